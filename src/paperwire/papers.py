@@ -1,0 +1,191 @@
+"""The paper model: plain dataclasses, identifier rules and text normalisation. No I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+# Limits well above anything real (arXiv caps abstracts at 1,920 characters) that keep a hostile
+# record from bloating the store or the pages that show it.
+MAX_ID_CHARS = 100
+MAX_TITLE_CHARS = 2_000
+MAX_ABSTRACT_CHARS = 100_000
+MAX_AUTHORS = 5_000
+MAX_FIELD_CHARS = 10_000
+
+_NEW_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}")
+_OLD_ARXIV_ID = re.compile(r"[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}")
+_VERSION_SUFFIX = re.compile(r"v(\d+)$")
+_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class InvalidPaper(ValueError):
+    """A record that cannot become a Paper; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperVersion:
+    version: int
+    date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    abstract: str | None = None
+    pdf: str | None = None
+    code: str | None = None
+    project: str | None = None
+
+
+@dataclass(slots=True)
+class Paper:
+    """One paper at its current version. `versions` is its version history, oldest first."""
+
+    id: str
+    title: str
+    source: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # primary first
+    version: int = 1
+    published: date | None = None  # the first version's date
+    updated: date | None = None  # this version's date
+    announced: date | None = None  # the day it first appeared in a daily listing
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    links: Links = field(default_factory=Links)
+    versions: list[PaperVersion] = field(default_factory=list)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+def normalize_text(value: object) -> str:
+    """Collapse runs of whitespace (arXiv's hard line wraps included) and drop control characters."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidPaper(f"expected text, got {type(value).__name__}")
+    return _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
+
+
+def optional_text(value: object, name: str) -> str | None:
+    text = normalize_text(value)
+    if len(text) > MAX_FIELD_CHARS:
+        raise InvalidPaper(f"{name} is {len(text):,} characters; the limit is {MAX_FIELD_CHARS:,}")
+    return text or None
+
+
+def is_arxiv_id(value: str) -> bool:
+    return bool(_NEW_ARXIV_ID.fullmatch(value) or _OLD_ARXIV_ID.fullmatch(value))
+
+
+def split_arxiv_id(value: str) -> tuple[str, int | None]:
+    """'arXiv:2503.11677v2' -> ('2503.11677', 2); raises InvalidPaper if it is not an arXiv id."""
+    text = value.strip()
+    if text[:6].lower() == "arxiv:":
+        text = text[6:]
+    version = None
+    m = _VERSION_SUFFIX.search(text)
+    if m and is_arxiv_id(text[: m.start()]):
+        version = int(m.group(1))
+        text = text[: m.start()]
+    if not is_arxiv_id(text):
+        raise InvalidPaper(f"{value!r} is not an arXiv id (like 2503.11677 or hep-th/9901001)")
+    return text, version
+
+
+def arxiv_links(arxiv_id: str) -> Links:
+    return Links(abstract=f"https://arxiv.org/abs/{arxiv_id}", pdf=f"https://arxiv.org/pdf/{arxiv_id}")
+
+
+def make_paper(
+    *,
+    id: object,
+    title: object,
+    source: str,
+    abstract: object = "",
+    authors: object = (),
+    categories: object = (),
+    **fields,
+) -> Paper:
+    """Build a validated, normalised Paper, or raise InvalidPaper with a one-line reason."""
+    paper_id = normalize_text(id) if isinstance(id, str) else (str(id) if isinstance(id, int) else None)
+    if not paper_id:
+        raise InvalidPaper("record has no id")
+    if len(paper_id) > MAX_ID_CHARS or " " in paper_id:
+        raise InvalidPaper(f"id {paper_id[:40]!r} is not a usable id (no spaces, at most {MAX_ID_CHARS} characters)")
+    clean_title = normalize_text(title)
+    if not clean_title:
+        raise InvalidPaper(f"paper {paper_id} has no title")
+    if len(clean_title) > MAX_TITLE_CHARS:
+        raise InvalidPaper(f"title is {len(clean_title):,} characters; the limit is {MAX_TITLE_CHARS:,}")
+    if isinstance(abstract, str) and len(abstract) > 2 * MAX_ABSTRACT_CHARS:
+        # Reject before normalising, so a huge abstract costs no more work.
+        raise InvalidPaper(f"abstract is {len(abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}")
+    clean_abstract = normalize_text(abstract)
+    if len(clean_abstract) > MAX_ABSTRACT_CHARS:
+        raise InvalidPaper(f"abstract is {len(clean_abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}")
+    clean_authors = _text_list(authors, "authors")
+    if len(clean_authors) > MAX_AUTHORS:
+        raise InvalidPaper(f"{len(clean_authors):,} authors; the limit is {MAX_AUTHORS:,}")
+    clean_categories = list(dict.fromkeys(_text_list(categories, "categories")))
+    version = fields.pop("version", 1) or 1
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise InvalidPaper(f"version must be a positive whole number, got {version!r}")
+    for name in ("comment", "journal_ref", "doi", "license"):
+        if name in fields:
+            fields[name] = optional_text(fields[name], name)
+    return Paper(
+        id=paper_id,
+        title=clean_title,
+        source=source,
+        abstract=clean_abstract,
+        authors=clean_authors,
+        categories=clean_categories,
+        version=version,
+        **fields,
+    )
+
+
+def _text_list(value: object, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise InvalidPaper(f"{name} must be a list of strings, got {type(value).__name__}")
+    out = []
+    for item in value:
+        text = normalize_text(item)
+        if len(text) > MAX_FIELD_CHARS:
+            raise InvalidPaper(f"an entry of {name} is {len(text):,} characters long")
+        if text:
+            out.append(text)
+    return out
+
+
+def merge_versions(*histories: list[PaperVersion]) -> list[PaperVersion]:
+    """Union of version histories, oldest first; a known date wins over an unknown one."""
+    by_number: dict[int, PaperVersion] = {}
+    for history in histories:
+        for v in history:
+            if v.version not in by_number or by_number[v.version].date is None:
+                by_number[v.version] = v
+    return [by_number[n] for n in sorted(by_number)]
+
+
+def paper_id_candidates(ref: str) -> list[str]:
+    """Ids to look a reference up by: as given, then as a bare arXiv id ('arXiv:2503.11677v2' -> '2503.11677')."""
+    ref = ref.strip()
+    out = [ref]
+    try:
+        bare, _ = split_arxiv_id(ref)
+    except InvalidPaper:
+        return out
+    if bare != ref:
+        out.append(bare)
+    return out

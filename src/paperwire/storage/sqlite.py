@@ -1,0 +1,240 @@
+"""SQLiteStore: the embedded default. WAL mode, one writer connection behind a lock, a reader per thread."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from paperwire.papers import Links, Paper, PaperVersion, merge_versions
+from paperwire.storage.base import Stats, Store, UpsertOutcome, chunked
+
+_PAPER_COLUMNS = (
+    "id", "version", "title", "abstract", "authors", "categories", "primary_category",
+    "published", "updated", "announced", "comment", "journal_ref", "doi", "license",
+    "abs_url", "pdf_url", "code_url", "project_url", "source",
+)  # fmt: skip
+_SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
+_UPSERT_PAPER = (
+    f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, added_at, modified_at) "
+    f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _PAPER_COLUMNS[1:])
+    + ", modified_at = excluded.modified_at WHERE excluded.version > papers.version"
+)
+_UPSERT_VERSION = (
+    "INSERT INTO paper_versions (paper_id, version, date, recorded_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(paper_id, version) DO UPDATE SET date = excluded.date "
+    "WHERE paper_versions.date IS NULL AND excluded.date IS NOT NULL"
+)
+# SQLite's limit on bound parameters is 32,766 here; stay far below it.
+_IN_CHUNK = 500
+
+
+def sqlite_path(url: str) -> Path:
+    """sqlite:///relative/path or sqlite:////absolute/path (SQLAlchemy's form) -> a Path."""
+    return Path(url.removeprefix("sqlite:///"))
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._write_lock = threading.Lock()
+        self._writer = self._connect()
+        self._writer.execute("PRAGMA journal_mode = WAL")
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in _transaction).
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The single writer: one transaction at a time, all or nothing."""
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        with self._write_lock:
+            self._writer.close()
+
+    # -- papers ------------------------------------------------------------------------------
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        conn = self._reader()
+        row = conn.execute(f"{_SELECT_PAPER} WHERE id = ?", (paper_id,)).fetchone()
+        if row is None:
+            return None
+        return _paper_from_row(row, self._versions(conn, [paper_id]).get(paper_id, []))
+
+    def upsert_papers(self, papers: Sequence[Paper]) -> list[UpsertOutcome]:
+        now = _now()
+        outcomes: list[UpsertOutcome] = []
+        paper_rows, version_rows = [], []
+        with self._transaction() as conn:
+            stored = self._stored_versions(conn, [p.id for p in papers])
+            for paper in papers:
+                old = stored.get(paper.id)
+                if old is not None and paper.version <= old:
+                    outcomes.append(UpsertOutcome.UNCHANGED)
+                    continue
+                outcomes.append(UpsertOutcome.NEW if old is None else UpsertOutcome.UPDATED)
+                stored[paper.id] = paper.version
+                paper_rows.append((*_row_from_paper(paper), now, now))
+                history = merge_versions(paper.versions, [PaperVersion(paper.version, paper.updated)])
+                version_rows.extend((paper.id, v.version, _iso(v.date), now) for v in history)
+            conn.executemany(_UPSERT_PAPER, paper_rows)
+            conn.executemany(_UPSERT_VERSION, version_rows)
+        return outcomes
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
+        conn = self._reader()
+        last = ""
+        while True:
+            # Each batch is its own read, so a long export never pins an old WAL snapshot.
+            rows = conn.execute(f"{_SELECT_PAPER} WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)).fetchall()
+            if not rows:
+                return
+            versions = self._versions(conn, [r[0] for r in rows])
+            for row in rows:
+                yield _paper_from_row(row, versions.get(row[0], []))
+            last = rows[-1][0]
+
+    def recent_papers(self, limit: int = 50) -> list[Paper]:
+        conn = self._reader()
+        rows = conn.execute(
+            f"{_SELECT_PAPER} ORDER BY coalesce(announced, published, updated) DESC NULLS LAST, id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        versions = self._versions(conn, [r[0] for r in rows])
+        return [_paper_from_row(r, versions.get(r[0], [])) for r in rows]
+
+    def count_papers(self) -> int:
+        return self._reader().execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def stats(self) -> Stats:
+        conn = self._reader()
+        conn.execute("BEGIN")  # one snapshot for every figure
+        try:
+            return Stats(
+                papers=conn.execute("SELECT count(*) FROM papers").fetchone()[0],
+                versions=conn.execute("SELECT count(*) FROM paper_versions").fetchone()[0],
+                by_category=dict(
+                    conn.execute(
+                        "SELECT c.value, count(*) AS n FROM papers, json_each(papers.categories) AS c "
+                        "GROUP BY c.value ORDER BY n DESC, c.value"
+                    ).fetchall()
+                ),
+                by_month=dict(
+                    conn.execute(
+                        "SELECT coalesce(substr(coalesce(announced, published), 1, 7), 'unknown') AS m, "
+                        "count(*) FROM papers GROUP BY m ORDER BY m"
+                    ).fetchall()
+                ),
+                by_source=dict(
+                    conn.execute("SELECT source, count(*) AS n FROM papers GROUP BY source ORDER BY n DESC")
+                ),
+            )
+        finally:
+            conn.execute("COMMIT")
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _stored_versions(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in chunked(list(dict.fromkeys(ids)), _IN_CHUNK):
+            marks = ", ".join("?" * len(chunk))
+            found.update(conn.execute(f"SELECT id, version FROM papers WHERE id IN ({marks})", chunk))
+        return found
+
+    @staticmethod
+    def _versions(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, list[PaperVersion]]:
+        out: dict[str, list[PaperVersion]] = {}
+        for chunk in chunked(list(ids), _IN_CHUNK):
+            marks = ", ".join("?" * len(chunk))
+            for paper_id, version, day in conn.execute(
+                f"SELECT paper_id, version, date FROM paper_versions WHERE paper_id IN ({marks}) "
+                "ORDER BY paper_id, version",
+                chunk,
+            ):
+                out.setdefault(paper_id, []).append(PaperVersion(version, _date(day)))
+        return out
+
+
+def _row_from_paper(p: Paper) -> tuple:
+    return (
+        p.id, p.version, p.title, p.abstract,
+        json.dumps(p.authors, ensure_ascii=False), json.dumps(p.categories, ensure_ascii=False),
+        p.primary_category, _iso(p.published), _iso(p.updated), _iso(p.announced),
+        p.comment, p.journal_ref, p.doi, p.license,
+        p.links.abstract, p.links.pdf, p.links.code, p.links.project, p.source,
+    )  # fmt: skip
+
+
+def _paper_from_row(row: tuple, versions: list[PaperVersion]) -> Paper:
+    (pid, version, title, abstract, authors, categories, _primary, published, updated, announced,
+     comment, journal_ref, doi, license_, abs_url, pdf_url, code_url, project_url, source) = row  # fmt: skip
+    return Paper(
+        id=pid,
+        version=version,
+        title=title,
+        abstract=abstract,
+        authors=json.loads(authors),
+        categories=json.loads(categories),
+        published=_date(published),
+        updated=_date(updated),
+        announced=_date(announced),
+        comment=comment,
+        journal_ref=journal_ref,
+        doi=doi,
+        license=license_,
+        links=Links(abstract=abs_url, pdf=pdf_url, code=code_url, project=project_url),
+        source=source,
+        versions=versions,
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
