@@ -79,7 +79,10 @@ def import_cmd(paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
 
 @cli.command("export")
 @click.option(
-    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="File to write (.gz compresses); default stdout."
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (.gz compresses); default stdout.",
 )
 def export_cmd(output: Path | None) -> None:
     """Export every paper as JSON lines in Paperwire's format (re-importable without loss)."""
@@ -180,7 +183,9 @@ def migrate_cmd() -> None:
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
 def serve_cmd(host: str, port: int) -> None:
     """Run the web hub and its JSON API."""
     import uvicorn

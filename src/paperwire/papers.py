@@ -17,7 +17,7 @@ MAX_FIELD_CHARS = 10_000
 _NEW_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}")
 _OLD_ARXIV_ID = re.compile(r"[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}")
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
-_SPACE = re.compile(r"\s+")
+_ARXIV_CATEGORY = re.compile(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -71,7 +71,10 @@ def normalize_text(value: object) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidPaper(f"expected text, got {type(value).__name__}")
-    return _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
+    # str.split() collapses every Unicode space in C; the regex runs only on the rare text it leaves
+    # with control characters in it.
+    text = " ".join(value.split())
+    return text if text.isprintable() else " ".join(_CONTROL.sub("", text).split())
 
 
 def optional_text(value: object, name: str) -> str | None:
@@ -100,6 +103,11 @@ def split_arxiv_id(value: str) -> tuple[str, int | None]:
     return text, version
 
 
+def arxiv_categories(values: list[str]) -> list[str]:
+    """Only well-formed arXiv category names ('cs.CV', 'hep-th'); listings also carry MSC codes."""
+    return [v for v in values if isinstance(v, str) and _ARXIV_CATEGORY.fullmatch(v)]
+
+
 def arxiv_links(arxiv_id: str) -> Links:
     return Links(abstract=f"https://arxiv.org/abs/{arxiv_id}", pdf=f"https://arxiv.org/pdf/{arxiv_id}")
 
@@ -119,7 +127,9 @@ def make_paper(
     if not paper_id:
         raise InvalidPaper("record has no id")
     if len(paper_id) > MAX_ID_CHARS or " " in paper_id:
-        raise InvalidPaper(f"id {paper_id[:40]!r} is not a usable id (no spaces, at most {MAX_ID_CHARS} characters)")
+        raise InvalidPaper(
+            f"id {paper_id[:40]!r} is not a usable id (no spaces, at most {MAX_ID_CHARS} characters)"
+        )
     clean_title = normalize_text(title)
     if not clean_title:
         raise InvalidPaper(f"paper {paper_id} has no title")
@@ -130,12 +140,15 @@ def make_paper(
         raise InvalidPaper(f"abstract is {len(abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}")
     clean_abstract = normalize_text(abstract)
     if len(clean_abstract) > MAX_ABSTRACT_CHARS:
-        raise InvalidPaper(f"abstract is {len(clean_abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}")
+        raise InvalidPaper(
+            f"abstract is {len(clean_abstract):,} characters; the limit is {MAX_ABSTRACT_CHARS:,}"
+        )
     clean_authors = _text_list(authors, "authors")
     if len(clean_authors) > MAX_AUTHORS:
         raise InvalidPaper(f"{len(clean_authors):,} authors; the limit is {MAX_AUTHORS:,}")
     clean_categories = list(dict.fromkeys(_text_list(categories, "categories")))
-    version = fields.pop("version", 1) or 1
+    version = fields.pop("version", None)
+    version = 1 if version is None else version
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise InvalidPaper(f"version must be a positive whole number, got {version!r}")
     for name in ("comment", "journal_ref", "doi", "license"):
@@ -179,7 +192,7 @@ def merge_versions(*histories: list[PaperVersion]) -> list[PaperVersion]:
 
 
 def paper_id_candidates(ref: str) -> list[str]:
-    """Ids to look a reference up by: as given, then as a bare arXiv id ('arXiv:2503.11677v2' -> '2503.11677')."""
+    """Ids to look a reference up by: as given, then as a bare arXiv id ('arXiv:2503.1v2' -> '2503.1')."""
     ref = ref.strip()
     out = [ref]
     try:

@@ -55,7 +55,10 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         if len(value) < 32:
-            raise ValueError("must be at least 32 characters (try: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+            raise ValueError(
+                "must be at least 32 characters "
+                "(try: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
 
     @field_validator("base_url")

@@ -1,4 +1,4 @@
-"""Bulk import and export of JSON-lines files: streaming, batched, every bad record reported with file:line."""
+"""Bulk import and export of JSON lines: streamed, batched, each bad record reported with file:line."""
 
 from __future__ import annotations
 

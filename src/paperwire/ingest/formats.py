@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 from email.utils import parsedate_to_datetime
 
-from paperwire.papers import InvalidPaper, Links, Paper, PaperVersion, arxiv_links, make_paper, split_arxiv_id
+from paperwire.papers import (
+    InvalidPaper,
+    Links,
+    Paper,
+    PaperVersion,
+    arxiv_categories,
+    arxiv_links,
+    make_paper,
+    split_arxiv_id,
+)
 
 ARXIV_METADATA = "arxiv-metadata"  # the arXiv metadata snapshot (the Kaggle file)
 ARXIV_LISTING = "arxiv-listing"  # the listing format of shared/data/arxiv-cs/papers.jsonl.gz
@@ -47,7 +56,7 @@ def _parse_arxiv_metadata(r: dict) -> Paper:
         source=ARXIV_METADATA,
         abstract=r.get("abstract"),
         authors=authors,
-        categories=_str(r, "categories").split(),
+        categories=arxiv_categories(_str(r, "categories").split()),
         version=versions[-1].version if versions else 1,
         published=versions[0].date if versions else None,
         updated=versions[-1].date if versions else None,
@@ -62,7 +71,7 @@ def _parse_arxiv_metadata(r: dict) -> Paper:
 
 def _parse_arxiv_listing(r: dict) -> Paper:
     arxiv_id, version = split_arxiv_id(_required_str(r, "id"))
-    categories = list(_list(r, "categories"))
+    categories = arxiv_categories(_list(r, "categories"))
     primary = r.get("primary_category")
     if isinstance(primary, str) and primary:
         categories = [primary] + [c for c in categories if c != primary]
@@ -140,7 +149,12 @@ def export_record(p: Paper) -> dict:
         "journal_ref": p.journal_ref,
         "doi": p.doi,
         "license": p.license,
-        "links": {"abstract": p.links.abstract, "pdf": p.links.pdf, "code": p.links.code, "project": p.links.project},
+        "links": {
+            "abstract": p.links.abstract,
+            "pdf": p.links.pdf,
+            "code": p.links.code,
+            "project": p.links.project,
+        },
         "source": p.source,
         "versions": [{"version": v.version, "date": _iso(v.date)} for v in p.versions],
     }

@@ -125,7 +125,9 @@ class SQLiteStore(Store):
         last = ""
         while True:
             # Each batch is its own read, so a long export never pins an old WAL snapshot.
-            rows = conn.execute(f"{_SELECT_PAPER} WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)).fetchall()
+            rows = conn.execute(
+                f"{_SELECT_PAPER} WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)
+            ).fetchall()
             if not rows:
                 return
             versions = self._versions(conn, [r[0] for r in rows])
@@ -136,7 +138,8 @@ class SQLiteStore(Store):
     def recent_papers(self, limit: int = 50) -> list[Paper]:
         conn = self._reader()
         rows = conn.execute(
-            f"{_SELECT_PAPER} ORDER BY coalesce(announced, published, updated) DESC NULLS LAST, id DESC LIMIT ?",
+            f"{_SELECT_PAPER} ORDER BY coalesce(announced, published, updated) DESC NULLS LAST, id DESC "
+            "LIMIT ?",
             (limit,),
         ).fetchall()
         versions = self._versions(conn, [r[0] for r in rows])

@@ -21,7 +21,9 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     """Build the app around a store; the caller owns the store's lifetime."""
     from paperwire.web import papers
 
-    app = FastAPI(title="Paperwire", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="Paperwire", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json"
+    )
     app.state.settings = settings
     app.state.store = store
     app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -66,7 +68,9 @@ async def _http_error(request: Request, exc: HTTPException):
 async def _validation_error(request: Request, exc: RequestValidationError):
     first = exc.errors()[0] if exc.errors() else {}
     where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
-    message = f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid request")
+    message = (
+        f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid request")
+    )
     return error_response(request, 400, "bad_request", message)
 
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: installs everything the suite needs, then lints and runs the whole suite.
+# Extra arguments go to pytest (e.g. scripts/test.sh -k store -x).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-venv.sh test
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+exec .venv/bin/pytest "$@"

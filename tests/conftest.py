@@ -1,0 +1,80 @@
+"""Shared fixtures: a real SQLite store in a temporary folder, file writers, and the real CLI."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from paperwire.settings import load_settings
+from paperwire.storage import open_store
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PAPERWIRE_BIN = Path(sys.executable).parent / "paperwire"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings):
+    with open_store(settings) as s:
+        yield s
+
+
+@pytest.fixture
+def write_jsonl(tmp_path):
+    """write_jsonl(name, lines, gz=False): lines are dicts (dumped as JSON), str or bytes (written as is)."""
+
+    def write(name: str, lines: list, gz: bool = False) -> Path:
+        body = b"".join(
+            (json.dumps(x).encode() if isinstance(x, dict) else x if isinstance(x, bytes) else x.encode())
+            + b"\n"
+            for x in lines
+        )
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(body) if gz else body)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
+    env["PAPERWIRE_DATA_DIR"] = str(tmp_path / "cli-data")
+    return env
+
+
+@pytest.fixture
+def run_cli(cli_env, tmp_path):
+    """Run the installed `paperwire` console script as a subprocess in a fresh data dir."""
+
+    def run(*args, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(PAPERWIRE_BIN), *map(str, args)],
+            env={**cli_env, **(env or {})},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=120,
+        )
+
+    return run
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared, or a skip with a clear message when the evaluation data is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs the evaluation data at {path} (../shared is absent on this machine)")
+    return path

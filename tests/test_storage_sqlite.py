@@ -1,0 +1,197 @@
+import sqlite3
+import threading
+from datetime import date
+
+import pytest
+
+from paperwire import PaperwireError
+from paperwire.papers import Links, PaperVersion, make_paper
+from paperwire.settings import load_settings
+from paperwire.storage import UpsertOutcome, migrate_database, open_store
+from paperwire.storage.migrate import head_revision
+
+
+def paper(pid="2503.00001", version=1, title="A title", **kw):
+    return make_paper(id=pid, title=title, version=version, source="test", **kw)
+
+
+def test_round_trip_of_every_field(store):
+    p = paper(
+        abstract="Abstract.",
+        authors=["Ada Lovelace", "Alan Turing"],
+        categories=["cs.LG", "stat.ML"],
+        published=date(2025, 1, 2),
+        updated=date(2025, 2, 3),
+        announced=date(2025, 1, 6),
+        comment="10 pages",
+        journal_ref="J. Test 1 (2025)",
+        doi="10.1000/xyz",
+        license="http://creativecommons.org/licenses/by/4.0/",
+        links=Links(
+            "https://arxiv.org/abs/2503.00001",
+            "https://arxiv.org/pdf/2503.00001",
+            "https://git.example/x",
+            "https://proj.example",
+        ),
+        versions=[PaperVersion(1, date(2025, 1, 2))],
+    )
+    assert store.upsert_papers([p]) == [UpsertOutcome.NEW]
+    got = store.get_paper(p.id)
+    assert got == paper(**{**_fields(p), "versions": [PaperVersion(1, date(2025, 1, 2))]})
+    assert store.get_paper("nope") is None
+
+
+def _fields(p):
+    return {k: getattr(p, k) for k in p.__slots__ if k not in ("id", "version", "title", "source")} | {
+        "pid": p.id,
+        "version": p.version,
+        "title": p.title,
+    }
+
+
+def test_upsert_is_idempotent(store):
+    papers = [paper(f"2503.{i:05d}") for i in range(50)]
+    assert set(store.upsert_papers(papers)) == {UpsertOutcome.NEW}
+    before = list(store.iter_papers())
+    assert set(store.upsert_papers(papers)) == {UpsertOutcome.UNCHANGED}
+    assert list(store.iter_papers()) == before
+    assert store.count_papers() == 50
+
+
+def test_newer_version_replaces_and_is_recorded(store):
+    store.upsert_papers([paper(title="First", updated=date(2025, 1, 1))])
+    assert store.upsert_papers([paper(version=3, title="Third", updated=date(2025, 3, 1))]) == [
+        UpsertOutcome.UPDATED
+    ]
+    got = store.get_paper("2503.00001")
+    assert (got.version, got.title) == (3, "Third")
+    assert got.versions == [PaperVersion(1, date(2025, 1, 1)), PaperVersion(3, date(2025, 3, 1))]
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_same_or_older_version_changes_nothing(store, version):
+    store.upsert_papers([paper(version=2, title="Second")])
+    assert store.upsert_papers([paper(version=version, title="Other")]) == [UpsertOutcome.UNCHANGED]
+    got = store.get_paper("2503.00001")
+    assert (got.version, got.title) == (2, "Second")
+    assert [v.version for v in got.versions] == [2]
+
+
+def test_one_batch_with_two_versions_of_a_paper(store):
+    outcomes = store.upsert_papers([paper(version=1), paper(version=2, title="Two"), paper(version=1)])
+    assert outcomes == [UpsertOutcome.NEW, UpsertOutcome.UPDATED, UpsertOutcome.UNCHANGED]
+    assert store.get_paper("2503.00001").title == "Two"
+
+
+def test_a_failed_batch_writes_nothing(store):
+    store.upsert_papers([paper("2503.00001")])
+    broken = paper("2503.00002")
+    broken.authors = [object()]  # not JSON-serialisable: fails in the middle of the batch
+    with pytest.raises(TypeError):
+        store.upsert_papers([paper("2503.00003"), broken])
+    assert store.count_papers() == 1
+    assert store.upsert_papers([paper("2503.00003")]) == [UpsertOutcome.NEW]
+
+
+def test_reader_is_not_blocked_by_an_open_write(store, settings):
+    store.upsert_papers([paper("2503.00001", title="Committed")])
+    # A second writer holds an uncommitted write transaction on the same file.
+    other = sqlite3.connect(settings.data_dir / "paperwire.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE papers SET title = 'Uncommitted'")
+    try:
+        done = {}
+
+        def read():
+            done["title"] = store.get_paper("2503.00001").title
+            done["count"] = store.count_papers()
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join(timeout=5)
+        assert not reader.is_alive(), "a reader waited for the writer"
+        assert done == {"title": "Committed", "count": 1}
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_readers_see_a_batch_all_or_nothing(store):
+    batch = [paper(f"2504.{i:05d}") for i in range(20_000)]
+    seen = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            seen.append(store.count_papers())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    store.upsert_papers(batch)
+    stop.set()
+    watcher.join()
+    assert set(seen) <= {0, 20_000}
+    assert seen, "the reader never ran"
+
+
+def test_stats(store):
+    store.upsert_papers(
+        [
+            paper("1", categories=["cs.CV", "cs.LG"], announced=date(2025, 3, 18)),
+            paper(
+                "2", categories=["cs.LG"], published=date(2025, 4, 1), version=2, versions=[PaperVersion(1)]
+            ),
+            paper("3"),
+        ]
+    )
+    s = store.stats()
+    assert (s.papers, s.versions) == (3, 4)
+    assert s.by_category == {"cs.LG": 2, "cs.CV": 1}
+    assert s.by_month == {"2025-03": 1, "2025-04": 1, "unknown": 1}
+    assert s.by_source == {"test": 3}
+
+
+def test_iter_papers_in_id_order_across_batches(store):
+    store.upsert_papers([paper(f"2503.{i:05d}", versions=[PaperVersion(1)]) for i in range(25, 0, -1)])
+    ids = [p.id for p in store.iter_papers(batch_size=7)]
+    assert ids == sorted(ids) and len(ids) == 25
+
+
+def test_recent_papers_newest_first(store):
+    store.upsert_papers(
+        [
+            paper("a", announced=date(2025, 1, 1)),
+            paper("b", announced=date(2025, 6, 1)),
+            paper("c"),
+            paper("d", published=date(2025, 3, 1)),
+        ]
+    )
+    assert [p.id for p in store.recent_papers(10)] == ["b", "d", "a", "c"]
+
+
+def test_wal_mode_and_schema_revision(store, settings):
+    conn = sqlite3.connect(settings.data_dir / "paperwire.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
+
+
+def test_outdated_schema_is_refused_until_migrated(tmp_path):
+    settings = load_settings(data_dir=tmp_path)
+    open_store(settings).close()
+    conn = sqlite3.connect(tmp_path / "paperwire.db")
+    conn.execute("UPDATE alembic_version SET version_num = 'old'")
+    conn.commit()
+    with pytest.raises(PaperwireError, match="run `paperwire migrate`"):
+        open_store(settings)
+    conn.execute("DROP TABLE paper_versions")
+    conn.execute("DROP TABLE papers")
+    conn.execute("DELETE FROM alembic_version")
+    conn.commit()
+    assert migrate_database(settings) == (None, head_revision())
+    open_store(settings).close()
+
+
+def test_postgres_url_gets_a_clear_error(tmp_path):
+    settings = load_settings(data_dir=tmp_path, database_url="postgresql://localhost/paperwire")
+    with pytest.raises(PaperwireError, match="PAPERWIRE_DATABASE_URL: PostgreSQL"):
+        open_store(settings)
