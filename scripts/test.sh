@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh test
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff format --check src tests benchmarks
 exec .venv/bin/pytest "$@"
