@@ -143,3 +143,19 @@ def test_migrate(run_cli):
 def test_serve_rejects_a_bad_port(run_cli):
     r = run_cli("serve", "--port", "99999")
     assert r.returncode == 2 and "99999" in r.stderr
+
+
+def test_a_file_that_is_not_a_database(run_cli, tmp_path):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "paperwire.db").write_text("this is not SQLite")
+    r = run_cli("stats", env={"PAPERWIRE_DATA_DIR": str(tmp_path / "bad")})
+    assert r.returncode == 1
+    assert r.stderr.strip().endswith("paperwire.db: file is not a database")
+    assert (tmp_path / "bad" / "paperwire.db").read_text() == "this is not SQLite"
+
+
+def test_a_data_dir_that_cannot_be_created(run_cli, tmp_path):
+    (tmp_path / "file").write_text("x")
+    r = run_cli("stats", env={"PAPERWIRE_DATA_DIR": str(tmp_path / "file" / "data")})
+    assert r.returncode == 1
+    assert r.stderr.startswith("Error: cannot create the data folder")

@@ -195,3 +195,9 @@ def test_postgres_url_gets_a_clear_error(tmp_path):
     settings = load_settings(data_dir=tmp_path, database_url="postgresql://localhost/paperwire")
     with pytest.raises(PaperwireError, match="PAPERWIRE_DATABASE_URL: PostgreSQL"):
         open_store(settings)
+
+
+def test_head_constant_matches_the_migrations():
+    from paperwire.storage.migrate import HEAD
+
+    assert head_revision() == HEAD, "set HEAD in storage/migrate.py to the newest migration"

@@ -85,7 +85,7 @@ def import_cmd(paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
     help="File to write (.gz compresses); default stdout.",
 )
 def export_cmd(output: Path | None) -> None:
-    """Export every paper as JSON lines in Paperwire's format (re-importable without loss)."""
+    """Export every paper as JSON lines, re-importable without loss."""
     from paperwire.ingest.bulk import export_papers
 
     with _store() as store:
@@ -104,7 +104,10 @@ def export_cmd(output: Path | None) -> None:
 @click.argument("paper_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON (the export format).")
 def show_cmd(paper_id: str, as_json: bool) -> None:
-    """Show one paper by its id (arXiv ids may carry a version or an arXiv: prefix)."""
+    """Show one paper by its id.
+
+    An arXiv id may carry a version or a prefix: arXiv:2503.11677v2 finds 2503.11677.
+    """
     from paperwire.ingest.formats import export_record
     from paperwire.papers import paper_id_candidates
 
@@ -171,7 +174,10 @@ def stats_cmd(as_json: bool, top: int) -> None:
 
 @cli.command("migrate")
 def migrate_cmd() -> None:
-    """Bring the database schema up to date (back up first on a hub that matters)."""
+    """Bring the database schema up to date.
+
+    Back up the database first on a hub that matters.
+    """
     from paperwire.storage import migrate_database
 
     before, after = migrate_database(_settings())

@@ -7,7 +7,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from paperwire import PaperwireError
 from paperwire.papers import Paper
+
+
+class StoreError(PaperwireError):
+    """The database failed (unreadable, locked, full); the message is one line."""
 
 
 class UpsertOutcome(StrEnum):

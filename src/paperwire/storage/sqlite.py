@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from paperwire.papers import Links, Paper, PaperVersion, merge_versions
-from paperwire.storage.base import Stats, Store, UpsertOutcome, chunked
+from paperwire.storage.base import Stats, Store, StoreError, UpsertOutcome, chunked
 
 _PAPER_COLUMNS = (
     "id", "version", "title", "abstract", "authors", "categories", "primary_category",
@@ -75,13 +75,19 @@ class SQLiteStore(Store):
         """The single writer: one transaction at a time, all or nothing."""
         with self._write_lock:
             conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"cannot write to {self.path}: {exc}") from None
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise StoreError(f"writing to {self.path} failed: {exc}") from None
                 raise
-            conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._readers_lock:
