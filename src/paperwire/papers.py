@@ -151,6 +151,7 @@ def make_paper(
     version = 1 if version is None else version
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise InvalidPaper(f"version must be a positive whole number, got {version!r}")
+    _check_links(fields.get("links"))
     for name in ("comment", "journal_ref", "doi", "license"):
         if name in fields:
             fields[name] = optional_text(fields[name], name)
@@ -164,6 +165,18 @@ def make_paper(
         version=version,
         **fields,
     )
+
+
+def _check_links(links: object) -> None:
+    # Links end up in href attributes: only http(s) URLs, so an imported file cannot plant javascript:.
+    if links is None:
+        return
+    for name in ("abstract", "pdf", "code", "project"):
+        url = getattr(links, name)
+        if url is None:
+            continue
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")) or len(url) > 2_000:
+            raise InvalidPaper(f"links.{name} must be an http(s) URL, got {str(url)[:60]!r}")
 
 
 def _text_list(value: object, name: str) -> list[str]:

@@ -73,8 +73,10 @@ def _parse_arxiv_listing(r: dict) -> Paper:
     arxiv_id, version = split_arxiv_id(_required_str(r, "id"))
     categories = arxiv_categories(_list(r, "categories"))
     primary = r.get("primary_category")
-    if isinstance(primary, str) and primary:
+    if isinstance(primary, str) and arxiv_categories([primary]):
         categories = [primary] + [c for c in categories if c != primary]
+    if version == 0:
+        raise InvalidPaper(f"{r['id']!r} has version 0; arXiv versions start at 1")
     return make_paper(
         id=arxiv_id,
         title=r.get("title"),
@@ -101,7 +103,8 @@ def _parse_paperwire(r: dict) -> Paper:
         raise InvalidPaper("links must be an object")
     versions = []
     for v in _list(r, "versions"):
-        if not isinstance(v, dict) or not isinstance(v.get("version"), int):
+        number = v.get("version") if isinstance(v, dict) else None
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             raise InvalidPaper("each entry of versions needs a whole-number version")
         versions.append(PaperVersion(v["version"], _iso_date(v.get("date"), "versions.date")))
     return make_paper(
@@ -207,6 +210,8 @@ def _snapshot_version(v: object) -> PaperVersion:
     if not (isinstance(label, str) and label[:1] == "v" and label[1:].isdigit() and int(label[1:]) >= 1):
         raise InvalidPaper(f"version {label!r} is not like 'v1'")
     created = v.get("created")
+    if created is not None and not isinstance(created, str):
+        raise InvalidPaper(f"version date {created!r} is not an RFC 2822 date")
     try:
         day = parsedate_to_datetime(created).date() if created else None
     except (TypeError, ValueError):

@@ -46,29 +46,27 @@ class LineReader:
         self._raw.close()
 
     def __iter__(self) -> Iterator[Line]:
+        too_long = f"line is longer than {MAX_LINE_BYTES >> 20} MiB"
         buffer = b""
         number = 0
-        skipping = False  # inside a line that grew past MAX_LINE_BYTES
-        while True:
-            chunk = self._read_chunk(number + 1)
-            if not chunk:
-                break
-            buffer += chunk
-            while True:
-                end = buffer.find(b"\n")
-                if end < 0:
-                    break
-                line, buffer = buffer[:end], buffer[end + 1 :]
+        skipping = False  # inside a line that grew past MAX_LINE_BYTES: its start was dropped
+        first = True
+        while chunk := self._read_chunk(number + 1):
+            if first:
+                chunk, first = chunk.removeprefix(b"\xef\xbb\xbf"), False  # a UTF-8 byte-order mark
+            lines = (buffer + chunk).split(b"\n")
+            buffer = lines.pop()  # the unfinished last line
+            for line in lines:
                 number += 1
-                if skipping:
+                if skipping or len(line) > MAX_LINE_BYTES:
                     skipping = False
-                    yield Line(number, None, f"line is longer than {MAX_LINE_BYTES >> 20} MiB")
+                    yield Line(number, None, too_long)
                 elif line.strip():
                     yield Line(number, line)
             if len(buffer) > MAX_LINE_BYTES:
                 skipping, buffer = True, b""
-        if skipping:
-            yield Line(number + 1, None, f"line is longer than {MAX_LINE_BYTES >> 20} MiB")
+        if skipping or len(buffer) > MAX_LINE_BYTES:
+            yield Line(number + 1, None, too_long)
         elif buffer.strip():
             yield Line(number + 1, buffer)
 
