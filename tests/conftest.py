@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -78,3 +79,15 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs the evaluation data at {path} (../shared is absent on this machine)")
     return path
+
+
+def gzip_in_segments(lines: list[bytes]) -> tuple[bytes, list[int]]:
+    """Gzip with a sync flush after each line; returns the bytes and where each line's data ends in them."""
+    buf = io.BytesIO()
+    ends = []
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
+        for line in lines:
+            gz.write(line)
+            gz.flush()
+            ends.append(buf.tell())
+    return buf.getvalue(), ends

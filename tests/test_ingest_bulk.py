@@ -14,7 +14,7 @@ from paperwire.ingest.formats import export_record
 from paperwire.papers import PaperVersion, make_paper
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.conftest import DATA, shared_path
+from tests.conftest import DATA, gzip_in_segments, shared_path
 
 METADATA = DATA / "arxiv-metadata-sample.jsonl"
 LISTING = DATA / "arxiv-listing-sample.jsonl"
@@ -199,18 +199,6 @@ def test_record_of_unknown_format_is_reported(store, seeded, write_jsonl):
     assert rejections == [Rejection(str(path), 1, reason)]
     assert (report.new, report.rejected, report.ok, report.formats) == (2, 1, False, {str(path): "beir"})
     assert_untouched(store, seeded)
-
-
-def gzip_in_segments(lines: list[bytes]) -> tuple[bytes, list[int]]:
-    """Gzip with a sync flush after each line; returns the bytes and where each line's data ends in them."""
-    buf = io.BytesIO()
-    ends = []
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
-        for line in lines:
-            gz.write(line)
-            gz.flush()
-            ends.append(buf.tell())
-    return buf.getvalue(), ends
 
 
 @pytest.mark.parametrize("cut", ["inside-line-3", "half-the-bytes"])

@@ -1,13 +1,12 @@
 """LineReader: plain and gzipped JSON-lines files read line by line, with line numbers that match the file."""
 
 import gzip
-import io
 import json
 
 import pytest
 
 from paperwire.ingest.jsonl import CHUNK_BYTES, MAX_LINE_BYTES, FileProblem, LineReader
-from tests.conftest import DATA
+from tests.conftest import DATA, gzip_in_segments
 
 
 def read(path) -> list[tuple[int, bytes | None, str | None]]:
@@ -16,18 +15,6 @@ def read(path) -> list[tuple[int, bytes | None, str | None]]:
         return [(line.number, line.data, line.error) for line in reader]
     finally:
         reader.close()
-
-
-def gzip_in_segments(lines: list[bytes]) -> tuple[bytes, list[int]]:
-    """Gzip with a sync flush after each line; returns the bytes and where each line's data ends in them."""
-    buf = io.BytesIO()
-    ends = []
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
-        for line in lines:
-            gz.write(line)
-            gz.flush()
-            ends.append(buf.tell())
-    return buf.getvalue(), ends
 
 
 BODY = b'{"a": 1}\n\n   \n{"b": 2}\n\t\n{"c": 3}\n'
