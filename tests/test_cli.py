@@ -159,3 +159,36 @@ def test_a_data_dir_that_cannot_be_created(run_cli, tmp_path):
     r = run_cli("stats", env={"PAPERWIRE_DATA_DIR": str(tmp_path / "file" / "data")})
     assert r.returncode == 1
     assert r.stderr.startswith("Error: cannot create the data folder")
+
+
+def test_interrupted_import_keeps_what_it_committed_and_resumes(cli_env, tmp_path, write_jsonl, run_cli):
+    import signal
+    import sqlite3
+    import subprocess
+    import time
+
+    from tests.conftest import PAPERWIRE_BIN
+
+    path = write_jsonl("big.jsonl.gz", [listing(f"2503.{i:05d}") for i in range(60_000)], gz=True)
+    proc = subprocess.Popen(
+        [PAPERWIRE_BIN, "import", "-q", path], env=cli_env, stderr=subprocess.PIPE, text=True
+    )
+    db = tmp_path / "cli-data" / "paperwire.db"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until at least one batch is committed
+        try:
+            if sqlite3.connect(db).execute("SELECT count(*) FROM papers").fetchone()[0] > 0:
+                break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the import finished before the interrupt arrived")
+    assert proc.returncode == 130
+    assert "interrupted: the batches committed so far are kept" in err
+    kept = json.loads(run_cli("stats", "--json").stdout)["papers"]
+    assert 0 < kept < 60_000 and kept % 2000 == 0  # whole batches only
+    r = run_cli("import", "-q", path)
+    assert r.stdout.startswith(f"{60_000 - kept} new, 0 updated, {kept} unchanged, 0 rejected")

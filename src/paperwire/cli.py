@@ -66,9 +66,17 @@ def import_cmd(paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
 
     with _store() as store:
         progress = None if quiet else _BarProgress()
-        report = import_files(
-            store, paths, fmt, on_reject=lambda r: click.echo(str(r), err=True), progress=progress
-        )
+        try:
+            report = import_files(
+                store, paths, fmt, on_reject=lambda r: click.echo(str(r), err=True), progress=progress
+            )
+        except KeyboardInterrupt:
+            click.echo(
+                "\ninterrupted: the batches committed so far are kept; run the same command again "
+                "to finish (re-importing changes nothing that is already stored)",
+                err=True,
+            )
+            sys.exit(130)
     for path, used in report.formats.items():
         if fmt == "auto" and len(paths) > 1:
             click.echo(f"{path}: {used}", err=True)
