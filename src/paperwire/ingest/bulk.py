@@ -16,6 +16,7 @@ from paperwire.storage import Store, UpsertOutcome
 from paperwire.storage.scratch import SeenIds
 
 BATCH_SIZE = 2000
+PROGRESS_EVERY = 1000  # records between progress updates
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +104,13 @@ def _import_file(store, path, fmt, report, on_reject, progress, batch_size) -> N
             try:
                 for line in reader:
                     records += 1
-                    paper, file_fmt = _parse_line(line, file_fmt, fmt, reject)
+                    paper, file_fmt = _parse_line(line, file_fmt, reject)
                     if paper is not None:
                         batch.append((line.number, paper))
                     if len(batch) >= batch_size:
                         _store_batch(store, batch, seen, report, reject)
                         batch = []
+                    if records % PROGRESS_EVERY == 0:
                         progress.advance(reader.position, records)
             except FileProblem as exc:
                 failed = True
@@ -147,7 +149,7 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
-def _parse_line(line, file_fmt, requested, reject) -> tuple[Paper | None, str | None]:
+def _parse_line(line, file_fmt, reject) -> tuple[Paper | None, str | None]:
     if line.error:
         reject(line.number, line.error)
         return None, file_fmt
