@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
@@ -72,6 +72,3 @@ async def _validation_error(request: Request, exc: RequestValidationError):
         f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid request")
     )
     return error_response(request, 400, "bad_request", message)
-
-
-__all__ = ["HTMLResponse", "create_app"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from paperwire.ingest.formats import export_record
 from paperwire.papers import Paper, paper_id_candidates
@@ -48,7 +48,7 @@ def paper_page(request: Request, paper_id: str):
     if paper_id.endswith(".json"):
         record = export_record(find_paper(request, paper_id.removesuffix(".json")))
         record.pop("_paperwire")
-        return record_response(record)
+        return JSONResponse(record)
     paper = find_paper(request, paper_id)
     return request.app.state.templates.TemplateResponse(request, "paper.html", {"paper": paper})
 
@@ -60,9 +60,3 @@ def home(request: Request):
     return request.app.state.templates.TemplateResponse(
         request, "home.html", {"papers": store.recent_papers(50), "total": store.count_papers()}
     )
-
-
-def record_response(record: dict):
-    from fastapi.responses import JSONResponse
-
-    return JSONResponse(record)
