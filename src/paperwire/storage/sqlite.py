@@ -71,6 +71,16 @@ class SQLiteStore(Store):
         return conn
 
     @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every statement inside sees the same committed state."""
+        conn = self._reader()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """The single writer: one transaction at a time, all or nothing."""
         with self._write_lock:
@@ -100,11 +110,11 @@ class SQLiteStore(Store):
     # -- papers ------------------------------------------------------------------------------
 
     def get_paper(self, paper_id: str) -> Paper | None:
-        conn = self._reader()
-        row = conn.execute(f"{_SELECT_PAPER} WHERE id = ?", (paper_id,)).fetchone()
-        if row is None:
-            return None
-        return _paper_from_row(row, self._versions(conn, [paper_id]).get(paper_id, []))
+        with self._snapshot() as conn:
+            row = conn.execute(f"{_SELECT_PAPER} WHERE id = ?", (paper_id,)).fetchone()
+            if row is None:
+                return None
+            return _paper_from_row(row, self._versions(conn, [paper_id]).get(paper_id, []))
 
     def upsert_papers(self, papers: Sequence[Paper]) -> list[UpsertOutcome]:
         now = _now()
@@ -127,37 +137,35 @@ class SQLiteStore(Store):
         return outcomes
 
     def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
-        conn = self._reader()
         last = ""
         while True:
-            # Each batch is its own read, so a long export never pins an old WAL snapshot.
-            rows = conn.execute(
-                f"{_SELECT_PAPER} WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)
-            ).fetchall()
+            # Each batch is its own snapshot, so a long export never pins an old WAL snapshot.
+            with self._snapshot() as conn:
+                rows = conn.execute(
+                    f"{_SELECT_PAPER} WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)
+                ).fetchall()
+                versions = self._versions(conn, [r[0] for r in rows])
             if not rows:
                 return
-            versions = self._versions(conn, [r[0] for r in rows])
             for row in rows:
                 yield _paper_from_row(row, versions.get(row[0], []))
             last = rows[-1][0]
 
     def recent_papers(self, limit: int = 50) -> list[Paper]:
-        conn = self._reader()
-        rows = conn.execute(
-            f"{_SELECT_PAPER} ORDER BY coalesce(announced, published, updated) DESC NULLS LAST, id DESC "
-            "LIMIT ?",
-            (limit,),
-        ).fetchall()
-        versions = self._versions(conn, [r[0] for r in rows])
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                f"{_SELECT_PAPER} ORDER BY coalesce(announced, published, updated) DESC NULLS LAST, "
+                "id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+            versions = self._versions(conn, [r[0] for r in rows])
         return [_paper_from_row(r, versions.get(r[0], [])) for r in rows]
 
     def count_papers(self) -> int:
         return self._reader().execute("SELECT count(*) FROM papers").fetchone()[0]
 
     def stats(self) -> Stats:
-        conn = self._reader()
-        conn.execute("BEGIN")  # one snapshot for every figure
-        try:
+        with self._snapshot() as conn:  # one snapshot for every figure
             return Stats(
                 papers=conn.execute("SELECT count(*) FROM papers").fetchone()[0],
                 versions=conn.execute("SELECT count(*) FROM paper_versions").fetchone()[0],
@@ -177,8 +185,6 @@ class SQLiteStore(Store):
                     conn.execute("SELECT source, count(*) AS n FROM papers GROUP BY source ORDER BY n DESC")
                 ),
             )
-        finally:
-            conn.execute("COMMIT")
 
     # -- helpers -----------------------------------------------------------------------------
 
