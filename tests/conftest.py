@@ -19,6 +19,19 @@ DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAPERWIRE_BIN = Path(sys.executable).parent / "paperwire"
 
+# One record in the arxiv-listing format (the shape of shared/data/arxiv-cs).
+LISTING = {
+    "id": "2503.11677",
+    "title": "Simulation of prosthetic vision",
+    "abstract": "Objective.\nPatients implanted with PRIMA.",
+    "authors": ["Jungyeon Park", "Daniel Palanker"],
+    "categories": ["cs.HC", "cs.CV"],
+    "primary_category": "cs.HC",
+    "first_listed_date": "2025-03-18",
+    "listed_dates": ["2025-03-18"],
+    "comment": "12 pages",
+}
+
 
 @pytest.fixture
 def settings(tmp_path):

@@ -6,18 +6,7 @@ import json
 import pytest
 
 import paperwire
-
-LISTING = {
-    "id": "2503.11677",
-    "title": "Simulation of prosthetic vision",
-    "abstract": "Objective.\nPatients implanted with PRIMA.",
-    "authors": ["Jungyeon Park", "Daniel Palanker"],
-    "categories": ["cs.HC", "cs.CV"],
-    "primary_category": "cs.HC",
-    "first_listed_date": "2025-03-18",
-    "listed_dates": ["2025-03-18"],
-    "comment": "12 pages",
-}
+from tests.conftest import LISTING
 
 
 def listing(pid: str, **kw) -> dict:
