@@ -6,6 +6,7 @@ import json
 import pytest
 
 import paperwire
+from paperwire.storage.migrate import HEAD
 from tests.conftest import LISTING
 
 
@@ -124,9 +125,9 @@ def test_bad_settings_fail_with_one_line(run_cli, env, message):
 
 def test_migrate(run_cli):
     r = run_cli("migrate")
-    assert r.returncode == 0 and "schema migrated from empty to 0001" in r.stdout
+    assert r.returncode == 0 and f"schema migrated from empty to {HEAD}" in r.stdout
     r = run_cli("migrate")
-    assert r.stdout.strip() == "schema is up to date (revision 0001)"
+    assert r.stdout.strip() == f"schema is up to date (revision {HEAD})"
 
 
 def test_serve_rejects_a_bad_port(run_cli):
