@@ -24,7 +24,7 @@ from paperwire.search.locks import FileLock
 from paperwire.search.query import Filters, Query
 from paperwire.storage import Store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SYNC_BATCH = 2_000
 _Occur = tantivy.Occur
 Progress = Callable[[int], None]
@@ -32,9 +32,12 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True, slots=True)
 class FieldWeights:
-    title: float = 2.0
-    abstract: float = 1.0
-    authors: float = 0.8
+    """BM25 is computed on title + abstract as one text (which ranks best on BEIR), plus a bonus for
+    words in the title and a weight for author names: a title word counts 1 + title."""
+
+    text: float = 1.0
+    title: float = 0.3
+    authors: float = 0.4
 
 
 def title_key(title: str) -> str:
@@ -72,8 +75,8 @@ def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
 def _schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("text", tokenizer_name="pw_text")  # title, then abstract
     b.add_text_field("title", tokenizer_name="pw_text")
-    b.add_text_field("abstract", tokenizer_name="pw_text")
     b.add_text_field("authors", tokenizer_name="pw_names")
     b.add_text_field("title_key", tokenizer_name="raw", index_option="basic")
     b.add_text_field("cat", tokenizer_name="raw", index_option="basic")
@@ -104,6 +107,7 @@ class KeywordIndex:
         self._lock = FileLock(path / "writer.lock")
         if fresh:
             self._save_position((0, ""))
+        self._seen = self._manifest.stat().st_mtime_ns
 
     # -- keeping in step with the store -----------------------------------------------------------
 
@@ -171,8 +175,8 @@ class KeywordIndex:
     def _document(self, p: Paper) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_text("id", p.id)
+        doc.add_text("text", f"{p.title}\n{p.abstract}")
         doc.add_text("title", p.title)
-        doc.add_text("abstract", p.abstract)
         for name in p.authors:
             doc.add_text("authors", name)
         doc.add_text("title_key", title_key(p.title))
@@ -188,8 +192,15 @@ class KeywordIndex:
     def count(self) -> int:
         return self._index.searcher().num_docs
 
-    def refresh(self) -> None:
-        self._index.reload()
+    def refresh_if_changed(self) -> None:
+        """See commits made by other processes (the manifest moves after each one)."""
+        try:
+            stamp = self._manifest.stat().st_mtime_ns
+        except OSError:
+            return
+        if stamp != self._seen:
+            self._seen = stamp
+            self._index.reload()
 
     def search(self, query: Query, limit: int) -> list[tuple[str, float]]:
         """(paper id, BM25 score) best first; filter-only queries come newest first with score 0."""
@@ -243,29 +254,32 @@ class KeywordIndex:
         return tantivy.Query.boolean_query(clauses)
 
     def _word(self, word: str) -> tantivy.Query | None:
-        """A word matches in any field; an unknown word of 4+ letters also matches near spellings."""
+        """A word matches in any field; a word no title or abstract contains (a typo, likely) also
+        matches words one or two edits away, at a lower weight."""
         w = self.weights
-        options = []
         searcher = self._index.searcher()
+        text_tokens = self.analyzers["pw_text"].analyze(word)
+        unknown = len(text_tokens) == 1 and not searcher.doc_freq("text", text_tokens[0])
+        options = []
         fields = (
+            ("text", w.text, "pw_text"),
             ("title", w.title, "pw_text"),
-            ("abstract", w.abstract, "pw_text"),
             ("authors", w.authors, "pw_names"),
         )
         for name, weight, analyzer in fields:
-            tokens = self.analyzers[analyzer].analyze(word)
+            if not weight:
+                continue
+            tokens = text_tokens if analyzer == "pw_text" else self.analyzers[analyzer].analyze(word)
             if not tokens:
                 continue
-            if len(tokens) == 1:
-                q = tantivy.Query.term_query(self.schema, name, tokens[0])
-                if searcher.doc_freq(name, tokens[0]) == 0 and len(tokens[0]) >= 4:
-                    distance = 2 if len(tokens[0]) >= 8 else 1
-                    fuzzy = tantivy.Query.fuzzy_term_query(
-                        self.schema, name, tokens[0], distance, True, False
-                    )
-                    q = tantivy.Query.boost_query(fuzzy, 0.5)
-            else:
+            if len(tokens) > 1:
                 q = tantivy.Query.phrase_query(self.schema, name, tokens)
+            elif unknown and analyzer == "pw_text" and len(tokens[0]) >= 4:
+                distance = 2 if len(tokens[0]) >= 8 else 1
+                q = tantivy.Query.fuzzy_term_query(self.schema, name, tokens[0], distance, True, False)
+                q = tantivy.Query.boost_query(q, 0.5)
+            else:
+                q = tantivy.Query.term_query(self.schema, name, tokens[0])
             options.append(tantivy.Query.boost_query(q, weight))
         if not options:
             return None
@@ -273,7 +287,7 @@ class KeywordIndex:
 
     def _anywhere(self, text: str) -> tantivy.Query:
         options = []
-        for name, analyzer in (("title", "pw_text"), ("abstract", "pw_text"), ("authors", "pw_names")):
+        for name, analyzer in (("text", "pw_text"), ("authors", "pw_names")):
             tokens = self.analyzers[analyzer].analyze(text)
             if len(tokens) == 1:
                 options.append(tantivy.Query.term_query(self.schema, name, tokens[0]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass
@@ -152,14 +153,18 @@ def build_model(source: Path, target: Path) -> None:
         fp32 = Path(tmp) / "fused-fp32.onnx"
         onnx.save(fused, str(fp32))
         out = Path(tmp) / "fused-int8.onnx"
-        quantize_dynamic(
-            str(fp32),
-            str(out),
-            per_channel=True,
-            reduce_range=True,  # no VNNI on AVX2 machines: avoids int16 saturation in the kernels
-            weight_type=QuantType.QInt8,
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
+        logging.disable(logging.WARNING)  # the quantiser advises a pre-processing step this graph needs not
+        try:
+            quantize_dynamic(
+                str(fp32),
+                str(out),
+                per_channel=True,
+                reduce_range=True,  # no VNNI on AVX2 machines: avoids int16 saturation in the kernels
+                weight_type=QuantType.QInt8,
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            )
+        finally:
+            logging.disable(logging.NOTSET)
         os.replace(out, target)
 
 

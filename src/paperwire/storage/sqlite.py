@@ -237,8 +237,12 @@ class SQLiteStore(Store):
             conn.executemany(
                 "INSERT INTO embeddings (paper_id, seq, text_hash, vector) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(paper_id) DO UPDATE SET seq = excluded.seq, text_hash = excluded.text_hash, "
-                "vector = coalesce(excluded.vector, embeddings.vector)",
-                [(r.paper_id, r.seq, r.text_hash, r.vector) for r in rows],
+                "vector = excluded.vector",
+                [(r.paper_id, r.seq, r.text_hash, r.vector) for r in rows if r.vector is not None],
+            )
+            conn.executemany(
+                "UPDATE embeddings SET seq = ? WHERE paper_id = ? AND text_hash = ?",
+                [(r.seq, r.paper_id, r.text_hash) for r in rows if r.vector is None],
             )
 
     def embeddings_since(self, after: tuple[int, int], limit: int) -> list[EmbeddingRow]:
