@@ -27,7 +27,7 @@ def _day(_ctx, param, value: str | None) -> date | None:
         raise click.BadParameter(f"{value!r} is not a date like 2025-03-31", param=param) from None
 
 
-@click.command("search")
+@click.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", default=10, show_default=True, help="Results to show (1-100).")
 @click.option("--offset", default=0, show_default=True, help="Results to skip (for the next page).")
@@ -119,11 +119,12 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
         finally:
             if bar:
                 bar.close()
+        total = store.count_embeddings()
     if rebuild:
         click.echo(f"keyword index: {report.keyword:,} papers applied", err=True)
     click.echo(
         f"{report.embedded:,} papers embedded ({report.rate:,.1f} papers/s), "
-        f"{report.unchanged_text:,} changed without new text; {store.count_embeddings():,} embedded in all"
+        f"{report.unchanged_text:,} changed without new text; {total:,} embedded in all"
     )
 
 

@@ -21,6 +21,9 @@ from paperwire.storage import Store
 DEPTH = 200  # candidates taken from each side; results are pages of the fused list of these
 MODES = ("hybrid", "keyword", "semantic")
 _FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or exclusions apply
+# Nearest neighbours exist for any query; below this cosine similarity they are unrelated papers
+# (MiniLM puts unrelated abstracts at about 0 to 0.15) and are not results.
+MIN_SIMILARITY = 0.2
 
 
 @dataclass(slots=True)
@@ -202,7 +205,7 @@ class SearchEngine:
         strict = query.filters.active or query.excluded or query.phrases
         found = self.vectors.search(vector, _FILTERED_DEPTH if strict else DEPTH)
         ids = self.store.paper_ids_for_keys([key for key, _ in found])
-        ranked = [(ids[key], sim) for key, sim in found if key in ids]
+        ranked = [(ids[key], sim) for key, sim in found if key in ids and sim >= MIN_SIMILARITY]
         if strict:
             allowed = self.keyword.matching(
                 [pid for pid, _ in ranked], query.filters, query.excluded, required=query.phrases
