@@ -82,7 +82,8 @@ class VectorIndex:
                 present = keys[[k in self._index for k in keys.tolist()]] if len(self._index) else []
                 if len(present):
                     self._index.remove(present)
-                self._index.add(keys, vectors, threads=1)
+                # Bulk loads use every core; a few vectors at a time need no thread pool.
+                self._index.add(keys, vectors, threads=0 if len(keys) > 1_000 else 1)
             self._after = (rows[-1].seq, rows[-1].key)
             added += len(rows)
         return added
