@@ -25,10 +25,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from paperwire import PaperwireError
 from paperwire.ingest.bulk import import_files
 from paperwire.search import open_search
 from paperwire.search.engine import SearchEngine
-from paperwire.search.indexer import embed_pending
+from paperwire.search.indexer import embed_pending, rebuild
 from paperwire.search.keyword import FieldWeights
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
@@ -88,7 +89,10 @@ def prepare(folder: Path) -> tuple[SearchEngine, float]:
         print(f"warning: {report.rejected} corpus records rejected", file=sys.stderr)
     engine = open_search(settings, store)
     engine.sync_keyword()
-    embedded = embed_pending(engine)
+    try:
+        embedded = embed_pending(engine)
+    except PaperwireError:  # cached embeddings of an earlier model or recipe
+        embedded = rebuild(engine)
     return engine, embedded.rate
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+from paperwire.search.indexer import BATCH
 from paperwire.search.model import ModelInfo
 from tests.conftest import PAPERWIRE_BIN
 from tests.search_corpus import CORPUS
@@ -95,7 +96,7 @@ def test_a_killed_index_run_resumes_where_it_stopped(run_cli, write_jsonl, cli_e
             f"Study number {i} of topic {i % 17}",
             f"We measure effect {i} in setting {i % 5}.",
         )
-        for i in range(1, 321)
+        for i in range(1, 1201)
     ]
     assert run_cli("import", "-q", corpus_file(write_jsonl, papers)).returncode == 0
     db_path = f"{cli_env['PAPERWIRE_DATA_DIR']}/paperwire.db"
@@ -104,7 +105,7 @@ def test_a_killed_index_run_resumes_where_it_stopped(run_cli, write_jsonl, cli_e
     )
     deadline = time.monotonic() + 120
     done = 0
-    while done < 64 * 2 and time.monotonic() < deadline and proc.poll() is None:
+    while done < BATCH and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
         try:
             with sqlite3.connect(db_path, timeout=1) as db:
@@ -116,7 +117,7 @@ def test_a_killed_index_run_resumes_where_it_stopped(run_cli, write_jsonl, cli_e
     proc.wait()
     with sqlite3.connect(db_path) as db:
         kept = db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
-    assert 0 < kept < len(papers) and kept % 64 == 0  # whole batches, nothing half-written
+    assert 0 < kept < len(papers) and kept % BATCH == 0  # whole batches, nothing half-written
     r = run_cli("index", "-q")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"{len(papers) - kept} papers embedded")  # only what was left

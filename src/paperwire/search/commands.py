@@ -92,7 +92,7 @@ def search_cmd(
 def index_cmd(rebuild: bool, quiet: bool) -> None:
     """Bring the search indexes up to date: embed new or changed papers.
 
-    Embeddings are committed every 64 papers, so a run that is stopped or killed resumes where it
+    Embeddings are committed every 256 papers, so a run that is stopped or killed resumes where it
     left off. `paperwire serve` does the same in the background unless PAPERWIRE_SEARCH_INDEXER=false.
     """
     from paperwire.cli import _store

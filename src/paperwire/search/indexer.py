@@ -14,7 +14,7 @@ from paperwire.search.model import paper_text, text_hash
 from paperwire.search.vectors import to_blob
 from paperwire.storage import EmbeddingRow
 
-BATCH = 64  # papers embedded and committed together
+BATCH = 256  # papers embedded and committed together: length-sorted across 256, a few seconds of work
 SAVE_EVERY_S = 60.0  # the vector index file is rewritten at most this often during a long run
 
 

@@ -25,6 +25,7 @@ from paperwire.search.query import Filters, Query
 from paperwire.storage import Store
 
 SCHEMA_VERSION = 2
+_WORD = re.compile(r"\w+")
 _SYNC_BATCH = 2_000
 _Occur = tantivy.Occur
 Progress = Callable[[int], None]
@@ -42,9 +43,10 @@ class FieldWeights:
 
 def title_key(title: str) -> str:
     """A title reduced for exact matching: case, accents, punctuation and spacing ignored."""
-    text = unicodedata.normalize("NFKD", title.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", text))
+    text = title.lower()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(text))
 
 
 def _day(d: date | None) -> int:
@@ -141,7 +143,8 @@ class KeywordIndex:
         try:
             while batch := store.changed_papers(after, _SYNC_BATCH):
                 if writer is None:
-                    writer = self._index.writer(heap_size=128_000_000, num_threads=1)
+                    threads = 2 if first_build else 1  # a first build is bulk work: use both cores
+                    writer = self._index.writer(heap_size=128_000_000 * threads, num_threads=threads)
                 for _seq, paper in batch:
                     if not first_build:
                         writer.delete_documents_by_term("id", paper.id)

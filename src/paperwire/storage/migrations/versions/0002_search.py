@@ -18,7 +18,7 @@ def upgrade() -> None:
     # seq grows with every write that changes a paper; search indexes catch up on seq > what they hold.
     with op.batch_alter_table("papers") as batch:
         batch.add_column(sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"))
-    op.create_index("papers_seq", "papers", ["seq"])
+    op.create_index("papers_seq", "papers", ["seq", "id"])  # serves (seq, id) > (?, ?) ORDER BY seq, id
     op.create_table(
         "embeddings",
         # key: the integer the vector index knows the paper by; stable while the paper is embedded.
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("embeddings_paper", "embeddings", ["paper_id"], unique=True)
-    op.create_index("embeddings_seq", "embeddings", ["seq"])
+    op.create_index("embeddings_seq", "embeddings", ["seq", "key"])
     op.create_table(
         "search_meta",
         sa.Column("name", sa.Text, primary_key=True),
