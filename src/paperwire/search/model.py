@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -70,47 +72,85 @@ def text_hash(text: str) -> str:
 
 
 class Embedder:
-    """Texts -> L2-normalised float32 vectors of DIM dimensions."""
+    """Texts -> L2-normalised float32 vectors of DIM dimensions.
 
-    def __init__(self, model_path: Path, threads: int | None = None):
-        import onnxruntime as ort
+    Queries run on one session with a thread per core. Bulk embedding runs one single-threaded
+    session per core, each on its own batches: measured side by side, that embeds 1.2 to 1.4x more
+    papers per second here than one session splitting every small operator across the cores.
+    """
+
+    def __init__(self, model_path: Path, workers: int | None = None):
         from tokenizers import BertWordPieceTokenizer
 
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
-        opts.inter_op_num_threads = 1
-        # Batches vary in length; the arena would keep the largest buffers ever seen (RSS +300 MB).
-        opts.enable_cpu_mem_arena = False
-        self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+        self._path = model_path
+        self.workers = workers or min(os.cpu_count() or 1, 4)
+        self._query_session = self._session(self.workers)
+        self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         tok = BertWordPieceTokenizer(str(VOCAB), lowercase=True, strip_accents=None, clean_text=True)
         tok.enable_truncation(MAX_TOKENS)
         self._tokenizer = tok
         self.info = model_info()
+
+    def _session(self, threads: int):
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        # Batches vary in length; the arena would keep the largest buffers ever seen (RSS +300 MB).
+        opts.enable_cpu_mem_arena = False
+        return ort.InferenceSession(str(self._path), opts, providers=["CPUExecutionProvider"])
+
+    def _worker_session(self):
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self._session(1)
+        return session
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed in length-sorted batches, so that padding stays small; rows keep the input order."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                seq = encodings[i].ids
-                ids[r, : len(seq)] = seq
-                mask[r, : len(seq)] = 1
-            hidden = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            )[0]
-            summed = (hidden * mask[:, :, None]).sum(axis=1)
-            pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        encodings = [e.ids for e in self._tokenizer.encode_batch(texts)]
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
+        batches = [order[start : start + BATCH] for start in range(0, len(order), BATCH)]
+        if len(batches) < 2 or self.workers < 2:
+            for rows in batches:
+                out[rows] = self._run(self._query_session, [encodings[i] for i in rows])
+            return out
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
+        pending = [
+            (
+                rows,
+                self._pool.submit(
+                    lambda b: self._run(self._worker_session(), b), [encodings[i] for i in rows]
+                ),
+            )
+            for rows in batches
+        ]
+        for rows, future in pending:
+            out[rows] = future.result()
         return out
+
+    @staticmethod
+    def _run(session, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(seq) for seq in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for r, seq in enumerate(batch):
+            ids[r, : len(seq)] = seq
+            mask[r, : len(seq)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = session.run(None, feed)[0]
+        summed = (hidden * mask[:, :, None]).sum(axis=1)
+        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
