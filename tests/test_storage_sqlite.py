@@ -174,9 +174,10 @@ def test_outdated_schema_is_refused_until_migrated(tmp_path):
     conn.commit()
     with pytest.raises(PaperwireError, match="run `paperwire migrate`"):
         open_store(settings)
-    conn.execute("DROP TABLE paper_versions")
-    conn.execute("DROP TABLE papers")
-    conn.execute("DELETE FROM alembic_version")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    for (table,) in tables.fetchall():  # every table, whichever migrations made them
+        conn.execute(f'DROP TABLE "{table}"')
     conn.commit()
     assert migrate_database(settings) == (None, head_revision())
     open_store(settings).close()

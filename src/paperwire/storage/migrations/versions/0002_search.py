@@ -25,7 +25,8 @@ def upgrade() -> None:
         sa.Column("key", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("paper_id", sa.Text, sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
         sa.Column("seq", sa.BigInteger, nullable=False),  # the paper's seq when it was embedded
-        sa.Column("text_hash", sa.Text, nullable=False),  # of the embedded text: unchanged text is not re-embedded
+        # text_hash: of the embedded text, so unchanged text is not re-embedded
+        sa.Column("text_hash", sa.Text, nullable=False),
         sa.Column("vector", sa.LargeBinary, nullable=False),  # float16, little-endian
         sqlite_autoincrement=True,
     )
