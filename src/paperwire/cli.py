@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from paperwire import PaperwireError, __version__
+from paperwire.ingest.commands import ingest
 from paperwire.settings import Settings, load_settings
 
 
@@ -240,3 +241,6 @@ class _BarProgress:
 
 def main() -> None:
     cli(prog_name="paperwire")
+
+
+cli.add_command(ingest)

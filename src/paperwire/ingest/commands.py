@@ -1,0 +1,69 @@
+"""`paperwire ingest ...`: thin commands over the ingest library (documented in docs/cli.md)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import click
+
+from paperwire.settings import load_settings
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
+
+
+def _date(ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+
+
+@click.group("ingest")
+def ingest() -> None:
+    """Fetch papers from arXiv and Hugging Face (see docs/ingest.md)."""
+
+
+@ingest.command("arxiv")
+@click.option("--set", "set_spec", default="cs", show_default=True, help="OAI-PMH set; 'all' for every set.")
+@click.option("--from", "from_", callback=_date, help="First datestamp (YYYY-MM-DD); default: the cursor.")
+@click.option("--until", callback=_date, help="Last datestamp (YYYY-MM-DD); default: none.")
+def arxiv_cmd(set_spec: str, from_: date | None, until: date | None) -> None:
+    """Harvest arXiv over OAI-PMH (arXivRaw), resumably; a later run continues where this one ended."""
+    from paperwire.ingest.harvest import harvest
+    from paperwire.ingest.http import open_fetchers
+    from paperwire.ingest.runs import format_counts, logged_run
+    from paperwire.storage import open_store
+
+    if from_ and until and from_ > until:
+        raise click.BadParameter("--from is after --until")
+    _setup_logging()
+    settings = load_settings()
+    args = " ".join(f"{k} {v}" for k, v in (("--set", set_spec), ("--from", from_), ("--until", until)) if v)
+    set_spec = None if set_spec == "all" else set_spec
+    with (
+        open_store(settings) as store,
+        open_fetchers(settings) as fetchers,
+        logged_run(store, "arxiv", args) as counts,
+    ):
+        state = harvest(
+            store,
+            fetchers.arxiv,
+            settings.arxiv_oai_url,
+            counts,
+            set_spec=set_spec,
+            from_=from_,
+            until=until,
+        )
+    click.echo(f"{format_counts(counts)}; cursor {state.cursor or 'none'}")
+    _exit_if_rejected(counts)
+
+
+def _exit_if_rejected(counts) -> None:
+    failed = counts.get("rejected", 0) + counts.get("errors", 0)
+    if failed:
+        raise click.ClickException(f"{failed} records or ids could not be stored (see the log above)")

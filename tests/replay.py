@@ -1,0 +1,141 @@
+"""A real HTTP server in the test process that replays recorded responses, for the ingest tests."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass
+class Reply:
+    body: bytes = b""
+    status: int = 200
+    headers: dict = field(default_factory=lambda: {"Content-Type": "text/xml; charset=utf-8"})
+    reset: bool = False  # drop the connection with a TCP reset instead of answering
+
+
+@dataclass
+class Request:
+    path: str
+    query: dict
+    headers: dict
+    at: float  # time.monotonic() when it arrived
+
+
+class ReplayServer:
+    """Routes map a path to fn(query) -> Reply. `fail_once(path, key, reply)` answers `reply` the first
+    time a request's query matches `key`, then the route's normal answer."""
+
+    def __init__(self):
+        self.routes: dict[str, Callable[[dict], Reply]] = {}
+        self.requests: list[Request] = []
+        self._once: list[tuple[str, dict, Reply]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                query = dict(parse_qsl(parts.query))
+                with server._lock:
+                    server.requests.append(Request(parts.path, query, dict(self.headers), time.monotonic()))
+                    reply = server._take_once(parts.path, query)
+                if reply is None:
+                    route = server.routes.get(parts.path)
+                    reply = (
+                        route(query) if route else Reply(b"not found", 404, {"Content-Type": "text/plain"})
+                    )
+                if reply.reset:
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def finish(self):
+                with contextlib.suppress(OSError):  # the connection was reset on purpose
+                    super().finish()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _take_once(self, path: str, query: dict) -> Reply | None:
+        for i, (p, key, reply) in enumerate(self._once):
+            if p == path and all(query.get(k) == v for k, v in key.items()):
+                del self._once[i]
+                return reply
+        return None
+
+    def fail_once(self, path: str, key: dict, reply: Reply) -> None:
+        with self._lock:
+            self._once.append((path, key, reply))
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def paths(self) -> list[str]:
+        return [r.path for r in self.requests]
+
+    def start(self) -> ReplayServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+OAI_DATA = Path(__file__).parent / "data" / "oai"
+OAI_PAGES = {None: "page1.xml", "6960524|1001": "page2.xml", "6960524|2001": "page3.xml"}
+
+
+def oai_route(query: dict) -> Reply:
+    """arXiv's OAI-PMH endpoint over the three recorded pages of set cs (and an incremental page)."""
+    if query.get("verb") != "ListRecords":
+        return Reply(b"badVerb", 400)
+    token = query.get("resumptionToken")
+    if token is None and query.get("from") == "2025-03-19":
+        return Reply((OAI_DATA / "incremental.xml").read_bytes())
+    if token is None and query.get("from", "") > "2025-03-19":
+        return Reply((OAI_DATA / "noRecordsMatch.xml").read_bytes())
+    name = OAI_PAGES.get(token)
+    return Reply((OAI_DATA / (name or "badResumptionToken.xml")).read_bytes())
+
+
+def ingest_env(server: ReplayServer, **extra) -> dict:
+    """PAPERWIRE_* variables that point every source at the replay server, with no waiting."""
+    return {
+        "PAPERWIRE_ARXIV_OAI_URL": f"{server.url}/oai",
+        "PAPERWIRE_ARXIV_API_URL": f"{server.url}/api/query",
+        "PAPERWIRE_ARXIV_FEED_URL": f"{server.url}/atom",
+        "PAPERWIRE_HF_URL": server.url,
+        "PAPERWIRE_CONTACT_EMAIL": "ops@example.org",
+        "PAPERWIRE_ARXIV_INTERVAL": "0",
+        "PAPERWIRE_HTTP_RETRIES": "2",
+        **extra,
+    }
