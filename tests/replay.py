@@ -139,3 +139,51 @@ def ingest_env(server: ReplayServer, **extra) -> dict:
         "PAPERWIRE_HTTP_RETRIES": "2",
         **extra,
     }
+
+
+def raw_record(arxiv_id: str, stamp: str, title: str, version: int = 1) -> str:
+    """One OAI-PMH record in the arXivRaw format, as arXiv writes it."""
+    versions = "".join(
+        f'<version version="v{n}"><date>Mon, {n:02d} Mar 2025 10:00:00 GMT</date><size>10kb</size>'
+        "<source_type>D</source_type></version>"
+        for n in range(1, version + 1)
+    )
+    return (
+        f"<record><header><identifier>oai:arXiv.org:{arxiv_id}</identifier><datestamp>{stamp}</datestamp>"
+        "<setSpec>cs</setSpec></header><metadata>"
+        '<arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/">'
+        f"<id>{arxiv_id}</id><submitter>A. Author</submitter>{versions}<title>{title}</title>"
+        "<authors>A. Author and B. Author</authors><categories>cs.LG</categories>"
+        f"<abstract>  Abstract of {arxiv_id}.\n</abstract></arXivRaw></metadata></record>"
+    )
+
+
+def raw_page(records: list[str], token: str | None) -> bytes:
+    """A ListRecords page around records; token None marks the last page (an empty resumptionToken)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        '<responseDate>2025-03-20T09:14:02Z</responseDate><request verb="ListRecords">oai</request>'
+        f"<ListRecords>{''.join(records)}<resumptionToken>{token or ''}</resumptionToken>"
+        "</ListRecords></OAI-PMH>\n"
+    ).encode()
+
+
+class PagedOai:
+    """An OAI-PMH route over `pages` pages of `per_page` records; datestamps are not in page order,
+    as at arXiv, so a cursor taken from a partial harvest would skip records."""
+
+    def __init__(self, pages: int, per_page: int):
+        self.pages = []
+        for p in range(pages):
+            recs = [
+                raw_record(
+                    f"2504.{p * per_page + i:05d}", f"2025-04-{(p * 7 + i) % 20 + 1:02d}", f"Paper {p}-{i}"
+                )
+                for i in range(per_page)
+            ]
+            self.pages.append(raw_page(recs, f"tok|{p + 1}" if p + 1 < pages else None))
+
+    def __call__(self, query: dict) -> Reply:
+        token = query.get("resumptionToken")
+        index = 0 if token is None else int(token.split("|")[1])
+        return Reply(self.pages[index])
