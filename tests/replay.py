@@ -187,3 +187,36 @@ class PagedOai:
         token = query.get("resumptionToken")
         index = 0 if token is None else int(token.split("|")[1])
         return Reply(self.pages[index])
+
+
+API_DATA = Path(__file__).parent / "data" / "arxiv-api"
+
+
+def api_route(query: dict) -> Reply:
+    """arXiv's query API for `id_list=`: a feed of the recorded entries; unknown ids are left out, and
+    an id of the wrong shape gets the API's error entry instead, as arXiv does."""
+    ids = [i for i in query.get("id_list", "").split(",") if i]
+    entries = []
+    for arxiv_id in ids:
+        bare = arxiv_id.split("v")[0] if "/" not in arxiv_id else arxiv_id
+        recorded = API_DATA / f"{arxiv_id}.xml"
+        if not recorded.exists():
+            recorded = next(iter(sorted(API_DATA.glob(f"{bare}*.xml"))), None)
+        if not (bare.replace(".", "").isdigit() or "/" in bare):
+            return Reply(_feed([(API_DATA / "error-entry.xml").read_text().replace("{ID}", arxiv_id)], 1))
+        if recorded is not None:
+            entries.append(recorded.read_text())
+    return Reply(
+        _feed(entries, len(entries)), headers={"Content-Type": "application/atom+xml; charset=utf-8"}
+    )
+
+
+def _feed(entries: list[str], total: int) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        '  <link href="http://arxiv.org/api/query" rel="self" type="application/atom+xml"/>\n'
+        '  <title type="html">ArXiv Query: id_list</title>\n  <id>http://arxiv.org/api/x</id>\n'
+        "  <updated>2025-04-10T00:00:00-04:00</updated>\n"
+        f'  <opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">{total}'
+        "</opensearch:totalResults>\n" + "".join(entries) + "</feed>\n"
+    ).encode()

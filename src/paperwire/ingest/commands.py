@@ -63,6 +63,29 @@ def arxiv_cmd(set_spec: str, from_: date | None, until: date | None) -> None:
     _exit_if_rejected(counts)
 
 
+@ingest.command("ids")
+@click.argument("ids", nargs=-1, required=True)
+def ids_cmd(ids: tuple[str, ...]) -> None:
+    """Fetch papers by arXiv id (2503.11677, 2504.00001v2, arXiv:...) from the query API."""
+    from paperwire.ingest.byid import ingest_ids
+    from paperwire.ingest.http import open_fetchers
+    from paperwire.ingest.runs import format_counts, logged_run
+    from paperwire.storage import open_store
+
+    _setup_logging()
+    settings = load_settings()
+    with (
+        open_store(settings) as store,
+        open_fetchers(settings) as fetchers,
+        logged_run(store, "ids", " ".join(ids)) as counts,
+    ):
+        results = ingest_ids(store, fetchers.arxiv, settings.arxiv_api_url, ids, counts)
+    for r in results:
+        click.echo(f"{r.ref}: {r.outcome.value}" if r.outcome else f"{r.ref}: error: {r.error}")
+    click.echo(format_counts(counts))
+    _exit_if_rejected(counts)
+
+
 def _exit_if_rejected(counts) -> None:
     failed = counts.get("rejected", 0) + counts.get("errors", 0)
     if failed:
