@@ -63,6 +63,35 @@ def arxiv_cmd(set_spec: str, from_: date | None, until: date | None) -> None:
     _exit_if_rejected(counts)
 
 
+@ingest.command("daily")
+@click.option("--categories", help="Comma-separated arXiv categories; default PAPERWIRE_INGEST_CATEGORIES.")
+def daily_cmd(categories: str | None) -> None:
+    """Read today's arXiv announcement feed of each category and record the announcement day."""
+    from paperwire.ingest.daily import ingest_daily
+    from paperwire.ingest.http import open_fetchers
+    from paperwire.ingest.runs import format_counts, logged_run
+    from paperwire.storage import open_store
+
+    _setup_logging()
+    settings = load_settings() if categories is None else load_settings(ingest_categories=categories)
+    cats = settings.categories
+    with (
+        open_store(settings) as store,
+        open_fetchers(settings) as fetchers,
+        logged_run(store, "daily", ",".join(cats)) as counts,
+    ):
+        results = ingest_daily(
+            store, fetchers.arxiv, settings.arxiv_feed_url, settings.arxiv_api_url, cats, counts
+        )
+    for r in results:
+        click.echo(r.line())
+    click.echo(format_counts(counts))
+    failed = [r.category for r in results if r.error]
+    if failed:
+        raise click.ClickException(f"the feed of {', '.join(failed)} could not be used (see above)")
+    _exit_if_rejected(counts)
+
+
 @ingest.command("ids")
 @click.argument("ids", nargs=-1, required=True)
 def ids_cmd(ids: tuple[str, ...]) -> None:
