@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import socket
 import struct
 import threading
@@ -220,3 +222,27 @@ def _feed(entries: list[str], total: int) -> bytes:
         f'  <opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">{total}'
         "</opensearch:totalResults>\n" + "".join(entries) + "</feed>\n"
     ).encode()
+
+
+HF_DATA = Path(__file__).parent / "data" / "hf"
+
+
+class HfRoute:
+    """Hugging Face's /api/daily_papers: `days` maps a date to its list of entries; p and limit page it,
+    and a bad date is a 400, as on the hub."""
+
+    def __init__(self, days: dict[str, list]):
+        self.days = days
+
+    def __call__(self, query: dict) -> Reply:
+        if "date" in query:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", query["date"]):
+                return Reply(b'{"error":"Invalid date"}', 400, {"Content-Type": "application/json"})
+            items = self.days.get(query["date"], [])
+        elif "month" in query:
+            items = [e for d, es in sorted(self.days.items()) if d.startswith(query["month"]) for e in es]
+        else:
+            items = [e for es in self.days.values() for e in es]
+        page, limit = int(query.get("p", 0)), int(query.get("limit", 50))
+        body = json.dumps(items[page * limit : (page + 1) * limit]).encode()
+        return Reply(body, headers={"Content-Type": "application/json; charset=utf-8"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 
 import click
@@ -90,6 +91,67 @@ def daily_cmd(categories: str | None) -> None:
     if failed:
         raise click.ClickException(f"the feed of {', '.join(failed)} could not be used (see above)")
     _exit_if_rejected(counts)
+
+
+@ingest.command("hf")
+@click.option("--date", "day", help="A day, YYYY-MM-DD (default: today).")
+@click.option("--week", help="An ISO week, YYYY-Www (2025-W12).")
+@click.option("--month", help="A month, YYYY-MM.")
+def hf_cmd(day: str | None, week: str | None, month: str | None) -> None:
+    """Import Hugging Face daily papers: when each was featured, its submitter and its upvotes."""
+    from paperwire.ingest.hfdaily import ingest_hf
+    from paperwire.ingest.http import open_fetchers
+    from paperwire.ingest.runs import format_counts, logged_run
+    from paperwire.storage import open_store
+
+    period = hf_period(day, week, month)
+    _setup_logging()
+    settings = load_settings()
+    args = " ".join(f"--{k} {v}" for k, v in period.items())
+    with (
+        open_store(settings) as store,
+        open_fetchers(settings) as fetchers,
+        logged_run(store, "hf", args) as counts,
+    ):
+        ingest_hf(store, fetchers, settings.hf_url, settings.arxiv_api_url, period, counts)
+    click.echo(format_counts(counts))
+    _exit_if_rejected(counts)
+
+
+_PERIODS = {
+    "date": (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"),
+    "week": (r"\d{4}-W\d{2}", "YYYY-Www"),
+    "month": (r"\d{4}-\d{2}", "YYYY-MM"),
+}
+
+
+def hf_period(day: str | None, week: str | None, month: str | None) -> dict[str, str]:
+    """Exactly one of --date, --week, --month, checked; today's date when none is given."""
+    given = {k: v for k, v in (("date", day), ("week", week), ("month", month)) if v}
+    if len(given) > 1:
+        raise click.UsageError("give one of --date, --week and --month")
+    if not given:
+        return {"date": date.today().isoformat()}
+    ((kind, value),) = given.items()
+    pattern, shape = _PERIODS[kind]
+    ok = re.fullmatch(pattern, value) is not None
+    if ok and kind == "date":
+        ok = _valid(lambda: date.fromisoformat(value))
+    elif ok and kind == "week":
+        ok = _valid(lambda: date.fromisocalendar(int(value[:4]), int(value[6:]), 1))
+    elif ok:
+        ok = 1 <= int(value[5:]) <= 12
+    if not ok:
+        raise click.BadParameter(f"{value!r} is not {shape}", param_hint=f"--{kind}")
+    return {kind: value}
+
+
+def _valid(make) -> bool:
+    try:
+        make()
+    except ValueError:
+        return False
+    return True
 
 
 @ingest.command("ids")

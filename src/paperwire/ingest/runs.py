@@ -38,4 +38,7 @@ def logged_run(store: Store, kind: str, args: str = "", trigger: str = "cli") ->
 
 
 def format_counts(counts: dict) -> str:
+    """'3 new, 1 updated, 2 errors': non-zero counts in the order they arose, failures last."""
+    failures = ("rejected", "errors")
+    counts = {k: v for k, v in counts.items() if k not in failures} | {k: counts.get(k, 0) for k in failures}
     return ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing to do"
