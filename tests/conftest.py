@@ -65,6 +65,7 @@ def write_jsonl(tmp_path):
 def cli_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
     env["PAPERWIRE_DATA_DIR"] = str(tmp_path / "cli-data")
+    env["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
     return env
 
 

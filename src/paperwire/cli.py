@@ -215,9 +215,14 @@ def serve_cmd(host: str, port: int) -> None:
             "(see docs/importing.md).",
             err=True,
         )
+    from paperwire.ingest.schedule import start_schedule
+
+    schedule = start_schedule(settings, store)
     try:
         uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
     finally:
+        if schedule:
+            schedule.stop()
         store.close()
 
 

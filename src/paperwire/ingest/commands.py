@@ -177,6 +177,43 @@ def ids_cmd(ids: tuple[str, ...]) -> None:
     _exit_if_rejected(counts)
 
 
+@ingest.command("status")
+@click.option("--runs", "limit", default=15, show_default=True, help="How many of the last runs to list.")
+def status_cmd(limit: int) -> None:
+    """Show harvest cursors, the latest announcement days and the last runs with counts and errors."""
+    from paperwire.ingest.runs import format_counts
+    from paperwire.storage import open_store
+
+    settings = load_settings()
+    with open_store(settings) as store:
+        harvests, days, runs = store.harvests(), store.announcement_days(limit=10), store.recent_runs(limit)
+    click.echo("harvests")
+    for h in harvests:
+        under_way = ""
+        if h.pending_token:
+            under_way = (
+                f"; under way from {h.pending_from or 'the start'}: {h.pending_pages} pages, "
+                f"{h.pending_records} records stored (run it again to resume)"
+            )
+        click.echo(f"  {h.name:<12} cursor {h.cursor or 'none'}{under_way}")
+    if not harvests:
+        click.echo("  none yet (paperwire ingest arxiv)")
+    click.echo("announcement days")
+    for d in days:
+        what = f"{d.new} new, {d.cross} cross, {d.replace} replace, {d.replace_cross} replace-cross"
+        click.echo(f"  {d.day} {d.category:<10} {what if d.announced else 'no announcement'}")
+    if not days:
+        click.echo("  none yet (paperwire ingest daily)")
+    click.echo("runs")
+    for r in runs:
+        when = r.started_at.strftime("%Y-%m-%d %H:%M:%S") if r.started_at else "?"
+        status = "running (or killed)" if r.status == "running" else r.status
+        line = f"  #{r.id} {when} UTC {r.kind} {r.args} ({r.trigger}): {status}; {format_counts(r.counts)}"
+        click.echo(line + (f"; error: {r.error}" if r.error else ""))
+    if not runs:
+        click.echo("  none yet")
+
+
 def _exit_if_rejected(counts) -> None:
     failed = counts.get("rejected", 0) + counts.get("errors", 0)
     if failed:

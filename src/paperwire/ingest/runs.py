@@ -20,12 +20,12 @@ def logged_run(store: Store, kind: str, args: str = "", trigger: str = "cli") ->
     try:
         yield counts
     except KeyboardInterrupt:
-        store.finish_run(run_id, "error", counts, "interrupted")
+        store.finish_run(run_id, "error", +counts, "interrupted")
         raise
     except Exception as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         log.error("ingest %s failed: %s", kind, message)
-        store.finish_run(run_id, "error", counts, message)
+        store.finish_run(run_id, "error", +counts, message)
         raise
     status = "error" if counts.get("rejected") or counts.get("errors") else "ok"
     error = (
@@ -33,7 +33,7 @@ def logged_run(store: Store, kind: str, args: str = "", trigger: str = "cli") ->
         if status == "error"
         else None
     )
-    store.finish_run(run_id, status, counts, error)
+    store.finish_run(run_id, status, +counts, error)
     log.info("ingest %s: %s", kind, format_counts(counts))
 
 

@@ -67,6 +67,10 @@ class Store(ABC):
         """The state of the OAI-PMH harvest called `name` (e.g. "oai:cs"), or None if never run."""
 
     @abstractmethod
+    def harvests(self) -> list[HarvestState]:
+        """Every harvest's state, by name."""
+
+    @abstractmethod
     def save_harvest(self, state: HarvestState) -> None:
         """Replace the stored state of a harvest. Call it only after the papers it covers are stored."""
 

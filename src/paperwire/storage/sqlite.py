@@ -197,22 +197,21 @@ class SQLiteStore(Store):
     # -- ingest (issue 4) -------------------------------------------------------------------------
 
     def get_harvest(self, name: str) -> HarvestState | None:
-        row = (
-            self._reader()
-            .execute(
-                "SELECT name, cursor, pending_from, pending_until, pending_token, pending_max, "
-                "pending_pages, "
-                "pending_records FROM ingest_harvests WHERE name = ?",
-                (name,),
-            )
-            .fetchone()
+        return next(iter(self._harvests(name)), None)
+
+    def harvests(self) -> list[HarvestState]:
+        return self._harvests(None)
+
+    def _harvests(self, name: str | None) -> list[HarvestState]:
+        rows = self._reader().execute(
+            "SELECT name, cursor, pending_from, pending_until, pending_token, pending_max, pending_pages, "
+            "pending_records FROM ingest_harvests WHERE ? IS NULL OR name = ? ORDER BY name",
+            (name, name),
         )
-        if row is None:
-            return None
-        name, cursor, p_from, p_until, token, p_max, pages, records = row
-        return HarvestState(
-            name, _date(cursor), _date(p_from), _date(p_until), token, _date(p_max), pages, records
-        )
+        return [
+            HarvestState(n, _date(cursor), _date(p_from), _date(p_until), token, _date(p_max), pages, records)
+            for n, cursor, p_from, p_until, token, p_max, pages, records in rows.fetchall()
+        ]
 
     def save_harvest(self, state: HarvestState) -> None:
         s = state
