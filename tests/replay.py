@@ -22,6 +22,7 @@ class Reply:
     status: int = 200
     headers: dict = field(default_factory=lambda: {"Content-Type": "text/xml; charset=utf-8"})
     reset: bool = False  # drop the connection with a TCP reset instead of answering
+    delay: float = 0.0  # seconds to wait before answering
 
 
 @dataclass
@@ -55,6 +56,8 @@ class ReplayServer:
                     reply = (
                         route(query) if route else Reply(b"not found", 404, {"Content-Type": "text/plain"})
                     )
+                if reply.delay:
+                    time.sleep(reply.delay)
                 if reply.reset:
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self.connection.close()
