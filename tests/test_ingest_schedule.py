@@ -143,3 +143,12 @@ def test_serve_runs_the_schedule_and_status_shows_it(server, cli_env, tmp_path, 
     assert r.returncode == 0, r.stderr
     assert "2025-03-18 cs.LG      2 new, 1 cross, 1 replace, 1 replace-cross" in r.stdout
     assert "daily cs.LG (schedule): ok; 5 stored, 1 announced days" in r.stdout
+
+
+def test_no_schedule_without_a_contact_address_or_when_off(tmp_path, caplog):
+    from paperwire.ingest.schedule import start_schedule
+
+    with open_store(load_settings(data_dir=tmp_path)) as store:
+        assert start_schedule(load_settings(data_dir=tmp_path, ingest_schedule=False), store) is None
+        assert start_schedule(load_settings(data_dir=tmp_path), store) is None
+    assert "ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL" in caplog.text

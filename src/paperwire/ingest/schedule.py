@@ -118,5 +118,8 @@ def start_schedule(settings: Settings, store: Store) -> Scheduler | None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
+    if not settings.contact_email:
+        log.warning("ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL to turn it on (see docs/ingest.md)")
+        return None
     log.info("ingest schedule: daily at %s %s", settings.ingest_time, settings.ingest_timezone)
     return Scheduler(settings, store).start()
