@@ -93,3 +93,10 @@ def test_user_agent_names_paperwire_and_the_contact(tmp_path):
     assert user_agent(s) == "Paperwire/0.1.0 (+https://hub.example; mailto:ops@example.org)"
     with pytest.raises(PaperwireError, match="PAPERWIRE_CONTACT_EMAIL"):
         user_agent(load_settings(data_dir=tmp_path))
+
+
+def test_a_retry_after_of_hours_ends_the_run_without_asking_again(server, tmp_path):
+    server.routes["/busy"] = lambda q: Reply(b"", 503, {"Retry-After": "7200"})
+    with pytest.raises(FetchError, match="HTTP 503, retry after 7200 s; run it again later"):
+        fetcher(tmp_path).get(f"{server.url}/busy")
+    assert len(server.requests) == 1

@@ -152,3 +152,16 @@ def test_no_schedule_without_a_contact_address_or_when_off(tmp_path, caplog):
         assert start_schedule(load_settings(data_dir=tmp_path, ingest_schedule=False), store) is None
         assert start_schedule(load_settings(data_dir=tmp_path), store) is None
     assert "ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL" in caplog.text
+
+
+def test_a_run_cut_short_by_a_crash_is_done_again(tmp_path):
+    settings = load_settings(data_dir=tmp_path, contact_email="ops@example.org", ingest_time="06:00")
+    now = datetime.now(UTC)
+    with open_store(settings) as store:
+        scheduler = Scheduler(settings, store)
+        assert scheduler.due(now)
+        store.start_run("daily", "cs.LG", "schedule")  # its process was killed: it stays "running"
+        assert scheduler.due(now)
+        store.finish_run(store.start_run("daily", "cs.LG", "schedule"), "error", {}, "HTTP 500")
+        assert not scheduler.due(now)  # failed, but done: the next try is the next day's
+        assert scheduler.due(now + timedelta(days=1))

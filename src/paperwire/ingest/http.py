@@ -17,7 +17,7 @@ from paperwire.settings import Settings
 log = logging.getLogger("paperwire.ingest")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_RETRY_AFTER = 600.0  # seconds; a longer Retry-After is waited out only up to this
+MAX_RETRY_AFTER = 600.0  # seconds; a longer Retry-After ends the run instead of holding it for hours
 MAX_BACKOFF = 120.0
 
 
@@ -93,6 +93,12 @@ class Fetcher:
                 self._last = time.monotonic()
         if response.status_code in RETRY_STATUSES:
             retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                # Honoured by not asking again in this run, rather than by sleeping for hours.
+                raise FetchError(
+                    f"{_describe(url, params)}: HTTP {response.status_code}, "
+                    f"retry after {retry_after:.0f} s; run it again later"
+                )
             raise _Retryable(response.status_code, retry_after, f"HTTP {response.status_code}")
         if response.status_code >= 400:
             snippet = " ".join(response.text[:200].split())
@@ -102,7 +108,7 @@ class Fetcher:
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
-            return min(exc.retry_after, MAX_RETRY_AFTER)
+            return exc.retry_after
         return min(self.backoff * 2 ** (state.attempt_number - 1), MAX_BACKOFF)
 
     def _log_retry(self, state: tenacity.RetryCallState) -> None:

@@ -85,8 +85,11 @@ class Scheduler:
         self._thread = threading.Thread(target=self._loop, name="paperwire-ingest-schedule", daemon=True)
 
     def due(self, now: datetime) -> bool:
-        last = self.store.recent_runs(limit=1, kind="daily", trigger=TRIGGER)
-        return not last or last[0].started_at < latest_slot(self.settings, now)
+        # A run still marked running was cut short by a crash (this thread runs jobs one at a time and
+        # is not running one now), so only finished runs count: the day's run is then done again.
+        runs = self.store.recent_runs(limit=10, kind="daily", trigger=TRIGGER)
+        last = next((r for r in runs if r.status != "running"), None)
+        return last is None or last.started_at < latest_slot(self.settings, now)
 
     def _loop(self) -> None:
         while True:
