@@ -163,4 +163,7 @@ def test_cli_daily_reports_each_category(server, run_cli):
     r = run_cli("ingest", "daily", "--categories", "cs.LG", env=ingest_env(server))
     assert r.returncode == 0 and r.stdout.splitlines()[0].endswith("stored 0 (fetched 0)")
     r = run_cli("ingest", "daily", "--categories", "nonsense cat", env=ingest_env(server))
-    assert r.returncode == 1 and "PAPERWIRE_INGEST_CATEGORIES: not an arXiv category" in r.stderr
+    assert (
+        r.returncode == 2
+        and "Invalid value for --categories: not an arXiv category: 'nonsense cat'" in r.stderr
+    )

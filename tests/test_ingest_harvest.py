@@ -137,6 +137,15 @@ def test_a_bad_second_page_stops_cleanly_and_a_rerun_completes(server, tmp_path,
     assert dump(settings) == dump(reference)
 
 
+def test_a_token_that_comes_back_unchanged_stops_the_harvest(server, tmp_path):
+    page2_again = (OAI_DATA / "page2.xml").read_bytes().replace(b"6960524|2001<", b"6960524|1001<")
+    server.routes["/oai"] = _page2(Reply(page2_again))
+    settings = settings_for(server, tmp_path)
+    with pytest.raises(BadResponse, match=r"resumption token '6960524\|1001' came back unchanged"):
+        run_harvest(settings)
+    assert len(server.requests) == 2
+
+
 def test_no_records_match_is_an_error_and_moves_nothing(server, tmp_path):
     settings = settings_for(server, tmp_path)
     with pytest.raises(OaiError, match="noRecordsMatch"):

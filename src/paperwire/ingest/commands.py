@@ -8,6 +8,7 @@ from datetime import date
 
 import click
 
+from paperwire import PaperwireError
 from paperwire.settings import load_settings
 
 
@@ -74,7 +75,12 @@ def daily_cmd(categories: str | None) -> None:
     from paperwire.storage import open_store
 
     _setup_logging()
-    settings = load_settings() if categories is None else load_settings(ingest_categories=categories)
+    settings = load_settings()
+    if categories is not None:
+        try:
+            settings = load_settings(ingest_categories=categories)
+        except PaperwireError as exc:  # the environment was fine: the option is what is wrong
+            raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint="--categories") from None
     cats = settings.categories
     with (
         open_store(settings) as store,

@@ -13,6 +13,7 @@ from datetime import date
 from paperwire.ingest.http import Fetcher
 from paperwire.ingest.models import HarvestState
 from paperwire.ingest.oai import METADATA_PREFIX, OaiError, parse_list_records
+from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.storage import Store
 
 log = logging.getLogger("paperwire.ingest")
@@ -78,6 +79,8 @@ def harvest(
         if page.newest and (newest is None or page.newest > newest):
             newest = page.newest
         if page.token:
+            if page.token == token:
+                raise BadResponse(f"OAI-PMH response: resumption token {token!r} came back unchanged")
             token = page.token
             store.save_harvest(
                 HarvestState(name, state.cursor, h_from, h_until, token, newest, pages, records)
