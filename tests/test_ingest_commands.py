@@ -73,7 +73,7 @@ def test_status_shows_a_harvest_under_way_and_a_failed_run(run_cli, cli_env):
         "  oai:cs       cursor 2025-03-01; under way from the start: 2 pages, 2000 records stored "
         "(run it again to resume)"
     )
-    assert lines[-2].endswith("daily cs.LG (schedule): running (or killed); nothing to do")
+    assert lines[-2].endswith("daily cs.LG (schedule): running (or killed)")
     assert lines[-1].endswith(
         "arxiv --set cs (cli): error; 2000 new, 2 pages; error: HTTP 500 (gave up after 5 attempts)"
     )

@@ -182,4 +182,6 @@ def test_cli_harvest_and_errors(server, run_cli):
     r = run_cli("ingest", "arxiv", "--from", "2025-13-01", env=env)
     assert r.returncode == 2 and "is not a YYYY-MM-DD date" in r.stderr
     r = run_cli("ingest", "arxiv", env={**env, "PAPERWIRE_CONTACT_EMAIL": ""})
-    assert r.returncode == 1 and "PAPERWIRE_CONTACT_EMAIL" in r.stderr
+    assert r.returncode == 1 and "Error: PAPERWIRE_CONTACT_EMAIL: set it" in r.stderr
+    status = run_cli("ingest", "status", env=env).stdout
+    assert "arxiv --set cs (cli): error; error: PAPERWIRE_CONTACT_EMAIL: set it" in status

@@ -49,8 +49,8 @@ def arxiv_cmd(set_spec: str, from_: date | None, until: date | None) -> None:
     set_spec = None if set_spec == "all" else set_spec
     with (
         open_store(settings) as store,
-        open_fetchers(settings) as fetchers,
         logged_run(store, "arxiv", args) as counts,
+        open_fetchers(settings) as fetchers,  # inside the run: a missing contact address is logged
     ):
         state = harvest(
             store,
@@ -84,8 +84,8 @@ def daily_cmd(categories: str | None) -> None:
     cats = settings.categories
     with (
         open_store(settings) as store,
-        open_fetchers(settings) as fetchers,
         logged_run(store, "daily", ",".join(cats)) as counts,
+        open_fetchers(settings) as fetchers,  # inside the run: a missing contact address is logged
     ):
         results = ingest_daily(
             store, fetchers.arxiv, settings.arxiv_feed_url, settings.arxiv_api_url, cats, counts
@@ -116,8 +116,8 @@ def hf_cmd(day: str | None, week: str | None, month: str | None) -> None:
     args = " ".join(f"--{k} {v}" for k, v in period.items())
     with (
         open_store(settings) as store,
-        open_fetchers(settings) as fetchers,
         logged_run(store, "hf", args) as counts,
+        open_fetchers(settings) as fetchers,  # inside the run: a missing contact address is logged
     ):
         ingest_hf(store, fetchers, settings.hf_url, settings.arxiv_api_url, period, counts)
     click.echo(format_counts(counts))
@@ -173,8 +173,8 @@ def ids_cmd(ids: tuple[str, ...]) -> None:
     settings = load_settings()
     with (
         open_store(settings) as store,
-        open_fetchers(settings) as fetchers,
         logged_run(store, "ids", " ".join(ids)) as counts,
+        open_fetchers(settings) as fetchers,  # inside the run: a missing contact address is logged
     ):
         results = ingest_ids(store, fetchers.arxiv, settings.arxiv_api_url, ids, counts)
     for r in results:
@@ -214,7 +214,8 @@ def status_cmd(limit: int) -> None:
     for r in runs:
         when = r.started_at.strftime("%Y-%m-%d %H:%M:%S") if r.started_at else "?"
         status = "running (or killed)" if r.status == "running" else r.status
-        line = f"  #{r.id} {when} UTC {r.kind} {r.args} ({r.trigger}): {status}; {format_counts(r.counts)}"
+        counts = f"; {format_counts(r.counts)}" if r.counts else ""
+        line = f"  #{r.id} {when} UTC {r.kind} {r.args} ({r.trigger}): {status}{counts}"
         click.echo(line + (f"; error: {r.error}" if r.error else ""))
     if not runs:
         click.echo("  none yet")
