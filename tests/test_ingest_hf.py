@@ -130,6 +130,18 @@ def test_a_month_is_paged(server, settings):
     ]
 
 
+def test_a_server_that_ignores_paging_is_not_asked_forever(server, settings):
+    many = []
+    for i in range(100):
+        entry = copy.deepcopy(DAY[2])
+        entry["paper"]["id"] = f"2503.2{i:04d}"
+        many.append(entry)
+    server.routes["/api/daily_papers"] = lambda q: Reply(json.dumps(many).encode())
+    counts = run_hf(settings, {"date": "2025-03-18"})
+    assert counts["featured"] == 100
+    assert [r.query["p"] for r in server.requests if r.path == "/api/daily_papers"] == ["0", "1"]
+
+
 def test_a_bad_date_is_a_clear_error(server, settings):
     with pytest.raises(FetchError, match="HTTP 400"):
         run_hf(settings, {"date": "2025-3-18"})

@@ -33,8 +33,11 @@ def fetch_daily_papers(
         for reason in rejected:
             log.warning("hf: rejected %s", reason)
         counts["rejected"] += len(rejected)
-        entries += got
-        if len(got) + len(rejected) < PAGE_SIZE:
+        seen = {(e.paper.id, e.featured) for e in entries}
+        fresh = [e for e in got if (e.paper.id, e.featured) not in seen]
+        entries += fresh
+        # A short page is the last; a page of nothing new means the server ignores `p`.
+        if len(got) + len(rejected) < PAGE_SIZE or not fresh:
             break
     return entries
 
