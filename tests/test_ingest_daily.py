@@ -61,6 +61,9 @@ def test_parse_feed():
     assert first.abstract == "We study sparse attention. It is fast."
     assert (first.authors, first.categories) == (["Ada Lovelace", "Alan Turing"], ["cs.LG", "stat.ML"])
     assert parse_announcement_feed(SATURDAY).entries == []
+    # The day is arXiv's (US Eastern): a feed built at 04:00 UTC in summer, 05:00 UTC in winter.
+    winter = TUESDAY.replace(b"2025-03-18T04:00:19.866337+00:00", b"2025-01-14T05:00:02Z", 1)
+    assert parse_announcement_feed(winter).day == date(2025, 1, 14)
     with pytest.raises(BadResponse, match="HTML"):
         parse_announcement_feed(b"<html><body>maintenance</body></html>")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from paperwire.ingest.oai import split_authors
 from paperwire.ingest.xmlsafe import BadResponse, parse_xml, text_of
@@ -15,6 +16,7 @@ ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+ARXIV_TIME = ZoneInfo("America/New_York")
 _ABSTRACT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.S)
 
 
@@ -74,10 +76,15 @@ def _entry(entry, entry_id: str) -> FeedEntry:
 
 
 def _day(value: str | None) -> date | None:
-    """The calendar day as written (arXiv writes its own midnight, US Eastern), not converted."""
+    """The announcement day of a timestamp: its date in US Eastern time, arXiv's own.
+
+    The feed is rebuilt just after midnight there ('2025-08-20T04:00:19.866337+00:00'), and entries
+    are dated at that midnight ('2025-08-20T00:00:00-04:00').
+    """
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise BadResponse(f"arXiv announcement feed: {value!r} is not an ISO date") from None
+    return when.astimezone(ARXIV_TIME).date() if when.tzinfo else when.date()
