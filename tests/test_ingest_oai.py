@@ -86,3 +86,5 @@ def test_a_bad_record_is_rejected_alone():
 def test_split_authors():
     assert split_authors("A. One, B. Two and C.\n  Three") == ["A. One", "B. Two", "C. Three"]
     assert split_authors(None) == []
+    assert split_authors("A. Author (Institute, City), B. Author") == ["A. Author", "B. Author"]
+    assert split_authors("A. One (1), B. Two (2) ((1) MIT, Cambridge, (2) ETH)") == ["A. One", "B. Two"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +21,7 @@ METADATA_PREFIX = "arXivRaw"
 SOURCE = "arxiv-oai"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 RAW = "{http://arxiv.org/OAI/arXivRaw/}"
+_PARENS = re.compile(r"\([^()]*\)")
 
 
 class OaiError(BadResponse):
@@ -109,11 +111,21 @@ def parse_arxiv_raw(raw) -> Paper:
 
 
 def split_authors(value: str | None) -> list[str]:
-    """arXiv's author string, 'A. One, B. Two and C. Three' -> ['A. One', 'B. Two', 'C. Three']."""
+    """arXiv's author string, 'A. One (MIT), B. Two and C. Three' -> ['A. One', 'B. Two', 'C. Three'].
+
+    Affiliations in parentheses, nested ones included ('A (1), B (2) ((1) MIT, (2) ETH)'), are dropped
+    first, since their commas are not name separators.
+    """
     if not value:
         return []
-    names = " ".join(value.split()).replace(" and ", ", ").split(",")
-    return [n.strip() for n in names if n.strip()]
+    text = " ".join(value.split())
+    while True:
+        stripped = _PARENS.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    names = text.replace(" and ", ", ").split(",")
+    return [" ".join(n.split()) for n in names if n.strip()]
 
 
 def _datestamp(value: str | None) -> date | None:
