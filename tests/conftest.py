@@ -33,9 +33,15 @@ LISTING = {
 }
 
 
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory) -> Path:
+    """One folder for the embedding model, built once per test session (a few seconds)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture
-def settings(tmp_path):
-    return load_settings(data_dir=tmp_path / "data")
+def settings(tmp_path, model_dir):
+    return load_settings(data_dir=tmp_path / "data", model_dir=model_dir)
 
 
 @pytest.fixture
@@ -62,9 +68,10 @@ def write_jsonl(tmp_path):
 
 
 @pytest.fixture
-def cli_env(tmp_path):
+def cli_env(tmp_path, model_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
     env["PAPERWIRE_DATA_DIR"] = str(tmp_path / "cli-data")
+    env["PAPERWIRE_MODEL_DIR"] = str(model_dir)
     env["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
     return env
 

@@ -10,7 +10,9 @@ import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
+from paperwire.ingest.formats import export_record
 from tests.conftest import LISTING, PAPERWIRE_BIN
+from tests.search_corpus import CORPUS, paper
 
 
 def free_port() -> int:
@@ -19,12 +21,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path, write_jsonl, cli_env):
-    sample = write_jsonl(
-        "papers.jsonl",
-        [LISTING],
-    )
+def start_server(records: list[dict], write_jsonl, cli_env):
+    sample = write_jsonl("papers.jsonl", records)
     subprocess.run([PAPERWIRE_BIN, "import", "-q", sample], env=cli_env, check=True, capture_output=True)
     port = free_port()
     proc = subprocess.Popen(
@@ -46,9 +44,23 @@ def server(tmp_path, write_jsonl, cli_env):
             proc.kill()
             pytest.fail(f"serve did not start: {proc.stdout.read()}")
         time.sleep(0.1)
+    return proc, url
+
+
+@pytest.fixture
+def server(write_jsonl, cli_env):
+    proc, url = start_server([LISTING], write_jsonl, cli_env)
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def corpus_server(write_jsonl, cli_env):
+    proc, url = start_server([export_record(p) for p in CORPUS], write_jsonl, cli_env)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +90,32 @@ def test_unknown_paper_through_huggingface_hub(server):
 def test_serve_answers_html_and_health(server):
     assert "Simulation of prosthetic vision" in httpx.get(f"{server}/papers/2503.11677").text
     assert httpx.get(f"{server}/health").json()["papers"] == 1
+
+
+def test_search_through_huggingface_hub_list_papers(corpus_server):
+    api = HfApi(endpoint=corpus_server)
+    found = list(api.list_papers(query="graph neural networks for molecules", limit=3))
+    assert 1 <= len(found) <= 3
+    assert found[0].id == "2501.00001" and found[0].title == "Graph neural networks for molecules"
+    assert [a.name for a in found[0].authors] == ["Alice Smith", "Bob Jones"]
+    assert len(list(api.list_papers(query="graph", limit=100))) >= 3
+    assert list(api.list_papers(query="zzzzqqqq", limit=5)) == []
+
+
+def test_serve_indexes_in_the_background(corpus_server, write_jsonl, cli_env):
+    deadline = time.monotonic() + 120
+    while True:  # embedding runs in the server's background thread
+        body = httpx.get(
+            f"{corpus_server}/api/search", params={"q": "canine companions", "mode": "semantic"}
+        ).json()
+        if body["results"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert body["results"][0]["id"] in ("2503.00007", "2503.00008")
+    # a paper imported by another process while the server runs is found by keyword at once
+    extra = write_jsonl("extra.jsonl", [export_record(paper("2504.00001", "Zebrafish fin regeneration"))])
+    subprocess.run([PAPERWIRE_BIN, "import", "-q", extra], env=cli_env, check=True, capture_output=True)
+    items = httpx.get(f"{corpus_server}/api/papers/search", params={"q": "zebrafish"}).json()
+    assert [x["paper"]["id"] for x in items] == ["2504.00001"]
+    related = httpx.get(f"{corpus_server}/api/papers/2503.00008/similar", params={"limit": 1}).json()
+    assert [x["id"] for x in related["results"]] == ["2503.00007"]

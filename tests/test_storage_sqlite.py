@@ -174,10 +174,11 @@ def test_outdated_schema_is_refused_until_migrated(tmp_path):
     conn.commit()
     with pytest.raises(PaperwireError, match="run `paperwire migrate`"):
         open_store(settings)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    for (table,) in tables.fetchall():  # every table, whichever migrations made them
-        conn.execute(f'DROP TABLE "{table}"')
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:  # back to an empty database, as if never migrated
+        if table not in ("alembic_version", "sqlite_sequence"):
+            conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM alembic_version")
     conn.commit()
     assert migrate_database(settings) == (None, head_revision())
     open_store(settings).close()

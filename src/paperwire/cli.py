@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import sys
 import textwrap
 import time
@@ -78,6 +79,10 @@ def import_cmd(paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
                 err=True,
             )
             sys.exit(130)
+        if report.new or report.updated:
+            from paperwire.search.commands import sync_after_import
+
+            sync_after_import(store)
     for path, used in report.formats.items():
         if fmt == "auto" and len(paths) > 1:
             click.echo(f"{path}: {used}", err=True)
@@ -205,22 +210,28 @@ def serve_cmd(host: str, port: int) -> None:
     """Run the web hub and its JSON API."""
     import uvicorn
 
+    from paperwire.ingest.schedule import start_schedule
+    from paperwire.search import open_search
+    from paperwire.search.background import BackgroundIndexer
     from paperwire.web import create_app
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     settings = _settings()
     store = _store(settings)
+    search = open_search(settings, store)
+    indexer = BackgroundIndexer(search, embed=settings.search_indexer)
     if store.count_papers() == 0:
         click.echo(
             "The hub has no papers yet. Import some with `paperwire import FILE.jsonl[.gz]` "
             "(see docs/importing.md).",
             err=True,
         )
-    from paperwire.ingest.schedule import start_schedule
-
+    indexer.start()
     schedule = start_schedule(settings, store)
     try:
-        uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info")
     finally:
+        indexer.stop()
         if schedule:
             schedule.stop()
         store.close()
@@ -242,6 +253,16 @@ class _BarProgress:
 
     def end_file(self) -> None:
         self._bar.close()
+
+
+def _register() -> None:
+    from paperwire.search.commands import index_cmd, search_cmd
+
+    cli.add_command(search_cmd)
+    cli.add_command(index_cmd)
+
+
+_register()
 
 
 def main() -> None:

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
         description="The public URL of this hub, used in links it sends out.",
     )
 
+    model_dir: Path | None = Field(
+        default=None,
+        description="Folder for the embedding model built from its packaged weights (DATA_DIR/models).",
+    )
+    search_indexer: bool = Field(
+        default=True,
+        description="Embed new papers in the background of `paperwire serve`; off: cron runs it.",
+    )
+
     # -- ingest (docs/ingest.md) ---------------------------------------------------------------
     contact_email: str | None = Field(
         default=None,
@@ -148,6 +157,15 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
         return value.rstrip("/")
+
+    @property
+    def search_dir(self) -> Path:
+        """The keyword and vector indexes, derived from the database and rebuilt from it when needed."""
+        return self.data_dir / "search"
+
+    @property
+    def resolved_model_dir(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 from paperwire import PaperwireError
 from paperwire.settings import Settings
-from paperwire.storage.base import Stats, Store, StoreError, UpsertOutcome
+from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
 
-__all__ = ["Stats", "Store", "StoreError", "UpsertOutcome", "migrate_database", "open_store"]
+__all__ = ["EmbeddingRow", "Stats", "Store", "StoreError", "UpsertOutcome", "migrate_database", "open_store"]
 
 
 def open_store(settings: Settings, *, create: bool = True) -> Store:

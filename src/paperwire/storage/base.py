@@ -32,6 +32,17 @@ class Stats:
     by_source: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class EmbeddingRow:
+    """A paper's stored vector (float16 bytes) and what it was computed from."""
+
+    paper_id: str
+    seq: int  # the paper's change seq when embedded
+    text_hash: str
+    vector: bytes | None  # None when saving: the text is unchanged, keep the stored vector
+    key: int = 0  # the integer the vector index knows the paper by; assigned by the store
+
+
 class Store(ABC):
     """Papers and everything about them. Implementations: SQLiteStore (embedded), PostgresStore (server)."""
 
@@ -42,6 +53,10 @@ class Store(ABC):
     @abstractmethod
     def upsert_papers(self, papers: Sequence[Paper]) -> list[UpsertOutcome]:
         """Store papers in one transaction: a newer version replaces the content, else nothing changes."""
+
+    @abstractmethod
+    def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        """The stored papers among paper_ids, by id (version histories not loaded)."""
 
     @abstractmethod
     def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
@@ -59,6 +74,51 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    # -- changes and embeddings, for the search indexes -------------------------------------------
+    # Every write that changes a paper gives it a new, larger `seq`; an index that remembers the
+    # largest (seq, id) it has applied catches up with changed_papers(after=that).
+
+    @abstractmethod
+    def change_seq(self) -> int:
+        """The largest seq of any paper (0 for an empty store)."""
+
+    @abstractmethod
+    def changed_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper]]:
+        """(seq, paper) for papers with (seq, id) > after, in that order; version histories not loaded."""
+
+    @abstractmethod
+    def unembedded_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper, str | None]]:
+        """(seq, paper, stored text hash) for papers changed since their embedding (or never embedded)."""
+
+    @abstractmethod
+    def count_unembedded(self) -> int: ...
+
+    @abstractmethod
+    def save_embeddings(self, rows: Sequence[EmbeddingRow]) -> None:
+        """Insert or replace embeddings in one transaction; a row without a vector only updates seq."""
+
+    @abstractmethod
+    def embeddings_since(self, after: tuple[int, int], limit: int) -> list[EmbeddingRow]:
+        """Embeddings with (seq, key) > after, in that order."""
+
+    @abstractmethod
+    def embeddings_for(self, paper_ids: Sequence[str]) -> dict[str, EmbeddingRow]: ...
+
+    @abstractmethod
+    def paper_ids_for_keys(self, keys: Sequence[int]) -> dict[int, str]: ...
+
+    @abstractmethod
+    def count_embeddings(self) -> int: ...
+
+    @abstractmethod
+    def clear_embeddings(self) -> None: ...
+
+    @abstractmethod
+    def get_search_meta(self, name: str) -> str | None: ...
+
+    @abstractmethod
+    def set_search_meta(self, name: str, value: str) -> None: ...
 
     # -- ingest (issue 4) -------------------------------------------------------------------------
 

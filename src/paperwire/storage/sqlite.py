@@ -12,7 +12,7 @@ from pathlib import Path
 
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Links, Paper, PaperVersion, merge_versions
-from paperwire.storage.base import Stats, Store, StoreError, UpsertOutcome, chunked
+from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
 
 _PAPER_COLUMNS = (
     "id", "version", "title", "abstract", "authors", "categories", "primary_category",
@@ -28,11 +28,11 @@ _KEEP = {
 }
 _SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
 _UPSERT_PAPER = (
-    f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, added_at, modified_at) "
-    f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, ?, ?) "
+    f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, added_at, modified_at, seq) "
+    f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET "
     + ", ".join(f"{c} = {_KEEP.get(c, f'excluded.{c}')}" for c in _PAPER_COLUMNS[1:])
-    + ", modified_at = excluded.modified_at WHERE excluded.version > papers.version"
+    + ", modified_at = excluded.modified_at, seq = excluded.seq WHERE excluded.version > papers.version"
 )
 _UPSERT_VERSION = (
     "INSERT INTO paper_versions (paper_id, version, date, recorded_at) VALUES (?, ?, ?, ?) "
@@ -129,6 +129,8 @@ class SQLiteStore(Store):
         outcomes: list[UpsertOutcome] = []
         paper_rows, version_rows = [], []
         with self._transaction() as conn:
+            # One seq per write; writers are serialised, so seq order is commit order.
+            seq = self._next_seq(conn)
             stored = self._stored_versions(conn, [p.id for p in papers])
             for paper in papers:
                 old = stored.get(paper.id)
@@ -137,7 +139,7 @@ class SQLiteStore(Store):
                     continue
                 outcomes.append(UpsertOutcome.NEW if old is None else UpsertOutcome.UPDATED)
                 stored[paper.id] = paper.version
-                paper_rows.append((*_row_from_paper(paper), now, now))
+                paper_rows.append((*_row_from_paper(paper), now, now, seq))
                 history = merge_versions(paper.versions, [PaperVersion(paper.version, paper.updated)])
                 version_rows.extend((paper.id, v.version, _iso(v.date), now) for v in history)
             conn.executemany(_UPSERT_PAPER, paper_rows)
@@ -192,6 +194,117 @@ class SQLiteStore(Store):
                 by_source=dict(
                     conn.execute("SELECT source, count(*) AS n FROM papers GROUP BY source ORDER BY n DESC")
                 ),
+            )
+
+    def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        with self._snapshot() as conn:
+            rows = []
+            for chunk in chunked(list(dict.fromkeys(paper_ids)), _IN_CHUNK):
+                marks = ", ".join("?" * len(chunk))
+                rows += conn.execute(f"{_SELECT_PAPER} WHERE id IN ({marks})", chunk).fetchall()
+            versions = self._versions(conn, [r[0] for r in rows])
+        return {r[0]: _paper_from_row(r, versions.get(r[0], [])) for r in rows}
+
+    # -- changes and embeddings, for the search indexes ----------------------------------------
+
+    def change_seq(self) -> int:
+        return self._reader().execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0]
+
+    def changed_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper]]:
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT seq, {', '.join(_PAPER_COLUMNS)} FROM papers WHERE (seq, id) > (?, ?) "
+                "ORDER BY seq, id LIMIT ?",
+                (*after, limit),
+            ).fetchall()
+        return [(r[0], _paper_from_row(r[1:], [])) for r in rows]
+
+    def unembedded_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper, str | None]]:
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT p.seq, e.text_hash, {', '.join('p.' + c for c in _PAPER_COLUMNS)} "
+                "FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id "
+                "WHERE (p.seq, p.id) > (?, ?) AND (e.seq IS NULL OR e.seq < p.seq) "
+                "ORDER BY p.seq, p.id LIMIT ?",
+                (*after, limit),
+            ).fetchall()
+        return [(r[0], _paper_from_row(r[2:], []), r[1]) for r in rows]
+
+    def count_unembedded(self) -> int:
+        return (
+            self._reader()
+            .execute(
+                "SELECT count(*) FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id "
+                "WHERE e.seq IS NULL OR e.seq < p.seq"
+            )
+            .fetchone()[0]
+        )
+
+    def save_embeddings(self, rows: Sequence[EmbeddingRow]) -> None:
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT INTO embeddings (paper_id, seq, text_hash, vector) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(paper_id) DO UPDATE SET seq = excluded.seq, text_hash = excluded.text_hash, "
+                "vector = excluded.vector",
+                [(r.paper_id, r.seq, r.text_hash, r.vector) for r in rows if r.vector is not None],
+            )
+            conn.executemany(
+                "UPDATE embeddings SET seq = ? WHERE paper_id = ? AND text_hash = ?",
+                [(r.seq, r.paper_id, r.text_hash) for r in rows if r.vector is None],
+            )
+
+    def embeddings_since(self, after: tuple[int, int], limit: int) -> list[EmbeddingRow]:
+        rows = (
+            self._reader()
+            .execute(
+                "SELECT key, paper_id, seq, text_hash, vector FROM embeddings WHERE (seq, key) > (?, ?) "
+                "ORDER BY seq, key LIMIT ?",
+                (*after, limit),
+            )
+            .fetchall()
+        )
+        return [EmbeddingRow(paper_id=r[1], seq=r[2], text_hash=r[3], vector=r[4], key=r[0]) for r in rows]
+
+    def embeddings_for(self, paper_ids: Sequence[str]) -> dict[str, EmbeddingRow]:
+        out = {}
+        with self._snapshot() as conn:
+            for chunk in chunked(list(dict.fromkeys(paper_ids)), _IN_CHUNK):
+                marks = ", ".join("?" * len(chunk))
+                sql = (
+                    f"SELECT key, paper_id, seq, text_hash, vector FROM embeddings "
+                    f"WHERE paper_id IN ({marks})"
+                )
+                for key, pid, seq, th, vec in conn.execute(sql, chunk):
+                    out[pid] = EmbeddingRow(paper_id=pid, seq=seq, text_hash=th, vector=vec, key=key)
+        return out
+
+    def paper_ids_for_keys(self, keys: Sequence[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        with self._snapshot() as conn:
+            for chunk in chunked(list(dict.fromkeys(keys)), _IN_CHUNK):
+                marks = ", ".join("?" * len(chunk))
+                out.update(
+                    conn.execute(f"SELECT key, paper_id FROM embeddings WHERE key IN ({marks})", chunk)
+                )
+        return out
+
+    def count_embeddings(self) -> int:
+        return self._reader().execute("SELECT count(*) FROM embeddings").fetchone()[0]
+
+    def clear_embeddings(self) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM embeddings")
+
+    def get_search_meta(self, name: str) -> str | None:
+        row = self._reader().execute("SELECT value FROM search_meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_search_meta(self, name: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO search_meta (name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (name, value),
             )
 
     # -- ingest (issue 4) -------------------------------------------------------------------------
@@ -261,10 +374,11 @@ class SQLiteStore(Store):
     def record_announcement(self, day: AnnouncementDay, announced: Mapping[str, date]) -> None:
         d = day
         with self._transaction() as conn:
+            seq = self._next_seq(conn)  # a changed paper gets a new seq, so search indexes catch up
             conn.executemany(
-                "UPDATE papers SET announced = ?, modified_at = ? "
+                "UPDATE papers SET announced = ?, modified_at = ?, seq = ? "
                 "WHERE id = ? AND (announced IS NULL OR announced > ?)",
-                [(_iso(when), _now(), pid, _iso(when)) for pid, when in announced.items()],
+                [(_iso(when), _now(), seq, pid, _iso(when)) for pid, when in announced.items()],
             )
             conn.execute(
                 'INSERT OR REPLACE INTO announcement_days (category, day, announced, new, "cross", '
@@ -310,6 +424,10 @@ class SQLiteStore(Store):
         return [HfFeature(pid, _date(day), who, n) for pid, day, who, n in rows]
 
     # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _next_seq(conn: sqlite3.Connection) -> int:
+        return conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM papers").fetchone()[0]
 
     @staticmethod
     def _stored_versions(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, int]:

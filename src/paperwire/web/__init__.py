@@ -11,26 +11,31 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from paperwire import __version__
+from paperwire.search import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
-def create_app(settings: Settings, store: Store) -> FastAPI:
-    """Build the app around a store; the caller owns the store's lifetime."""
+def create_app(settings: Settings, store: Store, search: SearchEngine | None = None) -> FastAPI:
+    """Build the app around a store and its search engine; the caller owns the store's lifetime."""
+    from paperwire.search import open_search
     from paperwire.web import papers
+    from paperwire.web import search as search_routes
 
     app = FastAPI(
         title="Paperwire", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json"
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.search = search or open_search(settings, store)
     app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
     app.state.templates.env.globals["version"] = __version__
 
     # The route table: read it as the site's table of contents.
     app.add_api_route("/health", health, methods=["GET"], tags=["meta"])
+    app.include_router(search_routes.router)  # before papers: /api/papers/search is not a paper id
     app.include_router(papers.router)
 
     app.add_exception_handler(HTTPException, _http_error)

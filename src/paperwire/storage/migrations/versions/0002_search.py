@@ -18,20 +18,21 @@ def upgrade() -> None:
     # seq grows with every write that changes a paper; search indexes catch up on seq > what they hold.
     with op.batch_alter_table("papers") as batch:
         batch.add_column(sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"))
-    op.create_index("papers_seq", "papers", ["seq"])
+    op.create_index("papers_seq", "papers", ["seq", "id"])  # serves (seq, id) > (?, ?) ORDER BY seq, id
     op.create_table(
         "embeddings",
         # key: the integer the vector index knows the paper by; stable while the paper is embedded.
         sa.Column("key", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("paper_id", sa.Text, sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
         sa.Column("seq", sa.BigInteger, nullable=False),  # the paper's seq when it was embedded
-        # text_hash: of the embedded text, so unchanged text is not re-embedded
-        sa.Column("text_hash", sa.Text, nullable=False),
+        sa.Column(
+            "text_hash", sa.Text, nullable=False
+        ),  # of the embedded text: unchanged text is not re-embedded
         sa.Column("vector", sa.LargeBinary, nullable=False),  # float16, little-endian
         sqlite_autoincrement=True,
     )
     op.create_index("embeddings_paper", "embeddings", ["paper_id"], unique=True)
-    op.create_index("embeddings_seq", "embeddings", ["seq"])
+    op.create_index("embeddings_seq", "embeddings", ["seq", "key"])
     op.create_table(
         "search_meta",
         sa.Column("name", sa.Text, primary_key=True),

@@ -1,0 +1,344 @@
+"""Search at scale: a 1,000,000-paper hub built from ../shared/data/arxiv-cs, timed warm.
+
+Steps (each is kept in the work folder and skipped when already done, so the script can be re-run):
+1. import the 74,728 real papers and embed them with Paperwire's indexer: the build rate in papers/s;
+2. add copies of them with fresh ids up to --papers (default 1,000,000). FOR THIS SCALE TEST ONLY, a
+   copy's vector is its original's vector plus small Gaussian noise (sigma 0.01 per dimension,
+   renormalised) instead of a new embedding; its text is the original's;
+3. bring the keyword index (tantivy) and the vector index (usearch HNSW) up to date;
+4. in a fresh process: warm up, then time hybrid searches (query embedding included) in-process;
+5. spawn `paperwire serve` on the same folder and time the same searches through GET /api/search.
+
+Prints a table (p50, p99, RSS, sizes on disk) and writes benchmarks/results/search_latency.json.
+Exit status 1 when a target of the issue is missed; 0 with "skipped: ..." without ../shared.
+
+    .venv/bin/python benchmarks/search_latency.py            # everything, about an hour the first time
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "arxiv-cs" / "papers.jsonl.gz"
+WORK = ROOT / "benchmarks" / ".cache" / "scale"
+OUT = ROOT / "benchmarks" / "results" / "search_latency.json"
+TARGETS = {"p50_ms": 30.0, "p99_ms": 100.0, "rss_gb": 2.5, "embed_papers_s": 50.0}
+NOISE = 0.01
+
+
+def settings(work: Path):
+    from paperwire.settings import load_settings
+
+    return load_settings(data_dir=work, search_indexer=False)
+
+
+def state_file(work: Path) -> Path:
+    return work / "benchmark-state.json"
+
+
+def load_state(work: Path) -> dict:
+    try:
+        return json.loads(state_file(work).read_text())
+    except OSError:
+        return {}
+
+
+def save_state(work: Path, state: dict) -> None:
+    state_file(work).write_text(json.dumps(state, indent=2))
+
+
+def build(work: Path, target: int, real: int | None) -> dict:
+    from paperwire.ingest.bulk import import_files
+    from paperwire.search import open_search
+    from paperwire.search.indexer import embed_pending
+    from paperwire.search.model import text_hash
+    from paperwire.search.vectors import from_blob, to_blob
+    from paperwire.storage import EmbeddingRow, open_store
+
+    state = load_state(work)
+    s = settings(work)
+    store = open_store(s)
+    engine = open_search(s, store)
+    if "real_papers" not in state:
+        source = DATA
+        if real:  # a smaller run, to try the script out
+            source = work / "real-sample.jsonl"
+            with gzip.open(DATA, "rt") as f, source.open("w") as out:
+                out.writelines(line for _, line in zip(range(real), f, strict=False))
+        report = import_files(store, [source])
+        state["real_papers"] = store.count_papers()
+        print(f"imported {report.summary()}", flush=True)
+        save_state(work, state)
+    if "embed" not in state:
+        pending = store.count_unembedded()
+        print(f"embedding {pending:,} real papers ...", flush=True)
+        report = embed_pending(engine, progress=_ticker(pending))
+        state["embed"] = {"papers": report.embedded, "seconds": report.seconds, "papers_s": report.rate}
+        print(
+            f"\nembedded {report.embedded:,} in {report.seconds:.0f} s: {report.rate:.1f} papers/s",
+            flush=True,
+        )
+        save_state(work, state)
+    if store.count_papers() < target:
+        print(f"adding copies up to {target:,} papers (vectors: original + noise) ...", flush=True)
+        rng = np.random.default_rng(7)
+        real = {}
+        after = (0, 0)
+        while rows := store.embeddings_since(after, 20_000):
+            for r in rows:
+                if "." in r.paper_id and not r.paper_id.startswith("c"):
+                    real[r.paper_id] = r.vector
+            after = (rows[-1].seq, rows[-1].key)
+        originals = [p for p in store.iter_papers(5_000) if not p.id.startswith("c")]
+        copy_no, started = 0, time.perf_counter()
+        while store.count_papers() < target:
+            copy_no += 1
+            for start in range(0, len(originals), 5_000):
+                room = target - store.count_papers()
+                if room <= 0:
+                    break
+                chunk = originals[start : start + min(5_000, room)]
+                from dataclasses import replace
+
+                copies = [replace(p, id=f"c{copy_no:02d}.{p.id}", versions=[]) for p in chunk]
+                store.upsert_papers(copies)
+                seq = store.change_seq()
+                vectors = np.stack([from_blob(real[p.id]) for p in chunk])
+                vectors += rng.normal(0, NOISE, vectors.shape).astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                store.save_embeddings(
+                    [
+                        EmbeddingRow(c.id, seq, text_hash(f"{c.title}. {c.abstract}"), to_blob(v))
+                        for c, v in zip(copies, vectors, strict=True)
+                    ]
+                )
+            print(f"  {store.count_papers():,} papers ({time.perf_counter() - started:.0f} s)", flush=True)
+    if "keyword_build_s" not in state or engine.keyword.behind(store):
+        started = time.perf_counter()
+        applied = engine.sync_keyword()
+        state["keyword_build_s"] = state.get("keyword_build_s", 0) + time.perf_counter() - started
+        print(f"keyword index: {applied:,} papers in {time.perf_counter() - started:.0f} s", flush=True)
+        save_state(work, state)
+    started = time.perf_counter()
+    added = engine.vectors.catch_up(store)
+    if added:
+        engine.vectors.save()
+        state["vector_build_s"] = state.get("vector_build_s", 0) + time.perf_counter() - started
+        print(f"vector index: {added:,} vectors in {time.perf_counter() - started:.0f} s", flush=True)
+        save_state(work, state)
+    state["papers"] = store.count_papers()
+    state["embeddings"] = store.count_embeddings()
+    store.close()
+    return state
+
+
+def _ticker(total: int):
+    done = [0, time.perf_counter()]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        if done[0] % 2048 < n or done[0] == total:
+            rate = done[0] / (time.perf_counter() - done[1])
+            print(f"\r  {done[0]:,}/{total:,} ({rate:.1f}/s)", end="", flush=True)
+
+    return tick
+
+
+def queries(n: int, seed: int) -> list[str]:
+    """Title fragments and abstract fragments of random real papers: what people type."""
+    rng = random.Random(seed)
+    with gzip.open(DATA, "rt") as f:
+        records = [json.loads(line) for line in f]
+    out = []
+    for record in rng.sample(records, n):
+        words = (record["title"] if rng.random() < 0.6 else record.get("abstract", "")).split()
+        if len(words) < 3:
+            words = record["title"].split()
+        start = rng.randrange(0, max(1, len(words) - 6))
+        out.append(" ".join(words[start : start + rng.randint(2, 6)]))
+    return out
+
+
+def percentiles(ms: list[float]) -> dict:
+    ms = sorted(ms)
+    return {
+        "p50_ms": round(statistics.median(ms), 2),
+        "p99_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 2),
+        "mean_ms": round(statistics.fmean(ms), 2),
+        "n": len(ms),
+    }
+
+
+def rss_gb(pid: int | str = "self") -> dict:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = round(int(value.split()[0]) / 1024 / 1024, 3)
+    return {"rss_gb": fields["VmRSS"], "peak_rss_gb": fields["VmHWM"]}
+
+
+def measure_in_process(work: Path, n: int) -> dict:
+    from paperwire.search import open_search
+    from paperwire.storage import open_store
+
+    s = settings(work)
+    store = open_store(s)
+    started = time.perf_counter()
+    engine = open_search(s, store)
+    engine.catch_up_vectors()
+    load_s = time.perf_counter() - started
+    for q in queries(50, seed=1):  # warm-up: model loaded, caches filled
+        engine.search(q)
+    times, steps = [], {}
+    for q in queries(n, seed=2):
+        t = time.perf_counter()
+        results = engine.search(q, limit=10)
+        times.append((time.perf_counter() - t) * 1000)
+        for k, v in results.timings_ms.items():
+            steps.setdefault(k, []).append(v)
+    return {
+        **percentiles(times),
+        "steps_p50_ms": {k: round(statistics.median(v), 2) for k, v in steps.items()},
+        "open_s": round(load_s, 2),
+        **rss_gb(),
+    }
+
+
+def measure_http(work: Path, n: int) -> dict:
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PAPERWIRE_DATA_DIR": str(work), "PAPERWIRE_SEARCH_INDEXER": "false"}
+    paperwire = Path(sys.executable).parent / "paperwire"
+    proc = subprocess.Popen(
+        [paperwire, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.5)
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise SystemExit("serve did not start")
+            for q in queries(50, seed=1):
+                client.get("/api/search", params={"q": q}).raise_for_status()
+            times = []
+            for q in queries(n, seed=2):
+                t = time.perf_counter()
+                client.get("/api/search", params={"q": q, "limit": 10}).raise_for_status()
+                times.append((time.perf_counter() - t) * 1000)
+        return {**percentiles(times), **rss_gb(proc.pid)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def disk_sizes(work: Path) -> dict:
+    def size(path: Path) -> int:
+        if path.is_file():
+            return path.stat().st_size
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+    db = sum(size(p) for p in work.glob("paperwire.db*"))
+    return {
+        "database_gb": round(db / 1e9, 3),
+        "keyword_index_gb": round(size(work / "search" / "keyword") / 1e9, 3),
+        "vector_index_gb": round(size(work / "search" / "vectors.usearch") / 1e9, 3),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--work", type=Path, default=WORK, help=f"folder for the hub (default {WORK})")
+    parser.add_argument("--real", type=int, help="import only the first N real papers (a trial run)")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the fresh process
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure_in_process(args.work, args.queries)))
+        return 0
+    if not DATA.exists():
+        print(f"skipped: {DATA} is absent (../shared is not on this machine)")
+        return 0
+    args.work.mkdir(parents=True, exist_ok=True)
+    state = build(args.work, args.papers, args.real)
+    print("measuring in a fresh process ...", flush=True)
+    run = subprocess.run(
+        [sys.executable, __file__, "--measure", "--work", str(args.work), "--queries", str(args.queries)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    in_process = json.loads(run.stdout.strip().splitlines()[-1])
+    print("measuring through HTTP ...", flush=True)
+    http = measure_http(args.work, args.queries)
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "papers": state["papers"],
+        "real_papers": state["real_papers"],
+        "copies_note": f"copies of real papers with fresh ids; their vectors are the original's plus "
+        f"N(0, {NOISE}) noise, renormalised (scale test only)",
+        "embedding": state["embed"],
+        "keyword_build_s": round(state.get("keyword_build_s", 0), 1),
+        "vector_build_s": round(state.get("vector_build_s", 0), 1),
+        "in_process": in_process,
+        "http": http,
+        "disk": disk_sizes(args.work),
+        "targets": TARGETS,
+    }
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\n{result['papers']:,} papers ({result['real_papers']:,} real; {result['copies_note']})")
+    print(f"{'':<22}{'p50 ms':>8}{'p99 ms':>8}{'RSS GB':>8}")
+    for name, r in (("hybrid, in-process", in_process), ("hybrid, HTTP API", http)):
+        print(f"{name:<22}{r['p50_ms']:>8}{r['p99_ms']:>8}{r['rss_gb']:>8}")
+    print(f"steps (p50 ms): {in_process['steps_p50_ms']}")
+    embed = state["embed"]
+    print(f"embedding build rate: {embed['papers_s']:.1f} papers/s on {embed['papers']:,} papers")
+    print(f"on disk: {result['disk']}")
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    missed = [
+        name
+        for name, ok in (
+            ("p50", in_process["p50_ms"] <= TARGETS["p50_ms"]),
+            ("p99", in_process["p99_ms"] <= TARGETS["p99_ms"]),
+            ("rss", in_process["rss_gb"] <= TARGETS["rss_gb"]),
+            ("embedding rate", state["embed"]["papers_s"] >= TARGETS["embed_papers_s"]),
+        )
+        if not ok
+    ]
+    if missed:
+        print(f"MISSED: {', '.join(missed)}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Search quality on a BEIR folder: nDCG@10 and Recall@100 of keyword, semantic and hybrid search.
+
+Imports the folder's corpus.jsonl(.gz) into a fresh Paperwire data dir through the real import and
+index code, then runs every query of the split through `SearchEngine.search` (the code behind the CLI
+and the API), once per mode, and scores the rankings against qrels/<split>.tsv as trec_eval does.
+
+    .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact
+    .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact --split train --tune
+
+--tune prints a grid of fusion weights and title boosts on the chosen split (use train or dev: the
+constants in paperwire/search/fusion.py and keyword.py were picked that way); reporting is on test.
+The embedded corpus is kept under benchmarks/.cache/ so that later runs skip the embedding.
+Exit status 0, or 0 with "skipped: ..." when the folder is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from paperwire import PaperwireError
+from paperwire.ingest.bulk import import_files
+from paperwire.search import open_search
+from paperwire.search.engine import SearchEngine
+from paperwire.search.indexer import embed_pending, rebuild
+from paperwire.search.keyword import FieldWeights
+from paperwire.settings import load_settings
+from paperwire.storage import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "benchmarks" / ".cache"
+RESULTS = ROOT / "benchmarks" / "results"
+MODES = ("keyword", "semantic", "hybrid", "hybrid-rrf")
+
+
+def _open(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")
+
+
+def _find(folder: Path, stem: str) -> Path:
+    for name in (stem, stem + ".gz"):
+        if (folder / name).exists():
+            return folder / name
+    raise SystemExit(f"error: {folder} has no {stem}(.gz)")
+
+
+def load_queries(folder: Path, split: str) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    qrels: dict[str, dict[str, int]] = {}
+    with (folder / "qrels" / f"{split}.tsv").open() as f:
+        next(f)
+        for line in f:
+            qid, did, score = line.rstrip("\n").split("\t")
+            qrels.setdefault(qid, {})[did] = int(score)
+    queries = {}
+    with _open(_find(folder, "queries.jsonl")) as f:
+        for line in f:
+            q = json.loads(line)
+            if q["_id"] in qrels:
+                queries[q["_id"]] = q["text"]
+    return queries, qrels
+
+
+def ndcg_at_10(ranking: list[str], rels: dict[str, int]) -> float:
+    dcg = sum((2 ** rels.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranking[:10]))
+    ideal = sorted(rels.values(), reverse=True)[:10]
+    idcg = sum((2**r - 1) / math.log2(i + 2) for i, r in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall_at_100(ranking: list[str], rels: dict[str, int]) -> float:
+    relevant = {d for d, r in rels.items() if r > 0}
+    return len(relevant & set(ranking[:100])) / len(relevant) if relevant else 0.0
+
+
+def prepare(folder: Path) -> tuple[SearchEngine, float]:
+    """The corpus imported, keyword-indexed and embedded in a cached data dir; the embedding rate."""
+    data_dir = CACHE / folder.name
+    settings = load_settings(data_dir=data_dir)
+    store = open_store(settings)
+    report = import_files(store, [_find(folder, "corpus.jsonl")])
+    if report.rejected:
+        print(f"warning: {report.rejected} corpus records rejected", file=sys.stderr)
+    engine = open_search(settings, store)
+    engine.sync_keyword()
+    try:
+        embedded = embed_pending(engine)
+    except PaperwireError:  # cached embeddings of an earlier model or recipe
+        embedded = rebuild(engine)
+    return engine, embedded.rate
+
+
+def run(engine: SearchEngine, queries: dict[str, str], qrels: dict, mode: str) -> dict[str, float]:
+    engine.fuse = "rrf" if mode == "hybrid-rrf" else "weighted"
+    search_mode = "hybrid" if mode.startswith("hybrid") else mode
+    nd, rc = [], []
+    for qid, text in queries.items():
+        results = engine.search(text, limit=100, mode=search_mode)
+        ranking = [h.paper.id for h in results.hits]
+        nd.append(ndcg_at_10(ranking, qrels[qid]))
+        rc.append(recall_at_100(ranking, qrels[qid]))
+    return {"ndcg@10": sum(nd) / len(nd), "recall@100": sum(rc) / len(rc)}
+
+
+def tune(engine: SearchEngine, queries: dict[str, str], qrels: dict) -> list[dict]:
+    rows = []
+    for title in (0.2, 0.3, 0.5):
+        engine.keyword.weights = FieldWeights(title=title)
+        for weight in (0.3, 0.4, 0.45, 0.5, 0.55, 0.6):
+            engine.semantic_weight = weight
+            score = run(engine, queries, qrels, "hybrid")
+            rows.append({"title_boost": title, "semantic_weight": weight, **score})
+            print(f"title {title:<4} semantic {weight:<5} nDCG@10 {score['ndcg@10']:.4f}", flush=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path, help="a BEIR folder (corpus, queries, qrels/)")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--tune", action="store_true", help="grid of fusion weight x title boost on --split")
+    args = parser.parse_args()
+    if not args.folder.is_dir():
+        print(f"skipped: {args.folder} is absent (it lives in ../shared/data/beir)")
+        return 0
+    queries, qrels = load_queries(args.folder, args.split)
+    started = time.perf_counter()
+    engine, rate = prepare(args.folder)
+    print(f"embedding rate this run: {rate:.1f} papers/s" if rate else "embeddings reused from the cache")
+    print(
+        f"{args.folder.name}: {engine.store.count_papers():,} documents ready in "
+        f"{time.perf_counter() - started:.0f} s; {len(queries)} {args.split} queries",
+        flush=True,
+    )
+    out: dict = {
+        "dataset": args.folder.name,
+        "split": args.split,
+        "queries": len(queries),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": platform.machine(),
+        "model": json.loads(engine.info.to_json()),
+    }
+    if args.tune:
+        out["grid"] = tune(engine, queries, qrels)
+        best = max(out["grid"], key=lambda r: r["ndcg@10"])
+        print(f"best: {best}")
+    else:
+        print(f"{'mode':<12} {'nDCG@10':>8} {'R@100':>8}")
+        out["results"] = {}
+        for mode in MODES:
+            score = run(engine, queries, qrels, mode)
+            out["results"][mode] = score
+            print(f"{mode:<12} {score['ndcg@10']:>8.4f} {score['recall@100']:>8.4f}", flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    suffix = "-tune" if args.tune else ""
+    path = RESULTS / f"search_quality-{args.folder.name}-{args.split}{suffix}.json"
+    path.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
+    engine.store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""Search: hybrid keyword (tantivy BM25) and semantic (MiniLM + usearch) retrieval over the store."""
+
+from __future__ import annotations
+
+from paperwire.search.engine import Hit, Results, SearchEngine
+from paperwire.search.query import BadQuery, Filters
+from paperwire.settings import Settings
+from paperwire.storage import Store
+
+__all__ = ["BadQuery", "Filters", "Hit", "Results", "SearchEngine", "open_search"]
+
+
+def open_search(settings: Settings, store: Store) -> SearchEngine:
+    return SearchEngine(store, settings.search_dir, settings.resolved_model_dir)

@@ -1,0 +1,59 @@
+"""The search indexer that runs inside `paperwire serve`: a tick that keeps both indexes current."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from paperwire import PaperwireError
+from paperwire.search.engine import SearchEngine
+from paperwire.search.indexer import IndexerBusy, embed_pending
+
+log = logging.getLogger("paperwire.search")
+TICK_S = 2.0
+
+
+class BackgroundIndexer:
+    """Every tick: apply store changes to the keyword index, pick up vectors other processes stored,
+    and (when `embed` is on) embed new papers until none is left or the server stops."""
+
+    def __init__(self, engine: SearchEngine, embed: bool = True, tick_s: float = TICK_S):
+        self.engine, self.embed, self.tick_s = engine, embed, tick_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # a bad tick must not end indexing for the life of the server
+                log.exception("search indexing failed; retrying in %.0f s", self.tick_s * 5)
+                self._stop.wait(self.tick_s * 5)
+            self._stop.wait(self.tick_s)
+
+    def tick(self) -> None:
+        engine = self.engine
+        added = engine.sync_keyword(wait=False)
+        if added:
+            log.info("keyword index: %d papers applied", added)
+        try:
+            engine.catch_up_vectors()
+        except PaperwireError as exc:  # embeddings of another model: say so, keep serving keyword search
+            log.error("%s", exc)
+            self._stop.wait(60)
+            return
+        if not self.embed or not engine.store.count_unembedded():
+            return
+        try:
+            report = embed_pending(engine, stop=self._stop)
+        except IndexerBusy:
+            return  # `paperwire index` is running; its vectors arrive through catch_up_vectors
+        if report.embedded:
+            log.info("embedded %d papers (%.1f papers/s)", report.embedded, report.rate)

@@ -1,0 +1,152 @@
+"""`paperwire search` and `paperwire index`: thin commands over paperwire.search (docs/cli.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+
+from paperwire import PaperwireError
+
+
+def _engine(store):
+    from paperwire.cli import _settings
+    from paperwire.search import open_search
+
+    return open_search(_settings(), store)
+
+
+def _day(_ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-03-31", param=param) from None
+
+
+@click.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", default=10, show_default=True, help="Results to show (1-100).")
+@click.option("--offset", default=0, show_default=True, help="Results to skip (for the next page).")
+@click.option("--json", "as_json", is_flag=True, help="Print results, scores and timings as JSON.")
+@click.option("--category", "-c", multiple=True, help="Only papers in this category (repeatable: any of).")
+@click.option("--author", "-a", multiple=True, help="Only papers by this author (repeatable: all of).")
+@click.option("--from", "date_from", callback=_day, help="Only papers dated on or after YYYY-MM-DD.")
+@click.option("--until", "date_until", callback=_day, help="Only papers dated on or before YYYY-MM-DD.")
+@click.option(
+    "--date-field",
+    type=click.Choice(["announced", "published"]),
+    default="announced",
+    show_default=True,
+    help="Which date --from and --until apply to.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "keyword", "semantic"]),
+    default="hybrid",
+    show_default=True,
+    help="Rank by words and meaning together, or by one of them.",
+)
+def search_cmd(
+    query, limit, offset, as_json, category, author, date_from, date_until, date_field, mode
+) -> None:
+    """Search papers by words and by meaning.
+
+    QUERY may use author:NAME, cat:CATEGORY, "a phrase" and -excluded words. An arXiv id or an
+    exact title comes first.
+    """
+    from paperwire.cli import _store
+    from paperwire.search import Filters
+
+    with _store() as store:
+        engine = _engine(store)
+        engine.sync_keyword(wait=False)  # if another process is applying changes, search what is there
+        engine.catch_up_vectors()
+        filters = Filters(list(category), list(author), date_from, date_until, date_field)
+        results = engine.search(" ".join(query), filters, limit=limit, offset=offset, mode=mode)
+    if as_json:
+        from paperwire.search.render import results_json
+
+        click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
+        return
+    if not results.hits:
+        click.echo("no results", err=True)
+        return
+    for rank, hit in enumerate(results.hits, start=offset + 1):
+        p = hit.paper
+        mark = f"exact {hit.pinned}" if hit.pinned else f"{hit.score:.3f}"
+        authors = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
+        day = p.announced or p.published
+        click.echo(f"{rank:>3}. {p.id}  {p.title}")
+        click.echo(f"     {authors}{'  ' + day.isoformat() if day else ''}  [{mark}]")
+    if not results.semantic_used and mode != "keyword" and not results.query.empty:
+        click.echo("(keyword results only: run `paperwire index` to search by meaning)", err=True)
+
+
+@click.command("index")
+@click.option("--rebuild", is_flag=True, help="Drop every embedding and both indexes, then build them again.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def index_cmd(rebuild: bool, quiet: bool) -> None:
+    """Bring the search indexes up to date: embed new or changed papers.
+
+    Embeddings are committed every 256 papers, so a run that is stopped or killed resumes where it
+    left off. `paperwire serve` does the same in the background unless PAPERWIRE_SEARCH_INDEXER=false.
+    """
+    from paperwire.cli import _store
+    from paperwire.search.indexer import embed_pending
+    from paperwire.search.indexer import rebuild as rebuild_all
+
+    with _store() as store:
+        engine = _engine(store)
+        if not rebuild:
+            engine.check_model()
+            added = engine.sync_keyword()
+            click.echo(f"keyword index: {added:,} papers applied", err=True)
+        pending = store.count_papers() if rebuild else store.count_unembedded()
+        bar = _bar(pending, quiet)
+        try:
+            report = (rebuild_all if rebuild else embed_pending)(engine, bar.update if bar else None)
+        except KeyboardInterrupt:
+            click.echo(
+                "\ninterrupted: the embeddings committed so far are kept; "
+                "run `paperwire index` again to finish",
+                err=True,
+            )
+            sys.exit(130)
+        finally:
+            if bar:
+                bar.close()
+        total = store.count_embeddings()
+    if rebuild:
+        click.echo(f"keyword index: {report.keyword:,} papers applied", err=True)
+    click.echo(
+        f"{report.embedded:,} papers embedded ({report.rate:,.1f} papers/s), "
+        f"{report.unchanged_text:,} changed without new text; {total:,} embedded in all"
+    )
+
+
+def _bar(total: int, quiet: bool):
+    if quiet or not total:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=" papers", desc="embedding", disable=None, smoothing=0.05)
+
+
+def sync_after_import(store) -> None:
+    """Keyword search sees imported papers at once; embedding is left to `index` or `serve`."""
+    try:
+        added = _engine(store).sync_keyword(wait=False)
+    except PaperwireError as exc:
+        click.echo(f"warning: the keyword index was not updated: {exc}", err=True)
+        return
+    if added is None:
+        click.echo("keyword index: busy in another process, which will add these papers", err=True)
+    else:
+        click.echo(
+            f"keyword index: {added:,} papers applied; run `paperwire index` to search them by meaning",
+            err=True,
+        )

@@ -1,0 +1,246 @@
+"""Hybrid search over the store: keyword and semantic candidates, fused, with pinned exact matches."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperwire import PaperwireError
+from paperwire.papers import Paper
+from paperwire.search import fusion
+from paperwire.search.keyword import FieldWeights, KeywordIndex
+from paperwire.search.model import Embedder, ModelInfo, load_embedder, model_info, paper_text
+from paperwire.search.query import MAX_LIMIT, BadQuery, Filters, Query, parse_query
+from paperwire.search.vectors import VectorIndex, from_blob
+from paperwire.storage import Store
+
+DEPTH = 200  # candidates taken from each side; results are pages of the fused list of these
+MODES = ("hybrid", "keyword", "semantic")
+_FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or exclusions apply
+# Nearest neighbours exist for any query; below this cosine similarity they are unrelated papers
+# (MiniLM puts unrelated abstracts at about 0 to 0.15) and are not results.
+MIN_SIMILARITY = 0.2
+
+
+@dataclass(slots=True)
+class Hit:
+    paper: Paper
+    score: float
+    keyword: float | None = None  # BM25 score, when the paper was a keyword candidate
+    semantic: float | None = None  # cosine similarity, when it was a semantic candidate
+    pinned: str | None = None  # "id" or "title": an exact match placed first
+
+
+@dataclass(slots=True)
+class Results:
+    query: Query
+    hits: list[Hit]
+    offset: int
+    limit: int
+    mode: str
+    total: int  # how many results the fused list holds (at most 2 x DEPTH, plus pinned papers)
+    semantic_used: bool
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class SearchEngine:
+    """Owns the indexes under `folder`; shared by the threads of one process."""
+
+    def __init__(
+        self,
+        store: Store,
+        folder: Path,
+        model_dir: Path,
+        weights: FieldWeights | None = None,
+        semantic_weight: float = fusion.SEMANTIC_WEIGHT,
+        fuse: str = "weighted",
+    ):
+        self.store, self.folder, self.model_dir = store, folder, model_dir
+        self.semantic_weight, self.fuse = semantic_weight, fuse
+        self.info: ModelInfo = model_info()
+        self.store_id = self._store_id()
+        self.keyword = self._open_keyword(weights)
+        self._embedder: Embedder | None = None
+        self._vectors: VectorIndex | None = None
+        self._load_lock = threading.Lock()
+
+    # -- the indexes ------------------------------------------------------------------------------
+
+    def _store_id(self) -> str:
+        found = self.store.get_search_meta("store_id")
+        if found is None:
+            found = uuid.uuid4().hex
+            self.store.set_search_meta("store_id", found)
+        return found
+
+    def _open_keyword(self, weights: FieldWeights | None) -> KeywordIndex:
+        path = self.folder / "keyword"
+        marker = path / "store-id"
+        if path.exists() and (not marker.exists() or marker.read_text() != self.store_id):
+            shutil.rmtree(path)  # built from another database: nothing in it is ours
+        index = KeywordIndex(path, weights)
+        marker.write_text(self.store_id)
+        return index
+
+    def check_model(self) -> None:
+        """Refuse embeddings made by another model or recipe: they cannot be compared with ours."""
+        stored = self.store.get_search_meta("embedding_model")
+        if stored is None or stored == self.info.to_json():
+            return
+        theirs = ModelInfo.from_json(stored)
+        raise PaperwireError(
+            f"the stored embeddings were built with {theirs.name} ({theirs.source}, {theirs.build}, "
+            f"{theirs.dim}-d, {theirs.recipe}) and this Paperwire uses {self.info.name} ({self.info.source}, "
+            f"{self.info.build}): run `paperwire index --rebuild`"
+        )
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._load_lock:
+            if self._embedder is None:
+                self._embedder = load_embedder(self.model_dir)
+            return self._embedder
+
+    @property
+    def vectors(self) -> VectorIndex:
+        with self._load_lock:
+            if self._vectors is None:
+                self._vectors = VectorIndex(self.folder, self.info, self.store_id)
+        return self._vectors
+
+    def sync_keyword(self, wait: bool = True) -> int | None:
+        return self.keyword.sync(self.store, wait=wait)
+
+    def catch_up_vectors(self) -> int:
+        if self.store.get_search_meta("embedding_model") is None:
+            return 0
+        self.check_model()
+        return self.vectors.catch_up(self.store)
+
+    # -- searching --------------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        filters: Filters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        mode: str = "hybrid",
+    ) -> Results:
+        started = time.perf_counter()
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        if offset < 0:
+            raise BadQuery(f"offset must be 0 or more, not {offset}")
+        if mode not in MODES:
+            raise BadQuery(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        query = parse_query(text, filters)
+        timings: dict[str, float] = {}
+        clock = _Clock(timings)
+        pinned = self._pinned(query)
+        clock.lap("exact")
+        keyword: list[tuple[str, float]] = []
+        semantic: list[tuple[str, float]] = []
+        if query.empty:  # filters only: everything that passes them, newest first
+            keyword = self.keyword.search(query, offset + limit + len(pinned)) if query.filters.active else []
+            fused = [(pid, 0.0) for pid, _ in keyword]
+        else:
+            if mode != "semantic":
+                keyword = self.keyword.search(query, DEPTH)
+                clock.lap("keyword")
+            if mode != "keyword":
+                semantic = self._semantic(query, clock)
+            if mode == "hybrid" and self.fuse == "rrf":
+                fused = fusion.rrf(keyword, semantic)
+            elif mode == "hybrid":
+                fused = fusion.weighted(keyword, semantic, self.semantic_weight)
+            else:
+                fused = fusion.ordered(dict(keyword or semantic))
+        clock.lap("fuse")
+        kw, sem = dict(keyword), dict(semantic)
+        ranked = [(pid, "pinned", how) for pid, how in pinned.items()]
+        ranked += [(pid, score, None) for pid, score in fused if pid not in pinned]
+        page = ranked[offset : offset + limit]
+        papers = self.store.get_papers([pid for pid, _, _ in page])
+        hits = [
+            Hit(
+                paper=papers[pid],
+                score=1.0 if how else round(score, 6),
+                keyword=kw.get(pid),
+                semantic=sem.get(pid),
+                pinned=how,
+            )
+            for pid, score, how in page
+            if pid in papers
+        ]
+        clock.lap("fetch")
+        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return Results(query, hits, offset, limit, mode, len(ranked), bool(semantic), timings)
+
+    def _pinned(self, query: Query) -> dict[str, str]:
+        """Exact matches, placed first: the arXiv id typed, then papers whose title is the query."""
+        pinned: dict[str, str] = {}
+        for candidate in query.paper_ids:
+            if self.store.get_papers([candidate]):
+                pinned[candidate] = "id"
+                break
+        if not query.empty and not query.excluded:
+            titles = self.keyword.exact_titles(query.text)
+            allowed = self.keyword.matching(titles, query.filters, []) if query.filters.active else titles
+            for pid in titles:
+                if pid in allowed:
+                    pinned.setdefault(pid, "title")
+        return pinned
+
+    def _semantic(self, query: Query, clock: _Clock) -> list[tuple[str, float]]:
+        if self.store.get_search_meta("embedding_model") is None:
+            return []  # nothing embedded yet: keyword results only
+        self.check_model()
+        vector = self.embedder.embed_one(query.text)
+        clock.lap("embed")
+        strict = query.filters.active or query.excluded or query.phrases
+        found = self.vectors.search(vector, _FILTERED_DEPTH if strict else DEPTH)
+        ids = self.store.paper_ids_for_keys([key for key, _ in found])
+        ranked = [(ids[key], sim) for key, sim in found if key in ids and sim >= MIN_SIMILARITY]
+        if strict:
+            allowed = self.keyword.matching(
+                [pid for pid, _ in ranked], query.filters, query.excluded, required=query.phrases
+            )
+            ranked = [(pid, sim) for pid, sim in ranked if pid in allowed]
+        clock.lap("semantic")
+        return ranked[:DEPTH]
+
+    def similar(self, paper_id: str, limit: int = 10) -> list[Hit]:
+        """The papers nearest in meaning to paper_id, itself excluded."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        paper = self.store.get_papers([paper_id]).get(paper_id)
+        if paper is None:
+            raise KeyError(paper_id)
+        if self.store.get_search_meta("embedding_model") is None:
+            return []
+        self.check_model()
+        row = self.store.embeddings_for([paper_id]).get(paper_id)
+        if row is not None and row.vector is not None:
+            vector = from_blob(row.vector)
+        else:  # not embedded yet
+            vector = self.embedder.embed_one(paper_text(paper.title, paper.abstract))
+        found = self.vectors.search(vector, limit + 1)
+        ids = self.store.paper_ids_for_keys([key for key, _ in found])
+        ranked = [(ids[key], sim) for key, sim in found if ids.get(key) not in (None, paper_id)][:limit]
+        papers = self.store.get_papers([pid for pid, _ in ranked])
+        return [Hit(papers[pid], round(sim, 6), semantic=sim) for pid, sim in ranked if pid in papers]
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(self.timings.get(name, 0.0) + (now - self.last) * 1000, 2)
+        self.last = now

@@ -1,0 +1,104 @@
+"""Embedding papers: only new or changed ones, in committed batches, so a killed run resumes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from paperwire import PaperwireError
+from paperwire.search.engine import SearchEngine
+from paperwire.search.locks import FileLock
+from paperwire.search.model import paper_text, text_hash
+from paperwire.search.vectors import to_blob
+from paperwire.storage import EmbeddingRow
+
+BATCH = 256  # papers embedded and committed together: length-sorted across 256, a few seconds of work
+SAVE_EVERY_S = 60.0  # the vector index file is rewritten at most this often during a long run
+
+
+@dataclass(slots=True)
+class IndexReport:
+    keyword: int = 0  # papers (re)applied to the keyword index
+    embedded: int = 0
+    unchanged_text: int = 0  # changed papers whose text was the same: their vectors were kept
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.embedded / self.seconds if self.seconds else 0.0
+
+
+class IndexerBusy(PaperwireError):
+    """Another process is embedding into this data folder."""
+
+
+def embed_pending(
+    engine: SearchEngine,
+    progress: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+    wait: bool = False,
+) -> IndexReport:
+    """Embed every paper that is new or changed since it was embedded; commits every BATCH papers."""
+    store = engine.store
+    report = IndexReport()
+    with FileLock(engine.folder / "indexer.lock").held(wait) as got:
+        if not got:
+            raise IndexerBusy(
+                "another paperwire process is indexing this data folder; try again when it ends"
+            )
+        if store.get_search_meta("embedding_model") is None:
+            store.set_search_meta("embedding_model", engine.info.to_json())
+        engine.check_model()
+        vectors = engine.vectors
+        vectors.catch_up(store)
+        started = last_save = time.perf_counter()
+        after = (0, "")
+        while not (stop and stop.is_set()):
+            batch = store.unembedded_papers(after, BATCH)
+            if not batch:
+                break
+            texts, rows = [], []
+            for seq, paper, old_hash in batch:
+                text = paper_text(paper.title, paper.abstract)
+                digest = text_hash(text)
+                if digest == old_hash:
+                    rows.append(EmbeddingRow(paper.id, seq, digest, None))
+                    report.unchanged_text += 1
+                else:
+                    texts.append(text)
+                    rows.append(EmbeddingRow(paper.id, seq, digest, b""))
+            found = iter(engine.embedder.embed(texts))
+            for row in rows:
+                if row.vector is not None:
+                    row.vector = to_blob(next(found))
+            store.save_embeddings(rows)
+            report.embedded += len(texts)
+            after = (batch[-1][0], batch[-1][1].id)
+            if progress:
+                progress(len(batch))
+            if time.perf_counter() - last_save > SAVE_EVERY_S:
+                vectors.catch_up(store)
+                vectors.save()
+                last_save = time.perf_counter()
+        report.seconds = time.perf_counter() - started
+        vectors.catch_up(store)
+        vectors.save()
+    return report
+
+
+def rebuild(engine: SearchEngine, progress: Callable[[int], None] | None = None) -> IndexReport:
+    """Drop every embedding and both indexes, then build them again with this Paperwire's model."""
+    with FileLock(engine.folder / "indexer.lock").held(False) as got:
+        if not got:
+            raise IndexerBusy(
+                "another paperwire process is indexing this data folder; try again when it ends"
+            )
+        engine.store.clear_embeddings()
+        engine.store.set_search_meta("embedding_model", engine.info.to_json())
+        engine.vectors.clear()
+    report = IndexReport(keyword=engine.keyword.rebuild(engine.store))
+    pending = embed_pending(engine, progress)
+    pending.keyword = report.keyword
+    return pending

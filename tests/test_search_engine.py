@@ -1,0 +1,174 @@
+"""Ranking behaviour on a hand-made corpus: fields, pinning, filters, syntax, typos, pages, related."""
+
+from datetime import date
+
+import pytest
+
+from paperwire import PaperwireError
+from paperwire.search import BadQuery, Filters, open_search
+from paperwire.search.indexer import embed_pending
+from paperwire.search.model import ModelInfo
+from tests.search_corpus import CORPUS, paper
+
+
+@pytest.fixture
+def engine(settings, store):
+    store.upsert_papers(CORPUS)
+    engine = open_search(settings, store)
+    engine.sync_keyword()
+    return engine
+
+
+@pytest.fixture
+def embedded(engine):
+    report = embed_pending(engine)
+    assert report.embedded == len(CORPUS)
+    return engine
+
+
+def ids(results) -> list[str]:
+    return [h.paper.id for h in results.hits]
+
+
+def test_title_above_abstract_above_authors(engine):
+    # "turing": in a title (…06), in an abstract (…05), in an author's name (…04)
+    assert ids(engine.search("turing", mode="keyword")) == ["2502.00006", "2502.00005", "2502.00004"]
+
+
+def test_keyword_search_stems_and_drops_stop_words(engine):
+    assert ids(engine.search("the molecule", mode="keyword"))[0] == "2501.00001"  # "molecules"
+    assert ids(engine.search("of the and", mode="keyword")) == []
+
+
+def test_exact_arxiv_id_comes_first_in_any_form(engine):
+    for text in ("2502.00003", "arXiv:2502.00003", "arxiv:2502.00003v4", "2502.00003v1"):
+        results = engine.search(text)
+        assert results.hits[0].paper.id == "2502.00003" and results.hits[0].pinned == "id"
+
+
+def test_exact_title_comes_first_despite_a_keyword_richer_paper(engine):
+    assert ids(engine.search("protein folding with diffusion models", mode="keyword"))[0] == "2503.00010"
+    results = engine.search("Protein Folding with Diffusion", mode="keyword")
+    assert results.hits[0].paper.id == "2502.00003" and results.hits[0].pinned == "title"
+    assert results.hits[1].paper.id == "2503.00010"
+
+
+def test_query_syntax(engine):
+    assert set(ids(engine.search("graph", mode="keyword"))) == {"2501.00001", "2501.00002", "2502.00003"}
+    assert set(ids(engine.search("graph -survey", mode="keyword"))) == {"2501.00001", "2502.00003"}
+    assert ids(engine.search('"message passing"', mode="keyword")) == ["2501.00001"]
+    assert ids(engine.search('"passing message"', mode="keyword")) == []
+    assert set(ids(engine.search('graph author:"bob jones"', mode="keyword"))) == {"2501.00001", "2501.00002"}
+    assert ids(engine.search("graph cat:cs.cv", mode="keyword")) == ["2501.00002"]
+    assert ids(engine.search("graph cat:cs.LG author:Smith", mode="keyword")) == ["2501.00001"]
+
+
+def test_filters_by_category_author_and_date(engine):
+    def find(**kw):
+        return set(ids(engine.search("graph", Filters(**kw), mode="keyword")))
+
+    assert find(categories=["q-bio.BM"]) == {"2501.00001", "2502.00003"}
+    assert find(categories=["cs.CV", "q-bio.BM"]) == {"2501.00001", "2501.00002", "2502.00003"}
+    assert find(authors=["Carol White"]) == {"2502.00003"}
+    assert find(date_from=date(2025, 1, 7)) == {"2501.00002", "2502.00003"}  # announced
+    assert find(date_until=date(2025, 1, 6)) == {"2501.00001"}
+    assert find(date_until=date(2025, 1, 2), date_field="published") == {"2501.00002", "2502.00003"}
+
+
+def test_filters_alone_list_papers_newest_first(engine):
+    assert ids(engine.search("cat:q-bio.BM")) == ["2503.00010", "2502.00003", "2501.00001"]
+    assert ids(engine.search("", Filters(authors=["Bob Jones"]))) == ["2501.00002", "2501.00001"]
+
+
+def test_small_typos_are_tolerated(engine):
+    assert ids(engine.search("moleculs", mode="keyword"))[0] == "2501.00001"
+    assert ids(engine.search("quantun eror", mode="keyword"))[0] == "2503.00009"
+
+
+def test_pages_cut_one_stable_ranking_and_ties_go_by_id(engine):
+    everything = ids(engine.search("graph models attention protein", limit=20, mode="keyword"))
+    pages = [
+        ids(engine.search("graph models attention protein", limit=2, offset=o, mode="keyword"))
+        for o in (0, 2, 4)
+    ]
+    assert [pid for page in pages for pid in page] == everything[:6]
+    twins = ids(engine.search("identical twin", mode="keyword"))
+    assert twins == ["2503.00012", "2503.00011"]  # the same score: the larger id first
+    assert ids(engine.search("identical twin", mode="keyword")) == twins  # and again, the same
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01", "-graph", '""'])
+def test_nothing_to_search_gives_no_results(engine, text):
+    assert engine.search(text).hits == []
+
+
+def test_bad_requests_are_refused(engine):
+    with pytest.raises(BadQuery, match="limit"):
+        engine.search("graph", limit=0)
+    with pytest.raises(BadQuery, match="limit"):
+        engine.search("graph", limit=101)
+    with pytest.raises(BadQuery, match="offset"):
+        engine.search("graph", offset=-1)
+    with pytest.raises(BadQuery, match="limit is 1,000"):
+        engine.search("x" * 10_000)
+
+
+def test_keyword_index_follows_every_write(engine, store):
+    store.upsert_papers([paper("2504.00001", "Zebrafish regeneration", "Fins regrow.")])
+    engine.sync_keyword()
+    assert ids(engine.search("zebrafish", mode="keyword")) == ["2504.00001"]
+    store.upsert_papers([paper("2504.00001", "Axolotl regeneration", "Limbs regrow.", version=2)])
+    engine.sync_keyword()
+    assert ids(engine.search("zebrafish", mode="keyword")) == []
+    assert ids(engine.search("axolotl", mode="keyword")) == ["2504.00001"]
+
+
+def test_semantic_search_finds_meaning_without_shared_words(embedded):
+    results = embedded.search("canine companions", mode="semantic")
+    assert ids(results)[:2] in (["2503.00007", "2503.00008"], ["2503.00008", "2503.00007"])
+    assert results.semantic_used and results.hits[0].semantic > 0.3
+
+
+def test_hybrid_search_uses_both_sides(embedded):
+    results = embedded.search("graph networks for chemistry")
+    assert ids(results)[0] == "2501.00001"
+    top = results.hits[0]
+    assert top.keyword is not None and top.semantic is not None
+    assert set(results.timings_ms) >= {"keyword", "embed", "semantic", "total"}
+
+
+def test_semantic_results_obey_filters_and_exclusions(embedded):
+    found = ids(embedded.search("pets at home", Filters(categories=["q-bio.PE"]), mode="semantic"))
+    assert found and set(found) <= {"2503.00007", "2503.00008"}
+    found = ids(embedded.search("pets -puppies", mode="semantic", limit=20))
+    assert "2503.00008" not in found and "2503.00007" in found
+
+
+def test_related_papers_are_nearest_in_meaning_and_exclude_the_paper(embedded):
+    related = embedded.similar("2503.00007", limit=3)
+    assert related[0].paper.id == "2503.00008"
+    assert "2503.00007" not in [h.paper.id for h in related]
+    with pytest.raises(KeyError):
+        embedded.similar("9999.99999")
+
+
+def test_index_survives_a_restart_and_is_incremental(embedded, settings, store):
+    again = open_search(settings, store)
+    assert len(again.vectors) == len(CORPUS)  # loaded from the saved file
+    assert embed_pending(again).embedded == 0
+    same_text = next(p for p in CORPUS if p.id == "2503.00008")
+    store.upsert_papers([paper(same_text.id, same_text.title, same_text.abstract, version=2)])
+    store.upsert_papers([paper("2503.00007", "Quantum pets", "Qubits in a box.", version=2)])
+    report = embed_pending(again)
+    assert (report.embedded, report.unchanged_text) == (1, 1)  # only the changed text is embedded again
+    assert len(again.vectors) == len(CORPUS)  # replaced in place, not added
+    assert "2503.00007" in ids(again.search("qubits in a box", mode="semantic"))[:2]
+
+
+def test_embeddings_of_another_model_are_refused(embedded, store):
+    other = ModelInfo("some-other-model", "elsewhere", "v0", 768, "title only")
+    store.set_search_meta("embedding_model", other.to_json())
+    with pytest.raises(PaperwireError, match=r"some-other-model .* run `paperwire index --rebuild`"):
+        embedded.search("pets")
+    with pytest.raises(PaperwireError, match="--rebuild"):
+        embed_pending(embedded)

@@ -1,0 +1,120 @@
+"""The search endpoints and page, over HTTP in-process."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from paperwire.search import open_search
+from paperwire.search.indexer import embed_pending
+from paperwire.web import create_app
+from tests.search_corpus import CORPUS, paper
+
+
+@pytest.fixture
+def client(settings, store):
+    store.upsert_papers(CORPUS)
+    engine = open_search(settings, store)
+    embed_pending(engine)
+    with TestClient(create_app(settings, store, engine)) as c:
+        yield c
+
+
+def test_hf_shaped_search_best_first(client):
+    r = client.get("/api/papers/search", params={"q": "graph neural networks molecules", "limit": 2})
+    assert r.status_code == 200
+    items = r.json()
+    assert len(items) == 2
+    assert items[0]["paper"]["id"] == "2501.00001"
+    assert items[0]["title"] == "Graph neural networks for molecules"
+    assert items[0]["paper"]["authors"][0] == {"name": "Alice Smith", "hidden": False}
+    assert items[0]["publishedAt"].startswith("2025-01-03")
+
+
+def test_native_search_returns_scores_filters_and_timings(client):
+    r = client.get(
+        "/api/search",
+        params={
+            "q": 'graph -survey "neural networks"',
+            "category": ["q-bio.BM"],
+            "from": "2025-01-01",
+            "limit": 5,
+        },
+    )
+    body = r.json()
+    assert r.status_code == 200, body
+    assert [x["id"] for x in body["results"]] == ["2502.00003", "2501.00001"] or [
+        x["id"] for x in body["results"]
+    ] == ["2501.00001", "2502.00003"]
+    first = body["results"][0]
+    assert first["score"] > 0 and first["keyword_score"] > 0 and first["semantic_score"] > 0
+    assert body["query"]["excluded"] == ["survey"] and body["query"]["phrases"] == ["neural networks"]
+    assert body["query"]["filters"]["categories"] == ["q-bio.BM"]
+    assert body["query"]["filters"]["from"] == "2025-01-01"
+    assert body["semantic"] is True and body["timings_ms"]["total"] > 0
+
+
+def test_pinned_exact_id(client):
+    body = client.get("/api/search", params={"q": "arXiv:2503.00009v2"}).json()
+    assert body["results"][0]["id"] == "2503.00009" and body["results"][0]["pinned"] == "id"
+
+
+def test_similar_papers(client):
+    r = client.get("/api/papers/2503.00007/similar", params={"limit": 2})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["paper_id"] == "2503.00007"
+    assert body["results"][0]["id"] == "2503.00008"
+    assert "2503.00007" not in [x["id"] for x in body["results"]]
+    assert client.get("/api/papers/arXiv:2503.00007v1/similar").json()["paper_id"] == "2503.00007"
+    r = client.get("/api/papers/9999.99999/similar")
+    assert r.status_code == 404 and "9999.99999" in r.json()["error"]["message"]
+
+
+def test_a_paper_stored_after_start_is_found_by_keyword_at_once(client, store):
+    store.upsert_papers([paper("2504.00001", "Zebrafish fin regeneration", "Fins regrow.")])
+    items = client.get("/api/papers/search", params={"q": "zebrafish"}).json()
+    assert [x["paper"]["id"] for x in items] == ["2504.00001"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": ""}, 200),
+        ({"q": "   "}, 200),
+        ({"q": "\x00\x01\x02\x7f"}, 200),
+        ({"q": "\ud7ff\ufffd" * 10}, 200),
+        ({"q": "graph", "limit": 0}, 400),
+        ({"q": "graph", "limit": 101}, 400),
+        ({"q": "graph", "limit": "ten"}, 400),
+        ({"q": "a" * 10_000}, 400),
+    ],
+)
+def test_hostile_queries_get_4xx_or_empty_never_500(client, params, status):
+    for path in ("/api/papers/search", "/api/search"):
+        r = client.get(path, params=params)
+        assert r.status_code == status, (path, r.text[:200])
+        if status == 200:
+            assert isinstance(r.json(), list if path == "/api/papers/search" else dict)
+        else:
+            assert r.json()["error"]["message"]
+
+
+def test_bad_filters_are_400(client):
+    r = client.get("/api/search", params={"q": "graph", "from": "2025-13-01"})
+    assert r.status_code == 400 and "from" in r.json()["error"]["message"]
+    r = client.get("/api/search", params={"q": "graph", "date_field": "submitted"})
+    assert r.status_code == 400 and "date field" in r.json()["error"]["message"]
+    r = client.get("/api/search", params={"q": "graph", "mode": "magic"})
+    assert r.status_code == 400 and "mode" in r.json()["error"]["message"]
+
+
+def test_search_page_and_its_json_twin(client):
+    r = client.get("/search", params={"q": "dogs"})
+    assert r.status_code == 200 and "Dogs and cats as household pets" in r.text
+    assert 'value="dogs"' in r.text
+    assert client.get("/search.json", params={"q": "dogs"}).json()["results"][0]["id"] in (
+        "2503.00007",
+        "2503.00008",
+    )
+    r = client.get("/search", params={"q": "x" * 2_000})
+    assert r.status_code == 400 and "limit is 1,000" in r.text
+    assert "<script>" not in client.get("/search", params={"q": "<script>alert(1)</script>"}).text
