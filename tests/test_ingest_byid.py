@@ -77,7 +77,7 @@ def test_ingest_ids_stores_and_counts(server, settings):
     with open_store(settings) as store, open_fetchers(settings) as f:
         results = ingest_ids(store, f.arxiv, settings.arxiv_api_url, ["2503.11701", "2501.99999"], counts)
         assert [r.outcome for r in results] == [UpsertOutcome.NEW, None]
-        assert counts == Counter(new=1, errors=1)
+        assert counts == Counter(new=1, failed=1)
         assert store.get_paper("2503.11701").source == "arxiv-api"
 
 
@@ -93,7 +93,8 @@ def test_cli_ids(server, run_cli):
         "nope: error: 'nope' is not an arXiv id (like 2503.11677 or hep-th/9901001)",
     ]
     assert (
-        r.stderr.strip().splitlines()[-1] == "Error: 1 records or ids could not be stored (see the log above)"
+        r.stderr.strip().splitlines()[-1]
+        == "Error: not everything could be stored: 1 failed (see the log above)"
     )
     server.routes["/api/query"] = lambda q: Reply(b"<html>down</html>", 200, {"Content-Type": "text/html"})
     r = run_cli("ingest", "ids", "2503.11677", env=env)

@@ -141,7 +141,7 @@ def test_stale_feeds_are_detected_and_record_nothing(server, settings, first, th
     server.routes["/atom/cs.LG"] = lambda q: Reply(then)
     results, counts = run_daily(settings)
     assert results[0].error.startswith("stale feed: ") and message in results[0].error
-    assert counts["errors"] == 1
+    assert counts["failed"] == 1
     with open_store(settings) as store:
         assert (store.announcement_days(), [p.id for p in store.iter_papers()]) == before
 

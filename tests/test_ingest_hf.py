@@ -84,7 +84,7 @@ def test_bad_entries_are_rejected_alone():
 
 def test_a_day(server, settings):
     counts = run_hf(settings, {"date": "2025-03-18"})
-    assert counts == Counter({"new": 3, "from arXiv": 2, "featured": 3, "errors": 1})
+    assert counts == Counter({"new": 3, "from arXiv": 2, "featured": 3, "failed": 1})
     day = date(2025, 3, 18)
     with open_store(settings) as store:
         assert store.hf_features(day) == [
@@ -106,7 +106,7 @@ def test_a_day(server, settings):
     server.routes["/api/daily_papers"] = HfRoute({"2025-03-18": DAY_AFTER})
     server.requests.clear()
     counts = run_hf(settings, {"date": "2025-03-18"})
-    assert counts == Counter({"unchanged": 0, "featured": 3, "errors": 1})
+    assert counts == Counter({"unchanged": 0, "featured": 3, "failed": 1})
     with open_store(settings) as store:
         assert store.hf_features(paper_id="2503.11677")[0].upvotes == 50
     assert [r.query["id_list"] for r in server.requests if r.path == "/api/query"] == ["2503.13001"]
@@ -151,7 +151,7 @@ def test_cli_hf(server, run_cli):
     env = ingest_env(server)
     r = run_cli("ingest", "hf", "--date", "2025-03-18", env=env)
     assert r.returncode == 1  # one entry could not be stored
-    assert r.stdout.strip() == "3 new, 2 from arXiv, 3 featured, 1 errors"
+    assert r.stdout.strip() == "3 new, 2 from arXiv, 3 featured, 1 failed"
     r = run_cli("ingest", "hf", "--week", "2025-W60", env=env)
     assert r.returncode == 2 and "'2025-W60' is not YYYY-Www" in r.stderr
     r = run_cli("ingest", "hf", "--date", "2025-03-18", "--month", "2025-03", env=env)

@@ -72,7 +72,7 @@ def test_a_due_schedule_runs_once_and_logs_each_run(server, tmp_path):
                 ("hf", f"--date {today}", "error"),  # one HF entry has no abstract anywhere
             ]
             assert runs[2].counts == {"stored": 5, "announced days": 1}
-            assert runs[0].counts["featured"] == 3 and runs[0].error == "1 records or ids failed"
+            assert runs[0].counts["featured"] == 3 and runs[0].error == "1 failed (see the log)"
             time.sleep(0.3)
             assert len(store.recent_runs()) == 3 and not scheduler.due(clock[0])  # not again today
             clock[0] = now + timedelta(days=1)  # the next day's slot has come
@@ -91,7 +91,7 @@ def test_a_failing_job_is_recorded_and_the_others_run(server, tmp_path):
         finally:
             scheduler.stop()
     daily = runs[2]
-    assert (daily.kind, daily.status, daily.counts) == ("daily", "error", {"errors": 1})
+    assert (daily.kind, daily.status, daily.counts) == ("daily", "error", {"failed": 1})
     assert [r.kind for r in runs[:2]] == ["hf", "hf"]
 
 

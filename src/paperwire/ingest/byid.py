@@ -62,5 +62,5 @@ def ingest_ids(
     for result, outcome in zip(found, store.upsert_papers([r.paper for r in found]), strict=True):
         result.outcome = outcome
         counts[outcome.value] += 1
-    counts["errors"] += sum(r.error is not None for r in results)
+    counts["failed"] += sum(r.error is not None for r in results)
     return results

@@ -14,6 +14,7 @@ from paperwire.settings import load_settings
 
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a harvest
 
 
 def _date(ctx, param, value: str | None) -> date | None:
@@ -222,6 +223,6 @@ def status_cmd(limit: int) -> None:
 
 
 def _exit_if_rejected(counts) -> None:
-    failed = counts.get("rejected", 0) + counts.get("errors", 0)
-    if failed:
-        raise click.ClickException(f"{failed} records or ids could not be stored (see the log above)")
+    failures = ", ".join(f"{counts[k]} {k}" for k in ("rejected", "failed") if counts.get(k))
+    if failures:
+        raise click.ClickException(f"not everything could be stored: {failures} (see the log above)")

@@ -60,7 +60,7 @@ def ingest_daily(
             _store_feed(store, fetcher, api_url, category, feed, result.counts)
         except (FetchError, BadResponse) as exc:
             result.error = str(exc)
-            counts["errors"] += 1
+            counts["failed"] += 1
             log.error("daily %s: %s", category, exc)
         else:
             log.info("daily %s", result.line())

@@ -60,7 +60,7 @@ def ingest_hf(
         paper = fetched.get(pid)
         if paper is None and not hf.abstract:
             log.error("hf: %s has no abstract on Hugging Face and arXiv does not know it", pid)
-            counts["errors"] += 1
+            counts["failed"] += 1
             continue
         if paper is None:
             paper = hf

@@ -27,18 +27,16 @@ def logged_run(store: Store, kind: str, args: str = "", trigger: str = "cli") ->
         log.error("ingest %s failed: %s", kind, message)
         store.finish_run(run_id, "error", +counts, message)
         raise
-    status = "error" if counts.get("rejected") or counts.get("errors") else "ok"
-    error = (
-        f"{counts.get('rejected', 0) + counts.get('errors', 0)} records or ids failed"
-        if status == "error"
-        else None
+    # Rejected records and failed ids or categories do not stop a run, but it did not all succeed.
+    failures = ", ".join(f"{counts[k]} {k}" for k in ("rejected", "failed") if counts.get(k))
+    store.finish_run(
+        run_id, "error" if failures else "ok", +counts, f"{failures} (see the log)" if failures else None
     )
-    store.finish_run(run_id, status, +counts, error)
     log.info("ingest %s: %s", kind, format_counts(counts))
 
 
 def format_counts(counts: dict) -> str:
-    """'3 new, 1 updated, 2 errors': non-zero counts in the order they arose, failures last."""
-    failures = ("rejected", "errors")
+    """'3 new, 1 updated, 2 failed': non-zero counts in the order they arose, failures last."""
+    failures = ("rejected", "failed")
     counts = {k: v for k, v in counts.items() if k not in failures} | {k: counts.get(k, 0) for k in failures}
     return ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing to do"

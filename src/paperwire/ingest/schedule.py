@@ -124,5 +124,6 @@ def start_schedule(settings: Settings, store: Store) -> Scheduler | None:
     if not settings.contact_email:
         log.warning("ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL to turn it on (see docs/ingest.md)")
         return None
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in the serve log
     log.info("ingest schedule: daily at %s %s", settings.ingest_time, settings.ingest_timezone)
     return Scheduler(settings, store).start()
