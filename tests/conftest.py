@@ -72,6 +72,7 @@ def cli_env(tmp_path, model_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
     env["PAPERWIRE_DATA_DIR"] = str(tmp_path / "cli-data")
     env["PAPERWIRE_MODEL_DIR"] = str(model_dir)
+    env["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
     return env
 
 

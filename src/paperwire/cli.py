@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from paperwire import PaperwireError, __version__
+from paperwire.ingest.commands import ingest
 from paperwire.settings import Settings, load_settings
 
 
@@ -209,6 +210,7 @@ def serve_cmd(host: str, port: int) -> None:
     """Run the web hub and its JSON API."""
     import uvicorn
 
+    from paperwire.ingest.schedule import start_schedule
     from paperwire.search import open_search
     from paperwire.search.background import BackgroundIndexer
     from paperwire.web import create_app
@@ -225,10 +227,13 @@ def serve_cmd(host: str, port: int) -> None:
             err=True,
         )
     indexer.start()
+    schedule = start_schedule(settings, store)
     try:
         uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info")
     finally:
         indexer.stop()
+        if schedule:
+            schedule.stop()
         store.close()
 
 
@@ -262,3 +267,6 @@ _register()
 
 def main() -> None:
     cli(prog_name="paperwire")
+
+
+cli.add_command(ingest)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +45,84 @@ class Settings(BaseSettings):
         default=True,
         description="Embed new papers in the background of `paperwire serve`; off: cron runs it.",
     )
+
+    # -- ingest (docs/ingest.md) ---------------------------------------------------------------
+    contact_email: str | None = Field(
+        default=None,
+        description="The operator's contact address, sent to arXiv and Hugging Face in the User-Agent.",
+    )
+    arxiv_oai_url: str = Field(
+        default="https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint (backfill)."
+    )
+    arxiv_api_url: str = Field(
+        default="https://export.arxiv.org/api/query", description="arXiv query API endpoint (by id)."
+    )
+    arxiv_feed_url: str = Field(
+        default="https://rss.arxiv.org/atom",
+        description="arXiv announcement feed; the category is appended as /<cat>.",
+    )
+    hf_url: str = Field(
+        default="https://huggingface.co", description="Hugging Face hub; /api/daily_papers is appended."
+    )
+    arxiv_interval: float = Field(
+        default=3.0, ge=0, description="Seconds between two requests to arXiv (any of its interfaces)."
+    )
+    http_timeout: float = Field(default=60.0, gt=0, description="Seconds before an ingest request times out.")
+    http_retries: int = Field(
+        default=4, ge=0, le=20, description="Retries of a failed ingest request (timeouts, resets, 429, 5xx)."
+    )
+    ingest_schedule: bool = Field(
+        default=True, description="Run the daily announcement and HF ingests inside `paperwire serve`."
+    )
+    ingest_time: str = Field(default="06:00", description="Time of day (HH:MM) of the scheduled ingest.")
+    ingest_timezone: str = Field(default="UTC", description="Time zone of PAPERWIRE_INGEST_TIME.")
+    ingest_categories: str = Field(
+        default="cs.AI,cs.CL,cs.CV,cs.LG",
+        description="Comma-separated arXiv categories the daily announcement ingest reads.",
+    )
+
+    @field_validator("contact_email")
+    @classmethod
+    def _check_contact_email(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
+            raise ValueError(f"must be an email address, got {value!r}")
+        return value
+
+    @field_validator("arxiv_oai_url", "arxiv_api_url", "arxiv_feed_url", "hf_url")
+    @classmethod
+    def _check_source_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("ingest_time")
+    @classmethod
+    def _check_ingest_time(cls, value: str) -> str:
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise ValueError(f"must be a time of day like 06:00, got {value!r}")
+        return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+    @field_validator("ingest_timezone")
+    @classmethod
+    def _check_ingest_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Paris or UTC)") from None
+        return value
+
+    @field_validator("ingest_categories")
+    @classmethod
+    def _check_ingest_categories(cls, value: str) -> str:
+        cats = [c.strip() for c in value.split(",") if c.strip()]
+        bad = [c for c in cats if not re.fullmatch(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?", c)]
+        if bad:
+            raise ValueError(f"not an arXiv category: {bad[0]!r}")
+        return ",".join(cats)
 
     @field_validator("database_url")
     @classmethod
@@ -91,6 +171,11 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The database URL, with the default SQLite file in the data dir filled in."""
         return self.database_url or f"sqlite:///{self.data_dir / 'paperwire.db'}"
+
+    @property
+    def categories(self) -> list[str]:
+        """PAPERWIRE_INGEST_CATEGORIES as a list."""
+        return [c for c in self.ingest_categories.split(",") if c]
 
 
 def env_name(field: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from paperwire import PaperwireError
+from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper
 
 
@@ -117,6 +119,51 @@ class Store(ABC):
 
     @abstractmethod
     def set_search_meta(self, name: str, value: str) -> None: ...
+
+    # -- ingest (issue 4) -------------------------------------------------------------------------
+
+    @abstractmethod
+    def get_harvest(self, name: str) -> HarvestState | None:
+        """The state of the OAI-PMH harvest called `name` (e.g. "oai:cs"), or None if never run."""
+
+    @abstractmethod
+    def harvests(self) -> list[HarvestState]:
+        """Every harvest's state, by name."""
+
+    @abstractmethod
+    def save_harvest(self, state: HarvestState) -> None:
+        """Replace the stored state of a harvest. Call it only after the papers it covers are stored."""
+
+    @abstractmethod
+    def start_run(self, kind: str, args: str, trigger: str) -> int:
+        """Log an ingest run as running; returns its id."""
+
+    @abstractmethod
+    def finish_run(self, run_id: int, status: str, counts: Mapping[str, int], error: str | None) -> None:
+        """Record how a run ended: status ok or error, its counts and its one-line error."""
+
+    @abstractmethod
+    def recent_runs(
+        self, limit: int = 20, kind: str | None = None, trigger: str | None = None
+    ) -> list[IngestRun]:
+        """The latest ingest runs, newest first, optionally of one kind and trigger."""
+
+    @abstractmethod
+    def record_announcement(self, day: AnnouncementDay, announced: Mapping[str, date]) -> None:
+        """In one transaction: record a category's announcement day and give each paper id in
+        `announced` that date, unless it already has the same or an earlier one."""
+
+    @abstractmethod
+    def announcement_days(self, category: str | None = None, limit: int = 30) -> list[AnnouncementDay]:
+        """Recorded announcement days (explicit "no announcement" days included), newest first."""
+
+    @abstractmethod
+    def upsert_hf_features(self, features: Sequence[HfFeature]) -> None:
+        """Record Hugging Face daily-paper features; a known (paper, day) gets the new upvote count."""
+
+    @abstractmethod
+    def hf_features(self, featured: date | None = None, paper_id: str | None = None) -> list[HfFeature]:
+        """Features of one day or one paper, most upvoted first."""
 
     def __enter__(self) -> Store:
         return self

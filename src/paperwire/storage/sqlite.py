@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Links, Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
 
@@ -18,12 +19,19 @@ _PAPER_COLUMNS = (
     "published", "updated", "announced", "comment", "journal_ref", "doi", "license",
     "abs_url", "pdf_url", "code_url", "project_url", "source",
 )  # fmt: skip
+# A new version does not re-announce a paper (the first announcement is kept), and code and project
+# links, which come from other sources than arXiv's record, survive a version update that lacks them.
+_KEEP = {
+    "announced": "coalesce(min(papers.announced, excluded.announced), papers.announced, excluded.announced)",
+    "code_url": "coalesce(excluded.code_url, papers.code_url)",
+    "project_url": "coalesce(excluded.project_url, papers.project_url)",
+}
 _SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
 _UPSERT_PAPER = (
     f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, added_at, modified_at, seq) "
     f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _PAPER_COLUMNS[1:])
+    + ", ".join(f"{c} = {_KEEP.get(c, f'excluded.{c}')}" for c in _PAPER_COLUMNS[1:])
     + ", modified_at = excluded.modified_at, seq = excluded.seq WHERE excluded.version > papers.version"
 )
 _UPSERT_VERSION = (
@@ -299,6 +307,122 @@ class SQLiteStore(Store):
                 (name, value),
             )
 
+    # -- ingest (issue 4) -------------------------------------------------------------------------
+
+    def get_harvest(self, name: str) -> HarvestState | None:
+        return next(iter(self._harvests(name)), None)
+
+    def harvests(self) -> list[HarvestState]:
+        return self._harvests(None)
+
+    def _harvests(self, name: str | None) -> list[HarvestState]:
+        rows = self._reader().execute(
+            "SELECT name, cursor, pending_from, pending_until, pending_token, pending_max, pending_pages, "
+            "pending_records FROM ingest_harvests WHERE ? IS NULL OR name = ? ORDER BY name",
+            (name, name),
+        )
+        return [
+            HarvestState(n, _date(cursor), _date(p_from), _date(p_until), token, _date(p_max), pages, records)
+            for n, cursor, p_from, p_until, token, p_max, pages, records in rows.fetchall()
+        ]
+
+    def save_harvest(self, state: HarvestState) -> None:
+        s = state
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO ingest_harvests (name, cursor, pending_from, pending_until, "
+                "pending_token, pending_max, pending_pages, pending_records, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (s.name, _iso(s.cursor), _iso(s.pending_from), _iso(s.pending_until), s.pending_token,
+                 _iso(s.pending_max), s.pending_pages, s.pending_records, _now()),
+            )  # fmt: skip
+
+    def start_run(self, kind: str, args: str, trigger: str) -> int:
+        with self._transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO ingest_runs (kind, args, trigger, status, counts, started_at) "
+                "VALUES (?, ?, ?, 'running', '{}', ?)",
+                (kind, args, trigger, _now()),
+            )
+            return cur.lastrowid
+
+    def finish_run(self, run_id: int, status: str, counts: Mapping[str, int], error: str | None) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE ingest_runs SET status = ?, counts = ?, error = ?, finished_at = ? WHERE id = ?",
+                (status, json.dumps(dict(counts)), error, _now(), run_id),
+            )
+
+    def recent_runs(
+        self, limit: int = 20, kind: str | None = None, trigger: str | None = None
+    ) -> list[IngestRun]:
+        rows = (
+            self._reader()
+            .execute(
+                "SELECT id, kind, args, trigger, status, counts, error, started_at, finished_at "
+                "FROM ingest_runs WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR trigger = ?) "
+                "ORDER BY id DESC LIMIT ?",
+                (kind, kind, trigger, trigger, limit),
+            )
+            .fetchall()
+        )
+        return [
+            IngestRun(rid, k, args, trig, status, json.loads(counts), error, _datetime(start), _datetime(end))
+            for rid, k, args, trig, status, counts, error, start, end in rows
+        ]
+
+    def record_announcement(self, day: AnnouncementDay, announced: Mapping[str, date]) -> None:
+        d = day
+        with self._transaction() as conn:
+            seq = self._next_seq(conn)  # a changed paper gets a new seq, so search indexes catch up
+            conn.executemany(
+                "UPDATE papers SET announced = ?, modified_at = ?, seq = ? "
+                "WHERE id = ? AND (announced IS NULL OR announced > ?)",
+                [(_iso(when), _now(), seq, pid, _iso(when)) for pid, when in announced.items()],
+            )
+            conn.execute(
+                'INSERT OR REPLACE INTO announcement_days (category, day, announced, new, "cross", '
+                '"replace", replace_cross, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                (d.category, _iso(d.day), d.announced, d.new, d.cross, d.replace, d.replace_cross, _now()),
+            )
+
+    def announcement_days(self, category: str | None = None, limit: int = 30) -> list[AnnouncementDay]:
+        rows = (
+            self._reader()
+            .execute(
+                'SELECT category, day, announced, new, "cross", "replace", replace_cross '
+                "FROM announcement_days WHERE (? IS NULL OR category = ?) "
+                "ORDER BY day DESC, category LIMIT ?",
+                (category, category, limit),
+            )
+            .fetchall()
+        )
+        return [AnnouncementDay(c, _date(d), bool(a), n, x, r, rx) for c, d, a, n, x, r, rx in rows]
+
+    def upsert_hf_features(self, features: Sequence[HfFeature]) -> None:
+        now = _now()
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT INTO hf_daily_papers (paper_id, featured, submitter, upvotes, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(paper_id, featured) DO UPDATE SET "
+                "submitter = coalesce(excluded.submitter, submitter), upvotes = excluded.upvotes, "
+                "recorded_at = excluded.recorded_at",
+                [(f.paper_id, _iso(f.featured), f.submitter, f.upvotes, now) for f in features],
+            )
+
+    def hf_features(self, featured: date | None = None, paper_id: str | None = None) -> list[HfFeature]:
+        rows = (
+            self._reader()
+            .execute(
+                "SELECT paper_id, featured, submitter, upvotes FROM hf_daily_papers "
+                "WHERE (? IS NULL OR featured = ?) AND (? IS NULL OR paper_id = ?) "
+                "ORDER BY upvotes DESC, featured DESC, paper_id",
+                (_iso(featured), _iso(featured), paper_id, paper_id),
+            )
+            .fetchall()
+        )
+        return [HfFeature(pid, _date(day), who, n) for pid, day, who, n in rows]
+
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
@@ -366,6 +490,10 @@ def _iso(day: date | None) -> str | None:
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
 
 
 def _now() -> str:

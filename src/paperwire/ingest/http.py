@@ -1,0 +1,168 @@
+"""The one fetching layer of ingest: timeouts, a polite rate limit, bounded retries, a named User-Agent."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
+import tenacity
+
+from paperwire import PaperwireError, __version__
+from paperwire.settings import Settings
+
+log = logging.getLogger("paperwire.ingest")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 600.0  # seconds; a longer Retry-After ends the run instead of holding it for hours
+MAX_BACKOFF = 120.0
+
+
+class FetchError(PaperwireError):
+    """A request that failed for good (after its retries); the message names the URL and the reason."""
+
+
+class _Retryable(Exception):
+    def __init__(self, status: int, retry_after: float | None, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def user_agent(settings: Settings) -> str:
+    if not settings.contact_email:
+        raise PaperwireError(
+            "PAPERWIRE_CONTACT_EMAIL: set it to an address where arXiv and Hugging Face can reach you; "
+            "it is sent in the User-Agent of every ingest request"
+        )
+    return f"Paperwire/{__version__} (+{settings.base_url}; mailto:{settings.contact_email})"
+
+
+class Fetcher:
+    """GETs to one service: one request at a time, at least `interval` seconds apart, retried with backoff.
+
+    The lock is held for the whole request, so threads sharing a Fetcher never open two connections.
+    """
+
+    def __init__(self, settings: Settings, *, interval: float, backoff: float, name: str):
+        self.name = name
+        self.interval = interval
+        self.backoff = backoff
+        self.retries = settings.http_retries
+        self._lock = threading.Lock()
+        self._last = -float("inf")
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(settings.http_timeout),
+            headers={"User-Agent": user_agent(settings)},
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            follow_redirects=True,
+        )
+
+    def get(self, url: str, params: dict | None = None) -> httpx.Response:
+        """The response to a GET with a 2xx status, or FetchError after the bounded retries."""
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retries + 1),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type((_Retryable, httpx.TransportError)),
+            before_sleep=self._log_retry,
+            reraise=True,
+            sleep=time.sleep,
+        )
+        where = _describe(url, params)
+        try:
+            return retrying(self._once, url, params)
+        except _Retryable as exc:
+            raise FetchError(f"{where}: {exc} (gave up after {self.retries + 1} attempts)") from None
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise FetchError(
+                f"{where}: {type(exc).__name__}: {reason} (gave up after {self.retries + 1} attempts)"
+            ) from None
+
+    def _once(self, url: str, params: dict | None) -> httpx.Response:
+        with self._lock:
+            pause = self._last + self.interval - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            try:
+                response = self._client.get(url, params=params)
+            finally:
+                self._last = time.monotonic()
+        if response.status_code in RETRY_STATUSES:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                # Honoured by not asking again in this run, rather than by sleeping for hours.
+                raise FetchError(
+                    f"{_describe(url, params)}: HTTP {response.status_code}, "
+                    f"retry after {retry_after:.0f} s; run it again later"
+                )
+            raise _Retryable(response.status_code, retry_after, f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            snippet = " ".join(response.text[:200].split())
+            raise FetchError(f"{_describe(url, params)}: HTTP {response.status_code}: {snippet}")
+        return response
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return exc.retry_after
+        return min(self.backoff * 2 ** (state.attempt_number - 1), MAX_BACKOFF)
+
+    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0
+        log.warning(
+            "%s: %s; retry %d of %d in %.1f s", self.name, exc, state.attempt_number, self.retries, wait
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _describe(url: str, params: dict | None) -> str:
+    return str(httpx.URL(url, params=params)) if params else url
+
+
+@dataclass
+class Fetchers:
+    """The fetchers of one process: every arXiv interface shares one, since arXiv's limit spans them."""
+
+    arxiv: Fetcher
+    hf: Fetcher
+
+    def close(self) -> None:
+        self.arxiv.close()
+        self.hf.close()
+
+    def __enter__(self) -> Fetchers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_fetchers(settings: Settings) -> Fetchers:
+    # Backoff doubles from the arXiv interval (3, 6, 12 s ...), and from 1 s for Hugging Face.
+    return Fetchers(
+        arxiv=Fetcher(
+            settings, interval=settings.arxiv_interval, backoff=settings.arxiv_interval, name="arXiv"
+        ),
+        hf=Fetcher(settings, interval=0.0, backoff=1.0, name="Hugging Face"),
+    )

@@ -1,0 +1,129 @@
+"""The ingest schedule inside `paperwire serve`: a tick thread that runs the daily announcement and
+Hugging Face ingests once a day, at PAPERWIRE_INGEST_TIME in PAPERWIRE_INGEST_TIMEZONE.
+
+Whether a run is due is read from the run log, so a restart neither repeats nor skips the day's run: a
+hub that was down at the time runs it when it comes back. With PAPERWIRE_INGEST_SCHEDULE=false, cron
+runs the same `paperwire ingest daily` and `paperwire ingest hf` commands instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from paperwire.settings import Settings
+from paperwire.storage import Store
+
+log = logging.getLogger("paperwire.ingest")
+TRIGGER = "schedule"
+
+
+def latest_slot(settings: Settings, now: datetime) -> datetime:
+    """The most recent scheduled moment at or before `now` (aware), in the schedule's time zone."""
+    local = now.astimezone(ZoneInfo(settings.ingest_timezone))
+    hour, minute = map(int, settings.ingest_time.split(":"))
+    slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return slot if slot <= local else slot - timedelta(days=1)
+
+
+def run_scheduled(settings: Settings, store: Store, now: datetime) -> None:
+    """One scheduled ingest: the announcement feeds, then Hugging Face's previous and current day.
+    Each is logged as its own run; a failure of one does not stop the others. The jobs share one set
+    of fetchers, so arXiv's interval holds across them."""
+    from paperwire.ingest.daily import ingest_daily
+    from paperwire.ingest.hfdaily import ingest_hf
+    from paperwire.ingest.http import open_fetchers
+
+    s = settings
+    today = now.astimezone(ZoneInfo(s.ingest_timezone)).date()
+    with contextlib.ExitStack() as stack:
+        opened = []
+
+        def fetchers():
+            # Opened inside the first job, so a missing contact address is recorded as its error.
+            if not opened:
+                opened.append(stack.enter_context(open_fetchers(s)))
+            return opened[0]
+
+        _job(store, "daily", s.ingest_categories, lambda counts: ingest_daily(
+            store, fetchers().arxiv, s.arxiv_feed_url, s.arxiv_api_url, s.categories, counts
+        ))  # fmt: skip
+        for day in (today - timedelta(days=1), today):
+            period = {"date": day.isoformat()}
+            _job(store, "hf", f"--date {day}", lambda counts, p=period: ingest_hf(
+                store, fetchers(), s.hf_url, s.arxiv_api_url, p, counts
+            ))  # fmt: skip
+
+
+def _job(store: Store, kind: str, args: str, body) -> None:
+    from paperwire.ingest.runs import logged_run
+
+    # logged_run logs a failure and records it in the run log; the schedule goes on to the next job.
+    with contextlib.suppress(Exception), logged_run(store, kind, args, TRIGGER) as counts:
+        body(counts)
+
+
+class Scheduler:
+    """Ticks every `tick` seconds; runs the scheduled ingest when the latest slot has no run yet."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        tick: float = 30.0,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.tick = tick
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="paperwire-ingest-schedule", daemon=True)
+
+    def due(self, now: datetime) -> bool:
+        # A run still marked running was cut short by a crash (this thread runs jobs one at a time and
+        # is not running one now), so only finished runs count: the day's run is then done again.
+        runs = self.store.recent_runs(limit=10, kind="daily", trigger=TRIGGER)
+        last = next((r for r in runs if r.status != "running"), None)
+        return last is None or last.started_at < latest_slot(self.settings, now)
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                now = self.clock()
+                if self.due(now):
+                    log.info("scheduled ingest for %s starts", latest_slot(self.settings, now).isoformat())
+                    run_scheduled(self.settings, self.store, now)
+            except Exception:
+                log.exception("the scheduled ingest failed")  # the schedule itself must keep ticking
+            if self._stop.wait(self.tick):
+                return
+
+    def start(self) -> Scheduler:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+def start_schedule(settings: Settings, store: Store) -> Scheduler | None:
+    """Start the schedule if PAPERWIRE_INGEST_SCHEDULE is on; the caller stops it."""
+    if not settings.ingest_schedule:
+        return None
+    if not log.handlers and not logging.getLogger().handlers:  # serve configures only uvicorn's loggers
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    if not settings.contact_email:
+        log.warning("ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL to turn it on (see docs/ingest.md)")
+        return None
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in the serve log
+    log.info("ingest schedule: daily at %s %s", settings.ingest_time, settings.ingest_timezone)
+    return Scheduler(settings, store).start()

@@ -1,0 +1,167 @@
+"""The ingest schedule: when it is due, what it runs, and `paperwire serve` running it for real."""
+
+import json
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from paperwire.ingest.schedule import Scheduler, latest_slot
+from paperwire.settings import load_settings
+from paperwire.storage import open_store
+from tests.conftest import PAPERWIRE_BIN
+from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env
+from tests.test_ingest_daily import TUESDAY
+from tests.test_serve import free_port
+
+DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
+
+
+@pytest.fixture
+def server():
+    with ReplayServer() as s:
+        s.routes["/api/query"] = api_route
+        s.routes["/atom/cs.LG"] = lambda q: Reply(TUESDAY)
+        s.routes["/api/daily_papers"] = HfRoute({"2025-03-18": DAY})
+        yield s
+
+
+def settings_for(server, tmp_path, **extra):
+    env = ingest_env(server, PAPERWIRE_INGEST_CATEGORIES="cs.LG", **extra)
+    return load_settings(
+        data_dir=tmp_path / "d", **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
+    )
+
+
+def test_latest_slot_in_a_time_zone(tmp_path):
+    s = load_settings(data_dir=tmp_path, ingest_time="06:00", ingest_timezone="America/New_York")
+    ny = ZoneInfo("America/New_York")
+    before = datetime(2025, 3, 18, 9, 59, tzinfo=UTC)  # 05:59 in New York (EDT)
+    after = datetime(2025, 3, 18, 10, 0, tzinfo=UTC)
+    assert latest_slot(s, before) == datetime(2025, 3, 17, 6, 0, tzinfo=ny)
+    assert latest_slot(s, after) == datetime(2025, 3, 18, 6, 0, tzinfo=ny)
+
+
+def wait_for_runs(store, count, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = store.recent_runs(trigger="schedule")
+        if len(runs) >= count and all(r.status != "running" for r in runs):
+            return runs
+        assert time.monotonic() < deadline, runs
+        time.sleep(0.05)
+
+
+def test_a_due_schedule_runs_once_and_logs_each_run(server, tmp_path):
+    now = datetime.now(UTC)
+    clock = [now]  # the run log records real times, so the clock starts at the real time
+    today, yesterday = now.date(), now.date() - timedelta(days=1)
+    server.routes["/api/daily_papers"] = HfRoute({today.isoformat(): DAY})
+    slot = (now - timedelta(minutes=1)).strftime("%H:%M")
+    settings = settings_for(server, tmp_path, PAPERWIRE_INGEST_TIME=slot)
+    with open_store(settings) as store:
+        scheduler = Scheduler(settings, store, tick=0.05, clock=lambda: clock[0]).start()
+        try:
+            runs = wait_for_runs(store, 3)
+            assert [(r.kind, r.args, r.status) for r in reversed(runs)] == [
+                ("daily", "cs.LG", "ok"),
+                ("hf", f"--date {yesterday}", "ok"),
+                ("hf", f"--date {today}", "error"),  # one HF entry has no abstract anywhere
+            ]
+            assert runs[2].counts == {"stored": 5, "announced days": 1}
+            assert runs[0].counts["featured"] == 3 and runs[0].error == "1 failed (see the log)"
+            time.sleep(0.3)
+            assert len(store.recent_runs()) == 3 and not scheduler.due(clock[0])  # not again today
+            clock[0] = now + timedelta(days=1)  # the next day's slot has come
+            assert len(wait_for_runs(store, 6)) == 6
+        finally:
+            scheduler.stop()
+
+
+def test_a_failing_job_is_recorded_and_the_others_run(server, tmp_path):
+    server.routes["/atom/cs.LG"] = lambda q: Reply(b"", 500)
+    settings = settings_for(server, tmp_path, PAPERWIRE_HTTP_RETRIES="0")
+    with open_store(settings) as store:
+        scheduler = Scheduler(settings, store, tick=0.05).start()
+        try:
+            runs = wait_for_runs(store, 3)
+        finally:
+            scheduler.stop()
+    daily = runs[2]
+    assert (daily.kind, daily.status, daily.counts) == ("daily", "error", {"failed": 1})
+    assert [r.kind for r in runs[:2]] == ["hf", "hf"]
+
+
+def finished_runs(data_dir) -> list:
+    with open_store(load_settings(data_dir=data_dir), create=False) as store:
+        return [r for r in store.recent_runs() if r.status != "running"]
+
+
+def wait_for_health(proc, url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
+        time.sleep(0.1)
+
+
+def test_serve_runs_the_schedule_and_status_shows_it(server, cli_env, tmp_path, run_cli):
+    env = {
+        **cli_env,
+        **ingest_env(server, PAPERWIRE_INGEST_CATEGORIES="cs.LG"),
+        "PAPERWIRE_INGEST_SCHEDULE": "true",
+    }
+    env["PAPERWIRE_INGEST_TIME"] = "00:00"  # always passed: the day's run is due at start
+    server.routes["/api/daily_papers"] = HfRoute({datetime.now(UTC).date().isoformat(): DAY})
+    port = free_port()
+    proc = subprocess.Popen(
+        [PAPERWIRE_BIN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_health(proc, f"http://127.0.0.1:{port}")  # the schema exists: reading it is safe
+        deadline = time.monotonic() + 60
+        while len(finished_runs(env["PAPERWIRE_DATA_DIR"])) < 3:
+            assert proc.poll() is None and time.monotonic() < deadline, "the schedule did not run"
+            time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["papers"] >= 5
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "ingest schedule: daily at 00:00 UTC" in output and "ingest daily:" in output
+    r = run_cli("ingest", "status", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "2025-03-18 cs.LG      2 new, 1 cross, 1 replace, 1 replace-cross" in r.stdout
+    assert "daily cs.LG (schedule): ok; 5 stored, 1 announced days" in r.stdout
+
+
+def test_no_schedule_without_a_contact_address_or_when_off(tmp_path, caplog):
+    from paperwire.ingest.schedule import start_schedule
+
+    with open_store(load_settings(data_dir=tmp_path)) as store:
+        assert start_schedule(load_settings(data_dir=tmp_path, ingest_schedule=False), store) is None
+        assert start_schedule(load_settings(data_dir=tmp_path), store) is None
+    assert "ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL" in caplog.text
+
+
+def test_a_run_cut_short_by_a_crash_is_done_again(tmp_path):
+    settings = load_settings(data_dir=tmp_path, contact_email="ops@example.org", ingest_time="06:00")
+    now = datetime.now(UTC)
+    with open_store(settings) as store:
+        scheduler = Scheduler(settings, store)
+        assert scheduler.due(now)
+        store.start_run("daily", "cs.LG", "schedule")  # its process was killed: it stays "running"
+        assert scheduler.due(now)
+        store.finish_run(store.start_run("daily", "cs.LG", "schedule"), "error", {}, "HTTP 500")
+        assert not scheduler.due(now)  # failed, but done: the next try is the next day's
+        assert scheduler.due(now + timedelta(days=1))
