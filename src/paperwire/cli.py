@@ -216,6 +216,7 @@ def serve_cmd(host: str, port: int) -> None:
     from paperwire.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a new database's migrations are not news
     settings = _settings()
     store = _store(settings)
     search = open_search(settings, store)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from paperwire import PaperwireError
 from paperwire.search.engine import SearchEngine
@@ -51,8 +52,18 @@ class BackgroundIndexer:
             return
         if not self.embed or not engine.store.count_unembedded():
             return
+        pending = engine.store.count_unembedded()
+        log.info("embedding %d papers for search by meaning", pending)
+        done = [0, time.perf_counter()]
+
+        def progress(n: int) -> None:
+            done[0] += n
+            if done[0] % 2048 < n:
+                rate = done[0] / max(time.perf_counter() - done[1], 1e-9)
+                log.info("embedded %d of %d papers (%.1f papers/s)", done[0], pending, rate)
+
         try:
-            report = embed_pending(engine, stop=self._stop)
+            report = embed_pending(engine, progress, stop=self._stop)
         except IndexerBusy:
             return  # `paperwire index` is running; its vectors arrive through catch_up_vectors
         if report.embedded:

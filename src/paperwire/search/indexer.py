@@ -78,8 +78,8 @@ def embed_pending(
             after = (batch[-1][0], batch[-1][1].id)
             if progress:
                 progress(len(batch))
+            vectors.catch_up(store)  # searchable by meaning at once, in this process
             if time.perf_counter() - last_save > SAVE_EVERY_S:
-                vectors.catch_up(store)
                 vectors.save()
                 last_save = time.perf_counter()
         report.seconds = time.perf_counter() - started
