@@ -24,7 +24,8 @@ def logged_run(store: Store, kind: str, args: str = "", trigger: str = "cli") ->
         raise
     except Exception as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
-        log.error("ingest %s failed: %s", kind, message)
+        if trigger != "cli":  # the CLI prints the error itself, once
+            log.error("ingest %s failed: %s", kind, message)
         store.finish_run(run_id, "error", +counts, message)
         raise
     # Rejected records and failed ids or categories do not stop a run, but it did not all succeed.
