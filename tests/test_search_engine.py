@@ -172,3 +172,14 @@ def test_embeddings_of_another_model_are_refused(embedded, store):
         embedded.search("pets")
     with pytest.raises(PaperwireError, match="--rebuild"):
         embed_pending(embedded)
+
+
+def test_a_rebuild_elsewhere_resets_this_process_vector_index(embedded, settings, store):
+    from paperwire.search.indexer import rebuild
+
+    assert len(embedded.vectors) == len(CORPUS)
+    other = open_search(settings, store)  # another process, e.g. `paperwire index --rebuild`
+    assert rebuild(other).embedded == len(CORPUS)
+    embedded.catch_up_vectors()  # what `serve` does on its next tick
+    assert len(embedded.vectors) == len(CORPUS)
+    assert ids(embedded.search("canine companions", mode="semantic"))[0] in ("2503.00007", "2503.00008")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -97,6 +98,8 @@ def rebuild(engine: SearchEngine, progress: Callable[[int], None] | None = None)
             )
         engine.store.clear_embeddings()
         engine.store.set_search_meta("embedding_model", engine.info.to_json())
+        # Other processes hold vector indexes keyed by the old embeddings: this tells them to start over.
+        engine.store.set_search_meta("embedding_generation", uuid.uuid4().hex)
         engine.vectors.clear()
     report = IndexReport(keyword=engine.keyword.rebuild(engine.store))
     pending = embed_pending(engine, progress)

@@ -42,6 +42,7 @@ class VectorIndex:
         self._lock = threading.Lock()
         folder.mkdir(parents=True, exist_ok=True)
         self._after = (0, 0)
+        self.generation: str | None = None  # of the stored embeddings this index was built from
         self._index = self._load()
 
     def _new(self) -> Index:
@@ -67,6 +68,7 @@ class VectorIndex:
         except (OSError, RuntimeError, ValueError):
             return self._new()
         self._after = tuple(manifest["after"])
+        self.generation = manifest.get("generation")
         return index
 
     def __len__(self) -> int:
@@ -74,6 +76,12 @@ class VectorIndex:
 
     def catch_up(self, store: Store) -> int:
         """Add the embeddings the store gained since this index last looked; how many."""
+        generation = store.get_search_meta("embedding_generation")
+        if generation != self.generation:  # `paperwire index --rebuild` ran: start again from the store
+            with self._lock:
+                self._index = self._new()
+                self._after = (0, 0)
+            self.generation = generation
         added = 0
         while rows := store.embeddings_since(self._after, _CATCH_UP_BATCH):
             keys = np.array([r.key for r in rows], dtype=np.uint64)
@@ -94,7 +102,12 @@ class VectorIndex:
             self._index.save(str(tmp))
             after = self._after
         os.replace(tmp, self.file)
-        manifest = {"model": json.loads(self.info.to_json()), "store": self.store_id, "after": list(after)}
+        manifest = {
+            "model": json.loads(self.info.to_json()),
+            "store": self.store_id,
+            "generation": self.generation,
+            "after": list(after),
+        }
         tmp = self._manifest.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest))
         os.replace(tmp, self._manifest)
@@ -103,6 +116,7 @@ class VectorIndex:
         with self._lock:
             self._index = self._new()
             self._after = (0, 0)
+            self.generation = None
         self._manifest.unlink(missing_ok=True)
         self.file.unlink(missing_ok=True)
 
