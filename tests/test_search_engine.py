@@ -1,5 +1,6 @@
 """Ranking behaviour on a hand-made corpus: fields, pinning, filters, syntax, typos, pages, related."""
 
+import json
 from datetime import date
 
 import pytest
@@ -183,3 +184,12 @@ def test_a_rebuild_elsewhere_resets_this_process_vector_index(embedded, settings
     embedded.catch_up_vectors()  # what `serve` does on its next tick
     assert len(embedded.vectors) == len(CORPUS)
     assert ids(embedded.search("canine companions", mode="semantic"))[0] in ("2503.00007", "2503.00008")
+
+
+def test_a_keyword_index_of_an_older_schema_is_rebuilt_from_the_store(engine, settings, store):
+    manifest = settings.search_dir / "keyword" / "paperwire.json"
+    manifest.write_text(json.dumps({"schema": 1, "after": [99, "x"]}))
+    again = open_search(settings, store)
+    assert again.keyword.position() == (0, "")
+    again.sync_keyword()
+    assert ids(again.search("turing", mode="keyword"))[0] == "2502.00006"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 import time
@@ -12,12 +13,13 @@ from pathlib import Path
 from paperwire import PaperwireError
 from paperwire.papers import Paper
 from paperwire.search import fusion
-from paperwire.search.keyword import FieldWeights, KeywordIndex
+from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import Embedder, ModelInfo, load_embedder, model_info, paper_text
 from paperwire.search.query import MAX_LIMIT, BadQuery, Filters, Query, parse_query
 from paperwire.search.vectors import VectorIndex, from_blob
 from paperwire.storage import Store
 
+log = logging.getLogger("paperwire.search")
 DEPTH = 200  # candidates taken from each side; results are pages of the fused list of these
 MODES = ("hybrid", "keyword", "semantic")
 _FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or exclusions apply
@@ -82,7 +84,12 @@ class SearchEngine:
         marker = path / "store-id"
         if path.exists() and (not marker.exists() or marker.read_text() != self.store_id):
             shutil.rmtree(path)  # built from another database: nothing in it is ours
-        index = KeywordIndex(path, weights)
+        try:
+            index = KeywordIndex(path, weights)
+        except OutdatedIndex as exc:  # derived data: build it again from the store
+            log.warning("%s; rebuilding it from the database", exc)
+            shutil.rmtree(path)
+            index = KeywordIndex(path, weights)
         marker.write_text(self.store_id)
         return index
 

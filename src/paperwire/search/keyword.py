@@ -31,6 +31,10 @@ _Occur = tantivy.Occur
 Progress = Callable[[int], None]
 
 
+class OutdatedIndex(PaperwireError):
+    """The index on disk was built by another version of Paperwire."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldWeights:
     """BM25 is computed on title + abstract as one text (which ranks best on BEIR), plus a bonus for
@@ -96,10 +100,7 @@ class KeywordIndex:
         if not fresh:
             found = json.loads(self._manifest.read_text()).get("schema")
             if found != SCHEMA_VERSION:
-                raise PaperwireError(
-                    f"the keyword index in {path} has schema {found}, this Paperwire needs {SCHEMA_VERSION}: "
-                    "run `paperwire index --rebuild`"
-                )
+                raise OutdatedIndex(f"the keyword index in {path} has schema {found}, not {SCHEMA_VERSION}")
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
         self._index = tantivy.Index(self.schema, str(path), reuse=True)
