@@ -146,6 +146,16 @@ def ingest_env(server: ReplayServer, **extra) -> dict:
     }
 
 
+def ingest_settings(server: ReplayServer, data_dir, **extra):
+    """Settings (in-process) that point every source at the replay server, with no waiting."""
+    from paperwire.settings import load_settings
+
+    env = ingest_env(server, **extra)
+    return load_settings(
+        data_dir=data_dir, **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
+    )
+
+
 def raw_record(arxiv_id: str, stamp: str, title: str, version: int = 1) -> str:
     """One OAI-PMH record in the arXivRaw format, as arXiv writes it."""
     versions = "".join(

@@ -10,9 +10,8 @@ from paperwire.ingest.byid import fetch_by_id, ingest_ids
 from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import PaperVersion
-from paperwire.settings import load_settings
 from paperwire.storage import UpsertOutcome, open_store
-from tests.replay import ReplayServer, Reply, api_route, ingest_env
+from tests.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
 
 
 @pytest.fixture
@@ -24,10 +23,7 @@ def server():
 
 @pytest.fixture
 def settings(server, tmp_path):
-    env = ingest_env(server)
-    return load_settings(
-        data_dir=tmp_path / "d", **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
-    )
+    return ingest_settings(server, tmp_path / "d")
 
 
 def test_parse_entries():

@@ -12,9 +12,8 @@ from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.models import AnnouncementDay
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import make_paper
-from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.replay import ReplayServer, Reply, api_route, ingest_env
+from tests.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
 
 FEEDS = Path(__file__).parent / "data" / "feed"
 TUESDAY = (FEEDS / "cs.LG-2025-03-18.xml").read_bytes()
@@ -32,10 +31,7 @@ def server():
 
 @pytest.fixture
 def settings(server, tmp_path):
-    env = ingest_env(server)
-    return load_settings(
-        data_dir=tmp_path / "d", **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
-    )
+    return ingest_settings(server, tmp_path / "d")
 
 
 def run_daily(settings, categories=("cs.LG",)):

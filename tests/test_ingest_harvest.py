@@ -12,9 +12,8 @@ from paperwire.ingest.harvest import harvest
 from paperwire.ingest.http import FetchError, open_fetchers
 from paperwire.ingest.oai import OaiError
 from paperwire.ingest.xmlsafe import BadResponse
-from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.replay import OAI_DATA, ReplayServer, Reply, ingest_env, oai_route
+from tests.replay import OAI_DATA, ReplayServer, Reply, ingest_env, ingest_settings, oai_route
 
 ALL_IDS = ["2503.11677", "2503.11701", "2503.11720", "2503.11800", "2503.11801", "2503.11900"]
 
@@ -27,10 +26,7 @@ def server():
 
 
 def settings_for(server, tmp_path, **extra):
-    env = ingest_env(server, **extra)
-    return load_settings(
-        data_dir=tmp_path / "lib-data", **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
-    )
+    return ingest_settings(server, tmp_path / "lib-data", **extra)
 
 
 def run_harvest(settings, **kw):

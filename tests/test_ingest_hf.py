@@ -12,9 +12,8 @@ from paperwire.ingest.hfdaily import ingest_hf
 from paperwire.ingest.http import FetchError, open_fetchers
 from paperwire.ingest.models import HfFeature
 from paperwire.ingest.xmlsafe import BadResponse
-from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env
+from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
 
 DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
 
@@ -29,10 +28,7 @@ def server():
 
 @pytest.fixture
 def settings(server, tmp_path):
-    env = ingest_env(server)
-    return load_settings(
-        data_dir=tmp_path / "d", **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
-    )
+    return ingest_settings(server, tmp_path / "d")
 
 
 def run_hf(settings, period):

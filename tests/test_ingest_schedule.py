@@ -13,7 +13,7 @@ from paperwire.ingest.schedule import Scheduler, latest_slot
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.conftest import PAPERWIRE_BIN
-from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env
+from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
 from tests.test_ingest_daily import TUESDAY
 from tests.test_serve import free_port
 
@@ -30,10 +30,7 @@ def server():
 
 
 def settings_for(server, tmp_path, **extra):
-    env = ingest_env(server, PAPERWIRE_INGEST_CATEGORIES="cs.LG", **extra)
-    return load_settings(
-        data_dir=tmp_path / "d", **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
-    )
+    return ingest_settings(server, tmp_path / "d", PAPERWIRE_INGEST_CATEGORIES="cs.LG", **extra)
 
 
 def test_latest_slot_in_a_time_zone(tmp_path):
