@@ -95,9 +95,15 @@ class SearchEngine:
 
     def check_model(self) -> None:
         """Refuse embeddings made by another model or recipe: they cannot be compared with ours."""
+        self._has_embeddings()
+
+    def _has_embeddings(self) -> bool:
+        """Whether anything was embedded; raises if it was embedded by another model or recipe."""
         stored = self.store.get_search_meta("embedding_model")
-        if stored is None or stored == self.info.to_json():
-            return
+        if stored is None:
+            return False
+        if stored == self.info.to_json():
+            return True
         theirs = ModelInfo.from_json(stored)
         raise PaperwireError(
             f"the stored embeddings were built with {theirs.name} ({theirs.source}, {theirs.build}, "
@@ -123,9 +129,8 @@ class SearchEngine:
         return self.keyword.sync(self.store, wait=wait)
 
     def catch_up_vectors(self) -> int:
-        if self.store.get_search_meta("embedding_model") is None:
+        if not self._has_embeddings():
             return 0
-        self.check_model()
         return self.vectors.catch_up(self.store)
 
     # -- searching --------------------------------------------------------------------------------
@@ -204,9 +209,8 @@ class SearchEngine:
         return pinned
 
     def _semantic(self, query: Query, clock: _Clock) -> list[tuple[str, float]]:
-        if self.store.get_search_meta("embedding_model") is None:
+        if not self._has_embeddings():
             return []  # nothing embedded yet: keyword results only
-        self.check_model()
         vector = self.embedder.embed_one(query.text)
         clock.lap("embed")
         strict = query.filters.active or query.excluded or query.phrases
@@ -228,9 +232,8 @@ class SearchEngine:
         paper = self.store.get_papers([paper_id]).get(paper_id)
         if paper is None:
             raise KeyError(paper_id)
-        if self.store.get_search_meta("embedding_model") is None:
+        if not self._has_embeddings():
             return []
-        self.check_model()
         row = self.store.embeddings_for([paper_id]).get(paper_id)
         if row is not None and row.vector is not None:
             vector = from_blob(row.vector)
