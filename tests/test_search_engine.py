@@ -186,9 +186,10 @@ def test_a_rebuild_elsewhere_resets_this_process_vector_index(embedded, settings
     assert ids(embedded.search("canine companions", mode="semantic"))[0] in ("2503.00007", "2503.00008")
 
 
-def test_a_keyword_index_of_an_older_schema_is_rebuilt_from_the_store(engine, settings, store):
+@pytest.mark.parametrize("stale", [{"schema": 1}, {"schema": 2, "store": "another-database"}])
+def test_a_keyword_index_of_an_older_schema_or_another_database_is_rebuilt(engine, settings, store, stale):
     manifest = settings.search_dir / "keyword" / "paperwire.json"
-    manifest.write_text(json.dumps({"schema": 1, "after": [99, "x"]}))
+    manifest.write_text(json.dumps({**stale, "after": [99, "x"]}))
     again = open_search(settings, store)
     assert again.keyword.position() == (0, "")
     again.sync_keyword()

@@ -81,17 +81,12 @@ class SearchEngine:
 
     def _open_keyword(self, weights: FieldWeights | None) -> KeywordIndex:
         path = self.folder / "keyword"
-        marker = path / "store-id"
-        if path.exists() and (not marker.exists() or marker.read_text() != self.store_id):
-            shutil.rmtree(path)  # built from another database: nothing in it is ours
         try:
-            index = KeywordIndex(path, weights)
+            return KeywordIndex(path, self.store_id, weights)
         except OutdatedIndex as exc:  # derived data: build it again from the store
             log.warning("%s; rebuilding it from the database", exc)
             shutil.rmtree(path)
-            index = KeywordIndex(path, weights)
-        marker.write_text(self.store_id)
-        return index
+            return KeywordIndex(path, self.store_id, weights)
 
     def check_model(self) -> None:
         """Refuse embeddings made by another model or recipe: they cannot be compared with ours."""

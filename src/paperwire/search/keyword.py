@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,15 +93,20 @@ def _schema() -> tantivy.Schema:
 
 
 class KeywordIndex:
-    def __init__(self, path: Path, weights: FieldWeights | None = None):
-        self.path = path
+    def __init__(self, path: Path, store_id: str, weights: FieldWeights | None = None):
+        self.path, self.store_id = path, store_id
         self.weights = weights or FieldWeights()
         self._manifest = path / "paperwire.json"
         fresh = not self._manifest.exists()
+        if fresh and path.exists():
+            shutil.rmtree(path)  # index files without a manifest: their position is unknown
         if not fresh:
-            found = json.loads(self._manifest.read_text()).get("schema")
-            if found != SCHEMA_VERSION:
+            manifest = json.loads(self._manifest.read_text())
+            if manifest.get("schema") != SCHEMA_VERSION:
+                found = manifest.get("schema")
                 raise OutdatedIndex(f"the keyword index in {path} has schema {found}, not {SCHEMA_VERSION}")
+            if manifest.get("store") != store_id:
+                raise OutdatedIndex(f"the keyword index in {path} was built from another database")
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
         self._index = tantivy.Index(self.schema, str(path), reuse=True)
@@ -120,7 +126,7 @@ class KeywordIndex:
 
     def _save_position(self, after: tuple[int, str]) -> None:
         tmp = self._manifest.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "after": list(after)}))
+        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "store": self.store_id, "after": list(after)}))
         os.replace(tmp, self._manifest)
 
     def behind(self, store: Store) -> bool:
