@@ -11,6 +11,7 @@ from enum import StrEnum
 from paperwire import PaperwireError
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper
+from paperwire.storage.hub import HubStore
 
 
 class StoreError(PaperwireError):
@@ -43,7 +44,7 @@ class EmbeddingRow:
     key: int = 0  # the integer the vector index knows the paper by; assigned by the store
 
 
-class Store(ABC):
+class Store(HubStore, ABC):
     """Papers and everything about them. Implementations: SQLiteStore (embedded), PostgresStore (server)."""
 
     @abstractmethod

@@ -7,18 +7,22 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
-from paperwire.papers import Links, Paper, PaperVersion, merge_versions
+from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
+from paperwire.storage.sqlite_hub import SQLiteHub
+from paperwire.storage.sqlite_rows import PAPER_COLUMNS as _PAPER_COLUMNS
+from paperwire.storage.sqlite_rows import SELECT_PAPER as _SELECT_PAPER
+from paperwire.storage.sqlite_rows import as_date as _date
+from paperwire.storage.sqlite_rows import as_datetime as _datetime
+from paperwire.storage.sqlite_rows import iso as _iso
+from paperwire.storage.sqlite_rows import now_text as _now
+from paperwire.storage.sqlite_rows import paper_from_row as _paper_from_row
+from paperwire.storage.sqlite_rows import row_from_paper as _row_from_paper
 
-_PAPER_COLUMNS = (
-    "id", "version", "title", "abstract", "authors", "categories", "primary_category",
-    "published", "updated", "announced", "comment", "journal_ref", "doi", "license",
-    "abs_url", "pdf_url", "code_url", "project_url", "source",
-)  # fmt: skip
 # A new version does not re-announce a paper (the first announcement is kept), and code and project
 # links, which come from other sources than arXiv's record, survive a version update that lacks them.
 _KEEP = {
@@ -26,7 +30,6 @@ _KEEP = {
     "code_url": "coalesce(excluded.code_url, papers.code_url)",
     "project_url": "coalesce(excluded.project_url, papers.project_url)",
 }
-_SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
 _UPSERT_PAPER = (
     f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, added_at, modified_at, seq) "
     f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, ?, ?, ?) "
@@ -48,7 +51,7 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteHub, Store):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._write_lock = threading.Lock()
@@ -449,52 +452,3 @@ class SQLiteStore(Store):
             ):
                 out.setdefault(paper_id, []).append(PaperVersion(version, _date(day)))
         return out
-
-
-def _row_from_paper(p: Paper) -> tuple:
-    return (
-        p.id, p.version, p.title, p.abstract,
-        json.dumps(p.authors, ensure_ascii=False), json.dumps(p.categories, ensure_ascii=False),
-        p.primary_category, _iso(p.published), _iso(p.updated), _iso(p.announced),
-        p.comment, p.journal_ref, p.doi, p.license,
-        p.links.abstract, p.links.pdf, p.links.code, p.links.project, p.source,
-    )  # fmt: skip
-
-
-def _paper_from_row(row: tuple, versions: list[PaperVersion]) -> Paper:
-    (pid, version, title, abstract, authors, categories, _primary, published, updated, announced,
-     comment, journal_ref, doi, license_, abs_url, pdf_url, code_url, project_url, source) = row  # fmt: skip
-    return Paper(
-        id=pid,
-        version=version,
-        title=title,
-        abstract=abstract,
-        authors=json.loads(authors),
-        categories=json.loads(categories),
-        published=_date(published),
-        updated=_date(updated),
-        announced=_date(announced),
-        comment=comment,
-        journal_ref=journal_ref,
-        doi=doi,
-        license=license_,
-        links=Links(abstract=abs_url, pdf=pdf_url, code=code_url, project=project_url),
-        source=source,
-        versions=versions,
-    )
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _datetime(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
