@@ -112,3 +112,12 @@ def gzip_in_segments(lines: list[bytes]) -> tuple[bytes, list[int]]:
             gz.flush()
             ends.append(buf.tell())
     return buf.getvalue(), ends
+
+
+@pytest.fixture
+def smtp_inbox():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; see tests/smtp.py."""
+    from tests.smtp import SmtpInbox
+
+    with SmtpInbox() as inbox:
+        yield inbox

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from paperwire import PaperwireError
+from paperwire.mail import check_mail_from, parse_smtp_url
 
 ENV_PREFIX = "PAPERWIRE_"
 
@@ -80,6 +81,28 @@ class Settings(BaseSettings):
         default="cs.AI,cs.CL,cs.CV,cs.LG",
         description="Comma-separated arXiv categories the daily announcement ingest reads.",
     )
+
+    # -- mail (docs/settings.md#mail) -------------------------------------------------------------
+    smtp_url: str | None = Field(
+        default=None,
+        description="SMTP server for outgoing mail: smtp://, smtp+starttls:// or smtps://[user:pass@]host[:port].",
+    )
+    mail_from: str = Field(
+        default="Paperwire <paperwire@localhost>", description="The From header of the mail the hub sends."
+    )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        parse_smtp_url(value)  # raises ValueError with a reason that never repeats the password
+        return value.strip()
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str) -> str:
+        return check_mail_from(value)
 
     @field_validator("contact_email")
     @classmethod

@@ -1,0 +1,247 @@
+"""Sending mail over SMTP (PAPERWIRE_SMTP_URL): building messages and one transport with clear errors."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from paperwire import PaperwireError
+
+if TYPE_CHECKING:
+    from paperwire.settings import Settings
+
+DEFAULT_TIMEOUT = 30.0
+_DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+NOT_CONFIGURED = (
+    "PAPERWIRE_SMTP_URL is not set: set it to your mail server, "
+    "e.g. smtp+starttls://user:password@smtp.example.org (see docs/settings.md)"
+)
+
+Security = Literal["plain", "starttls", "tls"]
+
+
+class MailError(PaperwireError):
+    """A message could not be built or handed to the SMTP server; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpTarget:
+    """Where and how to hand mail over: parsed from PAPERWIRE_SMTP_URL."""
+
+    host: str
+    port: int
+    security: Security
+    username: str | None = None
+    password: str | None = None
+
+    def __str__(self) -> str:  # for error messages: never the password
+        return f"{self.host}:{self.port}"
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """smtp://[user[:password]@]host[:port][?starttls=true], smtp+starttls://..., smtps://...
+
+    Raises ValueError with a one-line reason that never repeats the password.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    security: Security
+    if scheme == "smtp":
+        security = "plain"
+    elif scheme == "smtp+starttls":
+        security = "starttls"
+    elif scheme == "smtps":
+        security = "tls"
+    else:
+        raise ValueError(
+            f"unsupported scheme {parts.scheme + ':' if parts.scheme else 'none'}; "
+            "use smtp://host, smtp+starttls://host or smtps://host"
+        )
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key != "starttls":
+            raise ValueError(f"unknown option {key!r} (the only option is ?starttls=true)")
+        if value.lower() in _TRUE:
+            if security == "tls":
+                raise ValueError("smtps:// is already TLS; drop ?starttls=true")
+            security = "starttls"
+        elif value.lower() not in _FALSE:
+            raise ValueError(f"starttls must be true or false, got {value!r}")
+    if not parts.hostname:
+        raise ValueError("the URL has no host; it looks like smtp://user:password@smtp.example.org:587")
+    if parts.path not in ("", "/") or parts.fragment:
+        raise ValueError("the URL takes no path; it looks like smtp://user:password@smtp.example.org:587")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("the port must be a number from 1 to 65535") from None
+    if port == 0:
+        raise ValueError("the port must be a number from 1 to 65535")
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if password is not None and not username:
+        raise ValueError("a password needs a user name: smtp://user:password@host")
+    return SmtpTarget(
+        host=parts.hostname,
+        port=port or _DEFAULT_PORTS[security],
+        security=security,
+        username=username,
+        password=password,
+    )
+
+
+def check_mail_from(value: str) -> str:
+    """A From header like 'Paperwire <hub@example.org>' or a bare address; ValueError otherwise."""
+    _name, address = parseaddr(value)
+    if not address or address.count("@") != 1 or not all(address.split("@")) or "\n" in value:
+        raise ValueError(f"must be an address like 'Paperwire <hub@example.org>', got {value!r}")
+    return value.strip()
+
+
+class Mailer:
+    """Builds messages from PAPERWIRE_MAIL_FROM and hands them to the SMTP server, one connection each."""
+
+    def __init__(
+        self,
+        target: SmtpTarget | None,
+        mail_from: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
+        self.target = target
+        self.mail_from = mail_from
+        self.timeout = timeout
+        # Injected by tests that trust their own certificate; the system's CA store otherwise.
+        self._ssl_context = ssl_context
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs) -> Mailer:
+        """The mailer the settings describe; without PAPERWIRE_SMTP_URL, one whose send() refuses."""
+        target = parse_smtp_url(settings.smtp_url) if settings.smtp_url else None
+        return cls(target, settings.mail_from, **kwargs)
+
+    def build_message(
+        self,
+        to: str | Sequence[str],
+        subject: str,
+        text: str,
+        html: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> EmailMessage:
+        """A plain-text message, with `html` as its alternative when given; From, Date and Message-ID set."""
+        recipients = [to] if isinstance(to, str) else list(to)
+        if not recipients:
+            raise MailError("a message needs at least one recipient")
+        msg = EmailMessage()
+        try:
+            msg["From"] = self.mail_from
+            msg["To"] = ", ".join(recipients)
+            msg["Subject"] = subject
+            msg["Date"] = formatdate(usegmt=True)
+            # An explicit domain: make_msgid's default asks DNS for this machine's name.
+            msg["Message-ID"] = make_msgid(domain=_domain_of(self.mail_from))
+            for name, value in (headers or {}).items():
+                del msg[name]
+                msg[name] = value
+        except (ValueError, TypeError) as exc:
+            raise MailError(f"cannot build the message: {_one_line(str(exc))}") from None
+        msg.set_content(text)
+        if html is not None:
+            msg.add_alternative(html, subtype="html")
+        return msg
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand `message` to the SMTP server; MailError with a one-line reason when it is not accepted."""
+        if self.target is None:
+            raise MailError(NOT_CONFIGURED)
+        if not any(message.get_all(h) for h in ("To", "Cc", "Bcc")):
+            raise MailError("the message has no recipients (no To, Cc or Bcc header)")
+        target = self.target
+        try:
+            with self._connect() as smtp:
+                if target.security == "starttls":
+                    smtp.starttls(context=self._context())
+                if target.username:
+                    smtp.login(target.username, target.password or "")
+                refused = smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise MailError(f"{target} refused {_refusals(exc.recipients)}") from None
+        except smtplib.SMTPSenderRefused as exc:
+            hint = " (the server wants a login: add user:password@ to PAPERWIRE_SMTP_URL)"
+            hint = hint if exc.smtp_code == 530 and not target.username else ""
+            raise MailError(f"{target} refused the sender {exc.sender}: {_reply(exc)}{hint}") from None
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailError(
+                f"{target} refused the login of user {target.username!r}: {_reply(exc)} "
+                "(check the user and password in PAPERWIRE_SMTP_URL)"
+            ) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            what = "STARTTLS" if target.security == "starttls" else "AUTH"
+            raise MailError(f"{target} does not support {what}: {_one_line(str(exc))}") from None
+        except smtplib.SMTPResponseException as exc:
+            raise MailError(f"{target} did not accept the message: {_reply(exc)}") from None
+        except smtplib.SMTPServerDisconnected as exc:
+            if isinstance(exc.__context__, TimeoutError):  # smtplib reports a read timeout as a disconnect
+                raise MailError(f"{target} did not answer within {self.timeout:g} seconds") from None
+            raise MailError(f"{target} closed the connection: {_one_line(str(exc))}") from None
+        except smtplib.SMTPException as exc:
+            raise MailError(f"SMTP error with {target}: {_one_line(str(exc))}") from None
+        except ssl.SSLError as exc:
+            reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
+            raise MailError(f"TLS with {target} failed: {_one_line(str(reason))}") from None
+        except TimeoutError:
+            raise MailError(f"{target} did not answer within {self.timeout:g} seconds") from None
+        except OSError as exc:
+            raise MailError(f"cannot connect to SMTP server {target}: {exc.strerror or exc}") from None
+        if refused:
+            # The others were accepted: a retry of the whole message would send it to them twice.
+            raise MailError(
+                f"{target} accepted the message for some recipients but refused {_refusals(refused)}"
+            )
+
+    def _connect(self) -> smtplib.SMTP:
+        target = self.target
+        assert target is not None
+        # local_hostname is given so that EHLO does not wait on a DNS lookup of this machine's name.
+        if target.security == "tls":
+            return smtplib.SMTP_SSL(
+                target.host,
+                target.port,
+                local_hostname="localhost",
+                timeout=self.timeout,
+                context=self._context(),
+            )
+        return smtplib.SMTP(target.host, target.port, local_hostname="localhost", timeout=self.timeout)
+
+    def _context(self) -> ssl.SSLContext:
+        return self._ssl_context or ssl.create_default_context()
+
+
+def _domain_of(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+    return f"{exc.smtp_code} {_one_line(str(message))}"
+
+
+def _refusals(recipients: dict) -> str:
+    parts = []
+    for address, (code, message) in recipients.items():
+        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        parts.append(f"{address} ({code} {_one_line(text)})")
+    return "the recipient " + ", ".join(parts) if len(parts) == 1 else "the recipients " + ", ".join(parts)
