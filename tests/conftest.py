@@ -121,3 +121,14 @@ def smtp_inbox():
 
     with SmtpInbox() as inbox:
         yield inbox
+
+
+@pytest.fixture
+def hub(tmp_path, model_dir, smtp_inbox):
+    """The real app around a SQLite store holding tests/hub.py's papers, mailing a real SMTP inbox."""
+    from tests.hub import make_hub
+
+    hub, store = make_hub(tmp_path, model_dir, smtp_inbox)
+    with hub.client:
+        yield hub
+    store.close()

@@ -261,6 +261,9 @@ def _register() -> None:
 
     cli.add_command(search_cmd)
     cli.add_command(index_cmd)
+    from paperwire.users_commands import admin
+
+    cli.add_command(admin)
 
 
 _register()

@@ -215,3 +215,23 @@ def paper_id_candidates(ref: str) -> list[str]:
     if bare != ref:
         out.append(bare)
     return out
+
+
+_ARXIV_URL = re.compile(
+    r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>[^?#]+?)(?:\.pdf)?/?(?:[?#].*)?"
+)
+_HF_PAPER_URL = re.compile(r"https?://(?:www\.)?huggingface\.co/papers/(?P<id>[^?#/]+)/?(?:[?#].*)?")
+
+
+def arxiv_ref(ref: str) -> str:
+    """The bare arXiv id in an id ('arXiv:2503.11677v2') or a URL (arxiv.org/abs|pdf|html, Hugging
+    Face's /papers/); InvalidPaper with a one-line reason otherwise."""
+    text = (ref or "").strip()
+    if not text:
+        raise InvalidPaper("give an arXiv id like 2503.11677 or a link to its arXiv page")
+    m = _ARXIV_URL.fullmatch(text) or _HF_PAPER_URL.fullmatch(text)
+    if m:
+        text = m.group("id")
+    elif text.startswith(("http://", "https://")):
+        raise InvalidPaper(f"{text[:80]!r} is not a link to an arXiv paper (arxiv.org/abs/… or /pdf/…)")
+    return split_arxiv_id(text)[0]

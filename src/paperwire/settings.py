@@ -14,6 +14,8 @@ from paperwire import PaperwireError
 from paperwire.mail import check_mail_from, parse_smtp_url
 
 ENV_PREFIX = "PAPERWIRE_"
+RATE_LIMITED = ("signin", "signin_ip", "vote", "comment", "submit")
+DEFAULT_RATE_LIMITS = "signin=5/3600,signin_ip=30/3600,vote=120/60,comment=10/600,submit=20/3600"
 
 
 class Settings(BaseSettings):
@@ -36,6 +38,11 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="The public URL of this hub, used in links it sends out.",
+    )
+
+    rate_limits: str = Field(
+        default=DEFAULT_RATE_LIMITS,
+        description="Per-user limits as ACTION=HITS/SECONDS; signin counts per address, signin_ip per IP.",
     )
 
     model_dir: Path | None = Field(
@@ -147,6 +154,17 @@ class Settings(BaseSettings):
             raise ValueError(f"not an arXiv category: {bad[0]!r}")
         return ",".join(cats)
 
+    @field_validator("rate_limits")
+    @classmethod
+    def _check_rate_limits(cls, value: str) -> str:
+        for item in filter(None, (v.strip() for v in value.split(","))):
+            m = re.fullmatch(r"([a-z_]+)=(\d+)/(\d+)", item)
+            if not m or m.group(1) not in RATE_LIMITED or int(m.group(3)) == 0:
+                raise ValueError(
+                    f"{item!r}: use ACTION=HITS/SECONDS with ACTION one of {', '.join(RATE_LIMITED)}"
+                )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str | None) -> str | None:
@@ -194,6 +212,23 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The database URL, with the default SQLite file in the data dir filled in."""
         return self.database_url or f"sqlite:///{self.data_dir / 'paperwire.db'}"
+
+    @property
+    def server_mode(self) -> bool:
+        """PostgreSQL: several workers or hosts, so nothing secret may be made up locally."""
+        return self.resolved_database_url.split(":", 1)[0] in ("postgresql", "postgres")
+
+    @property
+    def rate_limit_table(self) -> dict[str, tuple[int, int]]:
+        """PAPERWIRE_RATE_LIMITS as {action: (hits, seconds)}."""
+        out = {}
+        for item in filter(
+            None, (v.strip() for v in (DEFAULT_RATE_LIMITS + "," + self.rate_limits).split(","))
+        ):
+            action, spec = item.split("=")
+            hits, seconds = spec.split("/")
+            out[action] = (int(hits), int(seconds))
+        return out
 
     @property
     def categories(self) -> list[str]:

@@ -19,7 +19,5 @@ def trending_score(upvotes: int, day: date, today: date) -> float:
 
 def trending_order(rows: list[tuple[str, date, int]], today: date) -> list[str]:
     """Paper ids of (id, day, upvotes) rows, best first: by score, then newer day, then id descending."""
-    ranked = sorted(
-        rows, key=lambda r: (trending_score(r[2], r[1], today), r[1], r[0]), reverse=True
-    )
+    ranked = sorted(rows, key=lambda r: (trending_score(r[2], r[1], today), r[1], r[0]), reverse=True)
     return [r[0] for r in ranked]

@@ -45,6 +45,9 @@ class HubStore(ABC):
     def set_admin(self, user_id: int, is_admin: bool) -> None: ...
 
     @abstractmethod
+    def admins(self) -> list[User]: ...
+
+    @abstractmethod
     def save_signin_token(self, nonce: str, email: str, expires_at: datetime) -> None: ...
 
     @abstractmethod

@@ -97,6 +97,9 @@ class SQLiteHub(HubStore):
         with self._transaction() as conn:
             conn.execute("UPDATE users SET is_admin = ? WHERE id = ?", (int(is_admin), user_id))
 
+    def admins(self) -> list[User]:
+        return [_user(r) for r in self._reader().execute(f"{_USER} WHERE is_admin ORDER BY username")]
+
     def save_signin_token(self, nonce: str, email: str, expires_at: datetime) -> None:
         with self._transaction() as conn:
             conn.execute(

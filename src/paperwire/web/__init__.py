@@ -3,44 +3,88 @@
 from __future__ import annotations
 
 from pathlib import Path
+from threading import Lock
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from paperwire import __version__
+from paperwire.mail import Mailer
 from paperwire.search import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, store: Store, search: SearchEngine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, store: Store, search: SearchEngine | None = None, mailer: Mailer | None = None
+) -> FastAPI:
     """Build the app around a store and its search engine; the caller owns the store's lifetime."""
     from paperwire.search import open_search
-    from paperwire.web import papers
+    from paperwire.web import community, daily, feeds, papers, users
     from paperwire.web import search as search_routes
+    from paperwire.web.pages import PageCache, highlight, snippet
+    from paperwire.web.security import Security, resolve_secret_key
 
-    app = FastAPI(
-        title="Paperwire", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json"
+    app = FastAPIOffline(
+        title="Paperwire",
+        version=__version__,
+        description="The JSON API of a Paperwire hub. Read endpoints need no account; writes need a "
+        "session cookie and a CSRF token (docs/authentication.md).",
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        openapi_url="/api/openapi.json",
+        static_url="/static/api-docs",
     )
     app.state.settings = settings
     app.state.store = store
     app.state.search = search or open_search(settings, store)
+    app.state.security = Security(settings, store, resolve_secret_key(settings))
+    app.state.mailer = mailer or Mailer.from_settings(settings)
+    app.state.fetchers = _lazy_fetchers(settings)
+    app.state.page_cache = PageCache()
     app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
     app.state.templates.env.globals["version"] = __version__
+    app.state.templates.env.filters["highlight"] = highlight
+    app.state.templates.env.filters["snippet"] = snippet
 
     # The route table: read it as the site's table of contents.
     app.add_api_route("/health", health, methods=["GET"], tags=["meta"])
+    app.mount("/static/site", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(daily.router)  # /, /date, /week, /month, /trending, /api/daily_papers
     app.include_router(search_routes.router)  # before papers: /api/papers/search is not a paper id
-    app.include_router(papers.router)
+    app.include_router(community.router)  # votes, comments, submissions, moderation (all POST/DELETE)
+    app.include_router(papers.router)  # /papers/{id}, /categories, /authors, /api/papers/{id}
+    app.include_router(feeds.router)  # /feeds/*.atom
+    app.include_router(users.pages)  # /signin, /profile
+    app.include_router(users.actions)  # /api/signin, /api/signout
 
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
+
+
+def _lazy_fetchers(settings: Settings):
+    """The arXiv fetcher, opened on first use: a hub without a contact address can still serve."""
+    fetchers = []
+    lock = Lock()
+
+    def get():
+        from paperwire.ingest.http import open_fetchers
+
+        with lock:
+            if not fetchers:
+                fetchers.append(open_fetchers(settings))
+            return fetchers[0]
+
+    return get
 
 
 def health(request: Request) -> dict:
@@ -49,6 +93,10 @@ def health(request: Request) -> dict:
 
 
 def wants_json(request: Request) -> bool:
+    from paperwire.web.security import is_form
+
+    if is_form(request):  # a browser's form: it shows pages
+        return False
     path = request.url.path
     return path.startswith("/api/") or path.endswith(".json") or path == "/health"
 
@@ -62,10 +110,23 @@ def error_response(request: Request, status: int, code: str, message: str):
     )
 
 
-_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "rate_limited",
+    503: "unavailable",
+}
 
 
 async def _http_error(request: Request, exc: HTTPException):
+    if exc.status_code == 401 and not wants_json(request):
+        back = request.headers.get("referer", "/")
+        from urllib.parse import quote, urlsplit
+
+        return RedirectResponse(f"/signin?next={quote(urlsplit(back).path or '/')}", status_code=303)
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
     return error_response(request, exc.status_code, _CODES.get(exc.status_code, "error"), message)
 

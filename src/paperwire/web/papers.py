@@ -1,62 +1,197 @@
-"""Paper pages and the Hugging Face-compatible paper API."""
+"""Paper pages, category and author pages, submission, and the Hugging Face-compatible paper API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 
 from paperwire.ingest.formats import export_record
 from paperwire.papers import Paper, paper_id_candidates
+from paperwire.search import BadQuery
+from paperwire.web.pages import cached, render, user_of
 
 router = APIRouter()
+LIST_SIZE = 50
 
 
-def find_paper(request: Request, ref: str) -> Paper:
+def find_paper(request: Request, ref: str, *, hidden_ok: bool = False) -> Paper:
+    """The paper a reference names (any arXiv id form); 404 if unknown or hidden from this visitor."""
     store = request.app.state.store
     for candidate in paper_id_candidates(ref):
         paper = store.get_paper(candidate)
         if paper is not None:
+            if not hidden_ok and store.hidden_papers([paper.id]) and not _is_admin(request):
+                raise HTTPException(404, f"paper {paper.id} has been hidden by a moderator")
             return paper
     raise HTTPException(404, f"no paper with id {ref!r}")
 
 
-def hf_paper(p: Paper) -> dict:
+def _is_admin(request: Request) -> bool:
+    user = user_of(request)
+    return bool(user and user.is_admin)
+
+
+def _stamp(day) -> str | None:
+    return f"{day.isoformat()}T00:00:00.000Z" if day else None
+
+
+def hf_paper(p: Paper, upvotes: int = 0) -> dict:
     """A paper in the shape of Hugging Face's /api/papers/{id} (read by huggingface_hub's PaperInfo)."""
-    day = p.published or p.announced or p.updated
     return {
         "id": p.id,
         "authors": [{"name": name, "hidden": False} for name in p.authors],
-        "publishedAt": f"{day.isoformat()}T00:00:00.000Z" if day else None,
+        "publishedAt": _stamp(p.published or p.announced or p.updated),
         "title": p.title,
         "summary": p.abstract,
-        "upvotes": 0,  # Paperwire's own votes arrive with the hub; none can exist yet
+        "upvotes": upvotes,
         "githubRepo": p.links.code,
         "projectPage": p.links.project,
         "source": p.source,
     }
 
 
+def paper_markdown(p: Paper, base_url: str) -> str:
+    """The paper as Markdown, for /papers/{id}.md (huggingface_hub's read_paper)."""
+    lines = [f"# {p.title}", "", f"**Authors:** {', '.join(p.authors)}" if p.authors else "", ""]
+    facts = [
+        ("arXiv", p.id if p.links.abstract else None),
+        ("Categories", ", ".join(p.categories)),
+        ("Published", p.published and p.published.isoformat()),
+        ("Announced", p.announced and p.announced.isoformat()),
+        ("Comment", p.comment),
+        ("Journal", p.journal_ref),
+        ("DOI", p.doi),
+        ("Abstract page", p.links.abstract),
+        ("PDF", p.links.pdf),
+        ("Code", p.links.code),
+        ("Project page", p.links.project),
+        ("On Paperwire", f"{base_url}/papers/{p.id}"),
+    ]
+    lines += [f"- **{name}:** {value}" for name, value in facts if value]
+    lines += ["", "## Abstract", "", p.abstract or "(no abstract)", ""]
+    return "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
+
+
+# -- the JSON API --------------------------------------------------------------------------------
+
+
 @router.get("/api/papers/{paper_id:path}", tags=["papers"])
 def api_paper(request: Request, paper_id: str) -> dict:
     """One paper, in the Hugging Face papers API shape."""
-    return hf_paper(find_paper(request, paper_id))
+    paper = find_paper(request, paper_id)
+    activity = request.app.state.store.paper_activity(paper.id)
+    out = hf_paper(paper, activity.upvotes)
+    out["numComments"] = activity.num_comments
+    return out
+
+
+# -- pages ---------------------------------------------------------------------------------------
 
 
 @router.get("/papers/{paper_id:path}", response_class=HTMLResponse, tags=["papers"])
 def paper_page(request: Request, paper_id: str):
-    """The paper's page; /papers/{id}.json is its JSON twin (every field Paperwire stores)."""
+    """The paper's page; /papers/{id}.json is its JSON twin and /papers/{id}.md its Markdown."""
     if paper_id.endswith(".json"):
-        record = export_record(find_paper(request, paper_id.removesuffix(".json")))
-        record.pop("_paperwire")
-        return JSONResponse(record)
+        return JSONResponse(paper_json(request, find_paper(request, paper_id.removesuffix(".json"))))
+    if paper_id.endswith(".md"):
+        paper = find_paper(request, paper_id.removesuffix(".md"))
+        return PlainTextResponse(
+            paper_markdown(paper, request.app.state.settings.base_url),
+            media_type="text/markdown; charset=utf-8",
+        )
     paper = find_paper(request, paper_id)
-    return request.app.state.templates.TemplateResponse(request, "paper.html", {"paper": paper})
+    if paper.id != paper_id:
+        return RedirectResponse(f"/papers/{paper.id}", status_code=301)
+    # Not cached: related papers change as the background indexer embeds papers.
+    return render(request, "paper.html", paper_context(request, paper))
 
 
-@router.get("/", response_class=HTMLResponse, tags=["papers"])
-def home(request: Request):
-    """The newest papers (the full daily page comes with the hub's pages)."""
+def paper_json(request: Request, paper: Paper) -> dict:
     store = request.app.state.store
-    return request.app.state.templates.TemplateResponse(
-        request, "home.html", {"papers": store.recent_papers(50), "total": store.count_papers()}
+    record = export_record(paper)
+    record.pop("_paperwire")
+    activity = store.paper_activity(paper.id)
+    record["upvotes"] = activity.upvotes
+    record["num_comments"] = activity.num_comments
+    record["submitted_by"] = activity.submission.username if activity.submission else None
+    record["comments"] = [
+        {"id": c.id, "author": c.author, "body": c.body, "created_at": c.created_at.isoformat()}
+        for c in store.paper_comments(paper.id)
+    ]
+    record["related"] = [h.paper.id for h in related(request, paper)]
+    return record
+
+
+def paper_context(request: Request, paper: Paper, **extra) -> dict:
+    from paperwire.comments import render_markdown
+
+    store = request.app.state.store
+    user = user_of(request)
+    activity = store.paper_activity(paper.id)
+    comments = store.paper_comments(paper.id, include_hidden=bool(user and user.is_admin))
+    return {
+        "paper": paper,
+        "activity": activity,
+        "voted": bool(user and store.voted(user.id, [paper.id])),
+        "comments": [(c, render_markdown(c.body)) for c in comments],
+        "related": related(request, paper),
+        **extra,
+    }
+
+
+def related(request: Request, paper: Paper, limit: int = 8):
+    """Nearest papers in meaning; none until the paper is embedded."""
+    engine = request.app.state.search
+    try:
+        hits = engine.similar(paper.id, limit + 4)
+    except BadQuery:
+        return []
+    hidden = request.app.state.store.hidden_papers([h.paper.id for h in hits])
+    return [h for h in hits if h.paper.id not in hidden][:limit]
+
+
+@router.get("/categories/{category}", response_class=HTMLResponse, tags=["papers"])
+def category_page(request: Request, category: str, page: int = Query(1, ge=1, le=10_000)):
+    """A category's papers, newest first (/categories/{cat}.json)."""
+    as_json = category.endswith(".json")
+    category = category.removesuffix(".json")
+    store = request.app.state.store
+    return _browse(
+        request,
+        lambda: store.category_papers(category, LIST_SIZE + 1, (page - 1) * LIST_SIZE),
+        {"kind": "category", "name": category, "page": page, "feed": f"/feeds/categories/{category}.atom"},
+        as_json,
     )
+
+
+@router.get("/authors/{name}", response_class=HTMLResponse, tags=["papers"])
+def author_page(request: Request, name: str, page: int = Query(1, ge=1, le=10_000)):
+    """An author's papers (exact name), newest first (/authors/{name}.json)."""
+    as_json = name.endswith(".json")
+    name = name.removesuffix(".json")
+    store = request.app.state.store
+    return _browse(
+        request,
+        lambda: store.author_papers(name, LIST_SIZE + 1, (page - 1) * LIST_SIZE),
+        {"kind": "author", "name": name, "page": page, "feed": None},
+        as_json,
+    )
+
+
+def _browse(request: Request, fetch, context: dict, as_json: bool):
+    from paperwire.web.daily import hf_daily_item
+
+    def build():
+        rows = fetch()
+        more, rows = len(rows) > LIST_SIZE, rows[:LIST_SIZE]
+        if as_json:
+            return JSONResponse({**context, "more": more, "papers": [hf_daily_item(r) for r in rows]})
+        return render(request, "browse.html", {**context, "rows": rows, "more": more, "voted": set()})
+
+    return cached(request, build) if not user_of(request) else build()
+
+
+@router.get("/submit", response_class=HTMLResponse, tags=["papers"])
+def submit_page(request: Request):
+    """The form that puts a paper on today's page by its arXiv id or URL."""
+    return render(request, "submit.html", {"ref": "", "error": None})

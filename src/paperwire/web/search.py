@@ -91,18 +91,64 @@ def api_similar(request: Request, paper_id: str, limit: int = Query(10, descript
 
 
 @router.get("/search", response_class=HTMLResponse, tags=["search"])
-def search_page(request: Request, q: str = "", page: int = 1, mode: str = "hybrid"):
-    """A plain search page; /api/search is its JSON twin."""
-    context: dict = {"q": q, "mode": mode, "results": None, "error": None, "page": max(page, 1)}
-    if q.strip():
+def search_page(
+    request: Request,
+    q: str = "",
+    page: int = Query(1, ge=1, le=500),
+    mode: str = "hybrid",
+    category: str = "",
+    author: str = "",
+    from_: str = Query("", alias="from"),
+    until: str = "",
+):
+    """The search page, with filters and highlighted matches; /api/search is its JSON twin."""
+    from urllib.parse import urlencode
+
+    from paperwire.web.pages import render
+
+    params = {"q": q, "mode": mode, "category": category, "author": author, "from": from_, "until": until}
+    context: dict = {
+        "q": q,
+        "mode": mode,
+        "category": category,
+        "author": author,
+        "from_": from_,
+        "until": until,
+        "filters_used": bool(category or author or from_ or until),
+        "results": None,
+        "error": None,
+        "page": page,
+        "terms": [],
+        "query_string": lambda n: urlencode({k: v for k, v in params.items() if v} | {"page": n}),
+    }
+    if q.strip() or context["filters_used"]:
         try:
+            filters = Filters(
+                categories=[c for c in [category.strip()] if c],
+                authors=[a for a in [author.strip()] if a],
+                date_from=_date_param("from", from_),
+                date_until=_date_param("until", until),
+            )
             per_page = 20
-            offset = (context["page"] - 1) * per_page
-            context["results"] = _engine(request).search(q, limit=per_page, offset=offset, mode=mode)
+            results = _engine(request).search(
+                q, filters, limit=per_page, offset=(page - 1) * per_page, mode=mode
+            )
+            hidden = request.app.state.store.hidden_papers([h.paper.id for h in results.hits])
+            results.hits = [h for h in results.hits if h.paper.id not in hidden]
+            context["results"] = results
+            context["terms"] = results.query.words + [w for p in results.query.phrases for w in p.split()]
         except BadQuery as exc:
             context["error"] = str(exc)
-    status = 400 if context["error"] else 200
-    return request.app.state.templates.TemplateResponse(request, "search.html", context, status_code=status)
+    return render(request, "search.html", context, status_code=400 if context["error"] else 200)
+
+
+def _date_param(name: str, text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadQuery(f"{name}: {text[:20]!r} is not a date like 2025-03-18") from None
 
 
 @router.get("/search.json", tags=["search"])

@@ -1,0 +1,189 @@
+"""What members do: upvote, comment, submit papers, and (admins) hide papers and comments.
+
+Every route here changes state, so the router requires a CSRF token on all of them. Each answers a
+browser form with a redirect (or the page with the form's error) and an API call with JSON.
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from paperwire import PaperwireError
+from paperwire.comments import InvalidComment, validate_comment_body
+from paperwire.papers import InvalidPaper, arxiv_ref
+from paperwire.storage.hub import NotFound
+from paperwire.web.pages import render, today
+from paperwire.web.papers import find_paper, paper_context
+from paperwire.web.security import is_form, safe_next, write_router
+
+router = write_router()
+
+
+async def field(request: Request, name: str) -> str | None:
+    """A value from the form or the JSON body."""
+    if is_form(request):
+        value = (await request.form()).get(name)
+    else:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise HTTPException(400, "send a JSON object or a form") from None
+        value = body.get(name) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+async def answer(request: Request, payload: dict, back: str):
+    if is_form(request):
+        return RedirectResponse(safe_next(await field(request, "next"), back), status_code=303)
+    return JSONResponse(payload)
+
+
+# -- votes ---------------------------------------------------------------------------------------
+
+
+@router.post("/api/papers/{paper_id:path}/vote", tags=["votes"])
+async def vote(request: Request, paper_id: str):
+    """Upvote a paper; a form may send up=0 to take the vote back."""
+    up = (await field(request, "up")) not in ("0", "false") if is_form(request) else True
+    return await _set_vote(request, paper_id, up)
+
+
+@router.delete("/api/papers/{paper_id:path}/vote", tags=["votes"])
+async def unvote(request: Request, paper_id: str):
+    """Take back one's upvote."""
+    return await _set_vote(request, paper_id, False)
+
+
+async def _set_vote(request: Request, paper_id: str, up: bool):
+    security = request.app.state.security
+    user = security.require_user(request)
+    paper = find_paper(request, paper_id)
+    security.limit("vote", str(user.id))
+    upvotes = request.app.state.store.set_vote(user.id, paper.id, up)
+    return await answer(
+        request, {"paper_id": paper.id, "upvoted": up, "upvotes": upvotes}, f"/papers/{paper.id}"
+    )
+
+
+# -- comments ------------------------------------------------------------------------------------
+
+
+@router.post("/api/papers/{paper_id:path}/comments", tags=["comments"])
+async def add_comment(request: Request, paper_id: str):
+    """Comment on a paper, in Markdown (sanitised when shown)."""
+    security = request.app.state.security
+    user = security.require_user(request)
+    paper = find_paper(request, paper_id)
+    try:
+        body = validate_comment_body(await field(request, "body") or "")
+    except InvalidComment as exc:
+        if is_form(request):
+            context = paper_context(
+                request, paper, comment_error=str(exc), comment_body=await field(request, "body")
+            )
+            return render(request, "paper.html", context, status_code=400)
+        raise HTTPException(400, str(exc)) from None
+    security.limit("comment", str(user.id))
+    comment = request.app.state.store.add_comment(paper.id, user.id, body)
+    payload = {"id": comment.id, "paper_id": paper.id, "author": comment.author, "body": comment.body}
+    return await answer(request, payload, f"/papers/{paper.id}#comment-{comment.id}")
+
+
+@router.post("/api/comments/{comment_id}/delete", tags=["comments"])
+async def delete_comment_form(request: Request, comment_id: int):
+    """Delete one's own comment (the form's way of saying DELETE)."""
+    return await delete_comment(request, comment_id)
+
+
+@router.delete("/api/comments/{comment_id}", tags=["comments"])
+async def delete_comment(request: Request, comment_id: int):
+    """Delete one's own comment."""
+    user = request.app.state.security.require_user(request)
+    store = request.app.state.store
+    comment = store.get_comment(comment_id)
+    if comment is None:
+        raise HTTPException(404, f"no comment {comment_id}")
+    if comment.user_id != user.id:
+        raise HTTPException(403, "you can delete only your own comments")
+    store.delete_comment(comment_id)
+    return await answer(request, {"deleted": comment_id}, f"/papers/{comment.paper_id}")
+
+
+# -- moderation ----------------------------------------------------------------------------------
+
+
+@router.post("/api/comments/{comment_id}/hide", tags=["moderation"])
+async def hide_comment(request: Request, comment_id: int):
+    """Admins: hide a comment (hidden=0 shows it again)."""
+    request.app.state.security.require_admin(request)
+    hidden = (await field(request, "hidden")) not in ("0", "false")
+    store = request.app.state.store
+    comment = store.get_comment(comment_id)
+    if comment is None:
+        raise HTTPException(404, f"no comment {comment_id}")
+    store.set_comment_hidden(comment_id, hidden)
+    return await answer(request, {"comment_id": comment_id, "hidden": hidden}, f"/papers/{comment.paper_id}")
+
+
+@router.post("/api/papers/{paper_id:path}/hide", tags=["moderation"])
+async def hide_paper(request: Request, paper_id: str):
+    """Admins: hide a paper from every page, feed and search (hidden=0 shows it again)."""
+    request.app.state.security.require_admin(request)
+    paper = find_paper(request, paper_id, hidden_ok=True)
+    hidden = (await field(request, "hidden")) not in ("0", "false")
+    request.app.state.store.set_paper_hidden(paper.id, hidden)
+    return await answer(request, {"paper_id": paper.id, "hidden": hidden}, f"/papers/{paper.id}")
+
+
+# -- submissions ---------------------------------------------------------------------------------
+
+
+@router.post("/api/papers", tags=["submissions"])
+async def submit(request: Request):
+    """Put a paper on today's page by arXiv id or URL; its metadata is fetched from arXiv if new."""
+    security = request.app.state.security
+    user = security.require_user(request)
+    ref = (await field(request, "ref") or "").strip()
+    try:
+        paper_id = arxiv_ref(ref)
+        security.limit("submit", str(user.id))
+        paper = await run_in_threadpool(_fetch, request, paper_id)
+    except (InvalidPaper, PaperwireError) as exc:
+        if is_form(request):
+            return render(request, "submit.html", {"ref": ref, "error": str(exc)}, status_code=400)
+        raise HTTPException(400, str(exc)) from None
+    try:
+        submission, created = request.app.state.store.add_submission(paper.id, user.id, today(request))
+    except NotFound:
+        raise HTTPException(404, f"no paper with id {paper.id!r}") from None
+    payload = {
+        "paper_id": paper.id,
+        "title": paper.title,
+        "submitted_by": submission.username,
+        "day": submission.day.isoformat(),
+        "new": created,
+    }
+    if is_form(request):
+        return RedirectResponse(f"/papers/{paper.id}", status_code=303)
+    return JSONResponse(payload, status_code=201 if created else 200)
+
+
+def _fetch(request: Request, paper_id: str):
+    """The stored paper, or the paper fetched from arXiv's API and stored."""
+    store = request.app.state.store
+    paper = store.get_paper(paper_id)
+    if paper is not None:
+        return paper
+    from collections import Counter
+
+    from paperwire.ingest.byid import ingest_ids
+
+    fetchers = request.app.state.fetchers()
+    result = ingest_ids(
+        store, fetchers.arxiv, request.app.state.settings.arxiv_api_url, [paper_id], Counter()
+    )[0]
+    if result.paper is None:
+        raise PaperwireError(f"{paper_id}: {result.error}")
+    return store.get_paper(result.paper.id)

@@ -1,0 +1,245 @@
+"""The daily, week, month and trending pages, their JSON twins, and Hugging Face's /api/daily_papers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from paperwire.daily import BadPeriod, Period, RankedPaper, day_period, parse_day, parse_month, parse_week
+from paperwire.votes import TRENDING_DAYS, trending_order
+from paperwire.web.pages import cached, render, today, user_of
+from paperwire.web.papers import hf_paper
+
+router = APIRouter()
+
+PAGE_SIZE = 200  # a day's announcement fits on one page
+API_LIMIT = 100
+_PARSERS = {"date": parse_day, "week": parse_week, "month": parse_month}
+
+
+# -- the Hugging Face shape ----------------------------------------------------------------------
+
+
+def hf_user(username: str | None) -> dict | None:
+    if not username:
+        return None
+    return {
+        "_id": username,
+        "user": username,
+        "name": username,
+        "fullname": username,
+        "avatarUrl": "",
+        "type": "user",
+    }
+
+
+def hf_daily_item(r: RankedPaper) -> dict:
+    """A listing entry in the shape of Hugging Face's /api/daily_papers (read by huggingface_hub)."""
+    at = r.submitted_at or (datetime.combine(r.day, time(), UTC) if r.day else None)
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" if at else None
+    paper = hf_paper(r.paper, upvotes=r.upvotes)
+    paper.update(
+        discussionId=r.paper.id,
+        ai_summary=None,
+        ai_keywords=[],
+        githubStars=None,
+        submittedOnDailyAt=stamp,
+        submittedOnDailyBy=hf_user(r.submitted_by),
+    )
+    return {
+        "paper": paper,
+        "publishedAt": stamp,
+        "title": r.paper.title,
+        "summary": r.paper.abstract,
+        "thumbnail": None,
+        "numComments": r.num_comments,
+        "submittedBy": hf_user(r.submitted_by),
+        "isAuthorParticipating": False,
+    }
+
+
+@router.get("/api/daily_papers", tags=["daily"])
+def api_daily_papers(
+    request: Request,
+    date_: str | None = Query(None, alias="date", description="YYYY-MM-DD"),
+    week: str | None = Query(None, description="YYYY-Www"),
+    month: str | None = Query(None, description="YYYY-MM"),
+    submitter: str | None = Query(None, description="username of the submitter"),
+    sort: str = Query("publishedAt", description="publishedAt or trending"),
+    p: int = Query(0, ge=0, description="page, from 0"),
+    limit: int = Query(50, ge=1, le=API_LIMIT),
+) -> list[dict]:
+    """A day's, week's or month's papers (the latest 30 days without one), like Hugging Face's."""
+    given = {k: v for k, v in {"date": date_, "week": week, "month": month}.items() if v}
+    if len(given) > 1:
+        raise HTTPException(400, "give at most one of date, week and month")
+    if sort not in ("publishedAt", "trending"):
+        raise HTTPException(400, f"sort must be publishedAt or trending, got {sort!r}")
+    period = _period(request, *next(iter(given.items()))) if given else _recent(request)
+    store = request.app.state.store
+    if sort == "trending":
+        rows = _trending(request, period, submitter)[p * limit : (p + 1) * limit]
+    else:
+        rows, _ = store.day_papers(
+            period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
+        )
+    return [hf_daily_item(r) for r in rows]
+
+
+# -- pages ---------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse, tags=["daily"])
+def home(request: Request):
+    """The newest day with papers (today once there are any)."""
+    day = request.app.state.store.latest_day(today(request)) or today(request)
+    return cached(request, lambda: _listing(request, day_period(day), as_json=False))
+
+
+@router.get("/date/{day}", response_class=HTMLResponse, tags=["daily"])
+def day_page(request: Request, day: str):
+    """The papers of one day, most upvoted first; /date/{day}.json is its JSON twin."""
+    return _period_page(request, "date", day)
+
+
+@router.get("/week/{week}", response_class=HTMLResponse, tags=["daily"])
+def week_page(request: Request, week: str):
+    """An ISO week's papers, most upvoted first (/week/{week}.json)."""
+    return _period_page(request, "week", week)
+
+
+@router.get("/month/{month}", response_class=HTMLResponse, tags=["daily"])
+def month_page(request: Request, month: str):
+    """A month's papers, most upvoted first (/month/{month}.json)."""
+    return _period_page(request, "month", month)
+
+
+@router.get("/trending", response_class=HTMLResponse, tags=["daily"])
+def trending_page(request: Request, page: int = Query(1, ge=1)):
+    """Upvotes decaying with age over the latest 30 days (docs/ui.md has the formula)."""
+    return cached(request, lambda: _trending_page(request, page, as_json=False))
+
+
+@router.get("/trending.json", tags=["daily"])
+def trending_json(request: Request, page: int = Query(1, ge=1)):
+    return _trending_page(request, page, as_json=True)
+
+
+def _period_page(request: Request, kind: str, text: str):
+    as_json = text.endswith(".json")
+    period = _period(request, kind, text.removesuffix(".json"))
+    return cached(request, lambda: _listing(request, period, as_json))
+
+
+def _period(request: Request, kind: str, text: str) -> Period:
+    try:
+        return _PARSERS[kind](text)
+    except BadPeriod as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _recent(request: Request) -> Period:
+    end = request.app.state.store.latest_day(today(request)) or today(request)
+    return Period("days", end - timedelta(days=TRENDING_DAYS - 1), end)
+
+
+def _trending(request: Request, period: Period, submitter: str | None = None) -> list[RankedPaper]:
+    store = request.app.state.store
+    rows = [r for r in store.trending_candidates(period.start) if r[1] <= period.end]
+    ids = trending_order(rows, period.end)
+    ranked = store.ranked_papers(ids)
+    if submitter:
+        ranked = [r for r in ranked if r.submitted_by == submitter]
+    days = {pid: day for pid, day, _ in rows}
+    for r in ranked:
+        r.day = days.get(r.paper.id, r.day)
+    return ranked
+
+
+def page_number(request: Request) -> int:
+    text = request.query_params.get("page", "1")
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+def _listing(request: Request, period: Period, as_json: bool):
+    store = request.app.state.store
+    page = page_number(request)
+    rows, total = store.day_papers(period.start, period.end, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    if as_json:
+        return JSONResponse(
+            {
+                "period": _period_json(period),
+                "total": total,
+                "page": page,
+                "papers": [hf_daily_item(r) for r in rows],
+            }
+        )
+    context = {
+        "period": period,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        "voted": _voted(request, rows),
+        "feed": "/feeds/daily.atom" if period.kind == "date" else None,
+    }
+    if period.kind == "date":
+        context["before"], context["after"] = store.neighbour_days(period.start)
+        if not rows:
+            context["quiet"] = _quiet_reason(request, period.start)
+    else:
+        context["before"], context["after"] = period.previous().start, period.next().start
+    return render(request, "daily.html", context)
+
+
+def _period_json(period: Period) -> dict:
+    return {"kind": period.kind, "label": period.label, "start": str(period.start), "end": str(period.end)}
+
+
+def _quiet_reason(request: Request, day: date) -> str:
+    """Why a day has no papers, as plainly as the hub knows it."""
+    store = request.app.state.store
+    recorded = [d for d in store.announcement_days(limit=400) if d.day == day]
+    if recorded and not any(d.announced for d in recorded):
+        return "arXiv made no announcement on this day."
+    if day.weekday() >= 5:
+        return "arXiv does not announce new papers on Saturdays and Sundays."
+    if day > today(request):
+        return "This day has not come yet."
+    if day == today(request):
+        return "Nothing has been announced or submitted today yet."
+    return "No papers were announced, submitted or featured on this day."
+
+
+def _trending_page(request: Request, page: int, as_json: bool):
+    period = _recent(request)
+    ranked = _trending(request, period)
+    rows = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    if as_json:
+        return JSONResponse(
+            {
+                "since": str(period.start),
+                "until": str(period.end),
+                "total": len(ranked),
+                "page": page,
+                "papers": [hf_daily_item(r) for r in rows],
+            }
+        )
+    context = {
+        "period": period,
+        "trending": True,
+        "rows": rows,
+        "total": len(ranked),
+        "page": page,
+        "pages": max((len(ranked) + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        "voted": _voted(request, rows),
+        "feed": "/feeds/trending.atom",
+    }
+    return render(request, "daily.html", context)
+
+
+def _voted(request: Request, rows: list[RankedPaper]) -> set[str]:
+    user = user_of(request)
+    return request.app.state.store.voted(user.id, [r.paper.id for r in rows]) if user else set()

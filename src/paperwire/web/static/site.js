@@ -1,0 +1,27 @@
+// Paperwire's only script: upvote without a reload. Every form also works without it.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form.vote");
+  if (!form) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  const up = form.elements.up.value === "1";
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: up ? "POST" : "DELETE",
+      headers: { "X-CSRF-Token": form.elements.csrf_token.value, "Content-Type": "application/json" },
+      body: "{}",
+      credentials: "same-origin",
+    });
+    if (!response.ok) { form.submit(); return; }  // let the server's page explain (sign-in, limits)
+    const data = await response.json();
+    form.elements.up.value = data.upvoted ? "0" : "1";
+    button.setAttribute("aria-pressed", String(data.upvoted));
+    const label = data.upvoted ? "Take back your upvote" : "Upvote";
+    button.setAttribute("aria-label", label);
+    button.title = label;
+    button.querySelector(".count").textContent = data.upvotes;
+  } finally {
+    button.disabled = false;
+  }
+});

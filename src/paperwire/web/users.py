@@ -1,0 +1,126 @@
+"""Signing in by magic link, signing out, and the profile page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from paperwire import PaperwireError
+from paperwire.users import InvalidEmail, normalize_email
+from paperwire.web.community import answer, field
+from paperwire.web.pages import render, user_of
+from paperwire.web.security import SIGNIN_LINK_MINUTES, client_ip, safe_next, write_router
+
+pages = APIRouter()
+actions = write_router()
+
+
+@pages.get("/signin", response_class=HTMLResponse, tags=["users"])
+def signin_page(request: Request, next: str = "/"):
+    """The form that asks for an email address to send a sign-in link to."""
+    return render(request, "signin.html", {"next": safe_next(next), "email": "", "error": None})
+
+
+@actions.post("/api/signin", tags=["users"])
+async def send_signin_link(request: Request):
+    """Email a single-use sign-in link, valid for 15 minutes."""
+    security = request.app.state.security
+    next_ = safe_next(await field(request, "next"))
+    raw = await field(request, "email") or ""
+    try:
+        email = normalize_email(raw)
+    except InvalidEmail as exc:
+        return _signin_error(request, raw, next_, str(exc))
+    security.limit("signin_ip", client_ip(request))
+    security.limit("signin", email)
+    token = security.new_signin_token(email)
+    link = f"{request.app.state.settings.base_url}/signin/verify?" + urlencode(
+        {"token": token, "next": next_}
+    )
+    try:
+        await run_in_threadpool(_send_link, request, email, link)
+    except PaperwireError as exc:
+        return _signin_error(request, raw, next_, f"the sign-in email could not be sent: {exc}", status=503)
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return JSONResponse({"sent": True, "email": email})
+    return render(request, "signin_sent.html", {"email": email, "minutes": SIGNIN_LINK_MINUTES})
+
+
+def _signin_error(request: Request, email: str, next_: str, message: str, status: int = 400):
+    if request.headers.get("content-type", "").startswith("application/json"):
+        raise HTTPException(status, message)
+    return render(
+        request, "signin.html", {"next": next_, "email": email, "error": message}, status_code=status
+    )
+
+
+def _send_link(request: Request, email: str, link: str) -> None:
+    settings = request.app.state.settings
+    text = (
+        f"Sign in to Paperwire at {settings.base_url} by opening this link:\n\n{link}\n\n"
+        f"It works once, within {SIGNIN_LINK_MINUTES} minutes. If you did not ask for it, ignore this email."
+    )
+    mailer = request.app.state.mailer
+    mailer.send(mailer.build_message(email, "Your Paperwire sign-in link", text))
+
+
+@pages.get("/signin/verify", response_class=HTMLResponse, tags=["users"])
+def verify_page(request: Request, token: str = "", next: str = "/"):
+    """The page a sign-in link opens: one button signs in (a GET never does, so link scanners can't)."""
+    email, _ = request.app.state.security.read_signin_token(token)
+    return render(request, "signin_verify.html", {"token": token, "email": email, "next": safe_next(next)})
+
+
+@actions.post("/api/signin/verify", tags=["users"])
+async def verify(request: Request):
+    """Redeem a sign-in link's token and start a session."""
+    security = request.app.state.security
+    user = security.redeem_signin_token(await field(request, "token") or "")
+    response = await answer(request, {"user": user.username}, safe_next(await field(request, "next")))
+    security.start_session(response, user)
+    return response
+
+
+@actions.post("/api/signout", tags=["users"])
+async def signout(request: Request):
+    """End this browser's session."""
+    response = await answer(request, {"signed_out": True}, "/")
+    request.app.state.security.end_session(request, response)
+    return response
+
+
+@pages.get("/profile", response_class=HTMLResponse, tags=["users"])
+def profile_page(request: Request):
+    """My upvotes, submissions and comments; /profile.json is its twin."""
+    user = user_of(request)
+    if user is None:
+        return RedirectResponse("/signin?next=/profile", status_code=303)
+    return render(request, "profile.html", _profile(request, user))
+
+
+@pages.get("/profile.json", tags=["users"])
+def profile_json(request: Request):
+    user = request.app.state.security.require_user(request)
+    data = _profile(request, user)
+    return {
+        "username": user.username,
+        "email": user.email,
+        "is_admin": user.is_admin,
+        "upvoted": [p.id for p in data["upvoted"]],
+        "submitted": [{"paper_id": r.paper.id, "day": str(r.day)} for r in data["submitted"]],
+        "comments": [
+            {"id": c.id, "paper_id": c.paper_id, "body": c.body, "hidden": c.hidden} for c in data["comments"]
+        ],
+    }
+
+
+def _profile(request: Request, user) -> dict:
+    store = request.app.state.store
+    return {
+        "upvoted": store.user_votes(user.id),
+        "submitted": store.user_submissions(user.id),
+        "comments": store.user_comments(user.id),
+    }
