@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from paperwire.feeds import atom_feed, rss_feed
 from paperwire.search import BadQuery
 from paperwire.web.pages import today
+from paperwire.web.search import search_engine
 
 router = APIRouter()
 FEED_SIZE = 50
@@ -70,7 +71,7 @@ def search_feed(request: Request, fmt: str, q: str = ""):
     if not q.strip():
         raise HTTPException(400, "q: give a search query, e.g. /feeds/search.atom?q=diffusion")
     try:
-        results = request.app.state.search.search(q, limit=FEED_SIZE)
+        results = search_engine(request).search(q, limit=FEED_SIZE)
     except BadQuery as exc:
         raise HTTPException(400, str(exc)) from None
     hidden = request.app.state.store.hidden_papers([h.paper.id for h in results.hits])

@@ -14,7 +14,8 @@ from paperwire.web.papers import find_paper, hf_paper
 router = APIRouter()
 
 
-def _engine(request: Request) -> SearchEngine:
+def search_engine(request: Request) -> SearchEngine:
+    """The engine, its keyword index caught up with the store first."""
     engine: SearchEngine = request.app.state.search
     engine.keyword.refresh_if_changed()
     if engine.keyword.behind(engine.store):
@@ -24,7 +25,7 @@ def _engine(request: Request) -> SearchEngine:
 
 def _search(request: Request, q: str, limit: int, offset: int = 0, mode: str = "hybrid", **filters):
     try:
-        return _engine(request).search(q, Filters(**filters), limit=limit, offset=offset, mode=mode)
+        return search_engine(request).search(q, Filters(**filters), limit=limit, offset=offset, mode=mode)
     except BadQuery as exc:
         raise HTTPException(400, str(exc)) from None
 
@@ -84,7 +85,7 @@ def api_similar(request: Request, paper_id: str, limit: int = Query(10, descript
     """The papers nearest to this one in meaning, itself excluded."""
     paper = find_paper(request, paper_id)
     try:
-        hits = _engine(request).similar(paper.id, limit)
+        hits = search_engine(request).similar(paper.id, limit)
     except BadQuery as exc:
         raise HTTPException(400, str(exc)) from None
     return {"paper_id": paper.id, "results": [hit_json(h) for h in hits]}
@@ -130,7 +131,7 @@ def search_page(
                 date_until=_date_param("until", until),
             )
             per_page = 20
-            results = _engine(request).search(
+            results = search_engine(request).search(
                 q, filters, limit=per_page, offset=(page - 1) * per_page, mode=mode
             )
             hidden = request.app.state.store.hidden_papers([h.paper.id for h in results.hits])

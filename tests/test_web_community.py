@@ -1,0 +1,243 @@
+"""Upvotes, comments, submissions and moderation over HTTP: auth, CSRF, limits, and who may do what."""
+
+import pytest
+
+from tests.hub import TOKEN, make_hub
+from tests.replay import ReplayServer, api_route
+
+
+def csrf(client, path="/"):
+    return TOKEN.search(client.get(path).text).group(1)
+
+
+def test_every_route_that_changes_state_requires_csrf(hub):
+    """No GET changes state, and every other method goes through the CSRF check."""
+    from paperwire.web.security import _csrf
+
+    for route in hub.app.routes:
+        methods = getattr(route, "methods", None) or set()
+        if methods - {"GET", "HEAD"}:
+            deps = [d.call for d in route.dependant.dependencies]
+            assert _csrf in deps, f"{sorted(methods)} {route.path} has no CSRF check"
+
+
+def test_upvote_and_take_it_back_with_forms(hub):
+    client = hub.sign_in("a@example.org")
+    token = csrf(client)
+    done = client.post("/api/papers/2503.10002/vote", data={"csrf_token": token, "next": "/date/2025-03-18"})
+    assert done.status_code == 200 and 'aria-pressed="true"' in done.text  # redirected back to the day
+    assert hub.store.paper_activity("2503.10002").upvotes == 1
+    client.post("/api/papers/2503.10002/vote", data={"csrf_token": token})  # twice: still one
+    assert hub.store.paper_activity("2503.10002").upvotes == 1
+    client.post("/api/papers/2503.10002/vote", data={"csrf_token": token, "up": "0"})
+    assert hub.store.paper_activity("2503.10002").upvotes == 0
+
+
+def test_votes_over_the_json_api(hub):
+    client = hub.sign_in("a@example.org")
+    headers = {"X-CSRF-Token": csrf(client)}
+    r = client.post("/api/papers/2503.10002/vote", json={}, headers=headers)
+    assert r.json() == {"paper_id": "2503.10002", "upvoted": True, "upvotes": 1}
+    other = hub.sign_in("b@example.org", hub.new_client())
+    assert (
+        other.post("/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": csrf(other)}).json()[
+            "upvotes"
+        ]
+        == 2
+    )
+    r = client.delete("/api/papers/2503.10002/vote", headers=headers)
+    assert r.json()["upvotes"] == 1
+    assert hub.client.get("/api/papers/2503.10002").json()["upvotes"] == 1
+    assert client.post("/api/papers/9999.99999/vote", json={}, headers=headers).status_code == 404
+
+
+def test_anonymous_votes_are_refused(hub):
+    client = hub.new_client()
+    token = csrf(client, "/signin")
+    r = client.post("/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    form = client.post("/api/papers/2503.10002/vote", data={"csrf_token": token}, follow_redirects=False)
+    assert form.status_code == 303 and form.headers["location"].startswith("/signin")
+
+
+@pytest.mark.parametrize("token", [None, "", "0" * 64])
+def test_missing_or_wrong_csrf_tokens_are_refused(hub, token):
+    client = hub.sign_in("a@example.org")
+    data = {} if token is None else {"csrf_token": token}
+    r = client.post("/api/papers/2503.10002/vote", data=data)
+    assert r.status_code == 403 and "CSRF" in r.text
+    r = client.post("/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": token or ""})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert hub.store.paper_activity("2503.10002").upvotes == 0
+
+
+def test_a_token_from_another_visitor_does_not_work(hub):
+    client = hub.sign_in("a@example.org")
+    foreign = csrf(hub.new_client(), "/signin")
+    r = client.post("/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": foreign})
+    assert r.status_code == 403
+
+
+def test_votes_are_rate_limited(tmp_path, model_dir, smtp_inbox):
+    hub, store = make_hub(tmp_path, model_dir, smtp_inbox, rate_limits="vote=3/60")
+    with hub.client:
+        client = hub.sign_in("a@example.org")
+        headers = {"X-CSRF-Token": csrf(client)}
+        codes = [
+            client.post("/api/papers/2503.10002/vote", json={}, headers=headers).status_code for _ in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+        assert (
+            "at most 3 every 1 minute"
+            in client.post("/api/papers/2503.10002/vote", json={}, headers=headers).text
+        )
+    store.close()
+
+
+def test_comments_are_markdown_and_sanitised(hub):
+    client = hub.sign_in("a@example.org")
+    token = csrf(client)
+    body = "Nice **result**. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    r = client.post("/api/papers/2503.10003/comments", data={"csrf_token": token, "body": body})
+    assert r.status_code == 200
+    page = hub.new_client().get("/papers/2503.10003").text
+    assert "<strong>result</strong>" in page
+    # What is left of the markup is text: escaped, never a tag or an attribute.
+    assert "<script>alert" not in page and "<img" not in page and 'href="javascript:' not in page
+    assert "&lt;script&gt;" in page
+    # The title's own markup is escaped too.
+    assert "&lt;b&gt;reasoning&lt;/b&gt;" in page
+
+
+def test_an_empty_comment_gets_a_form_error(hub):
+    client = hub.sign_in("a@example.org")
+    r = client.post("/api/papers/2503.10003/comments", data={"csrf_token": csrf(client), "body": "   "})
+    assert r.status_code == 400 and 'role="alert"' in r.text
+    r = client.post(
+        "/api/papers/2503.10003/comments", json={"body": ""}, headers={"X-CSRF-Token": csrf(client)}
+    )
+    assert r.status_code == 400 and r.json()["error"]["message"]
+    assert hub.store.paper_comments("2503.10003") == []
+
+
+def test_only_the_author_deletes_a_comment(hub):
+    alice = hub.sign_in("alice@example.org")
+    bob = hub.sign_in("bob@example.org", hub.new_client())
+    r = alice.post(
+        "/api/papers/2503.10003/comments", json={"body": "mine"}, headers={"X-CSRF-Token": csrf(alice)}
+    )
+    comment_id = r.json()["id"]
+    r = bob.delete(f"/api/comments/{comment_id}", headers={"X-CSRF-Token": csrf(bob)})
+    assert r.status_code == 403
+    page = bob.get("/papers/2503.10003").text
+    assert f"/api/comments/{comment_id}/delete" not in page  # no delete button for others
+    page = alice.get("/papers/2503.10003").text
+    assert f"/api/comments/{comment_id}/delete" in page
+    r = alice.post(f"/api/comments/{comment_id}/delete", data={"csrf_token": csrf(alice)})
+    assert r.status_code == 200 and hub.store.get_comment(comment_id) is None
+    assert alice.delete("/api/comments/999", headers={"X-CSRF-Token": csrf(alice)}).status_code == 404
+
+
+def test_comments_are_rate_limited(tmp_path, model_dir, smtp_inbox):
+    hub, store = make_hub(tmp_path, model_dir, smtp_inbox, rate_limits="comment=2/600")
+    with hub.client:
+        client = hub.sign_in("a@example.org")
+        headers = {"X-CSRF-Token": csrf(client)}
+        codes = [
+            client.post(
+                "/api/papers/2503.10003/comments", json={"body": f"c{i}"}, headers=headers
+            ).status_code
+            for i in range(3)
+        ]
+        assert codes == [200, 200, 429]
+    store.close()
+
+
+def test_submitting_a_stored_paper_puts_it_on_today(hub):
+    from paperwire.web.pages import today
+
+    client = hub.sign_in("curator@example.org")
+    r = client.post(
+        "/api/papers", data={"csrf_token": csrf(client), "ref": "https://arxiv.org/abs/2503.10009v1"}
+    )
+    assert r.status_code == 200 and "Linked papers" in r.text and "by curator" in r.text
+    day = hub.store.paper_activity("2503.10009").submission.day
+    page = hub.client.get(f"/date/{day}")
+    assert "Linked papers" in page.text and "submitted by curator" in page.text
+    assert day == today(type("R", (), {"app": hub.app})())
+    # The first submission stays; a second is not an error.
+    again = client.post("/api/papers", json={"ref": "2503.10009"}, headers={"X-CSRF-Token": csrf(client)})
+    assert again.status_code == 200 and again.json()["new"] is False
+
+
+def test_a_bad_reference_gets_a_form_error(hub):
+    client = hub.sign_in("curator@example.org")
+    r = client.post("/api/papers", data={"csrf_token": csrf(client), "ref": "https://evil.example/abs/1"})
+    assert r.status_code == 400 and "not a link to an arXiv paper" in r.text and 'role="alert"' in r.text
+
+
+def test_submitting_a_new_paper_fetches_it_from_arxiv(tmp_path, model_dir, smtp_inbox):
+    with ReplayServer() as arxiv:
+        arxiv.routes["/api/query"] = api_route
+        hub, store = make_hub(
+            tmp_path,
+            model_dir,
+            smtp_inbox,
+            arxiv_api_url=f"{arxiv.url}/api/query",
+            contact_email="ops@example.org",
+            arxiv_interval=0,
+        )
+        with hub.client:
+            client = hub.sign_in("curator@example.org")
+            r = client.post("/api/papers", json={"ref": "2503.11701"}, headers={"X-CSRF-Token": csrf(client)})
+            assert r.status_code == 201, r.text
+            assert r.json()["submitted_by"] == "curator"
+            assert store.get_paper("2503.11701").title == r.json()["title"]
+            assert arxiv.requests[0].query["id_list"] == "2503.11701"
+            unknown = client.post(
+                "/api/papers", json={"ref": "2503.99999"}, headers={"X-CSRF-Token": csrf(client)}
+            )
+            assert unknown.status_code == 400 and "not found on arXiv" in unknown.json()["error"]["message"]
+        store.close()
+
+
+def test_submitting_without_a_contact_address_says_what_to_set(hub):
+    client = hub.sign_in("curator@example.org")
+    r = client.post("/api/papers", json={"ref": "2503.11701"}, headers={"X-CSRF-Token": csrf(client)})
+    assert r.status_code == 400 and "PAPERWIRE_CONTACT_EMAIL" in r.json()["error"]["message"]
+
+
+def test_admins_hide_papers_and_comments(hub, run_cli):
+    member = hub.sign_in("member@example.org")
+    r = member.post(
+        "/api/papers/2503.10003/comments", json={"body": "spam"}, headers={"X-CSRF-Token": csrf(member)}
+    )
+    comment_id = r.json()["id"]
+    assert member.post("/api/papers/2503.10002/hide", data={"csrf_token": csrf(member)}).status_code == 403
+    data_dir = str(hub.app.state.settings.data_dir)
+    assert run_cli("admin", "grant", "mod@example.org", env={"PAPERWIRE_DATA_DIR": data_dir}).returncode == 0
+    mod = hub.sign_in("mod@example.org", hub.new_client())
+    token = csrf(mod)
+    assert mod.post("/api/papers/2503.10002/hide", data={"csrf_token": token}).status_code == 200
+    assert "Hidden by a moderator" in mod.get("/papers/2503.10002").text  # admins still see it
+    assert hub.client.get("/papers/2503.10002").status_code == 404
+    assert "2503.10002" not in hub.new_client().get("/date/2025-03-18").text
+    assert "2503.10002" not in hub.new_client().get("/feeds/daily.atom").text
+    mod.post(f"/api/comments/{comment_id}/hide", data={"csrf_token": token})
+    assert "spam" not in hub.new_client().get("/papers/2503.10003").text
+    assert "spam" in member.get("/profile").text  # the author still sees it, marked hidden
+    mod.post("/api/papers/2503.10002/hide", data={"csrf_token": token, "hidden": "0"})
+    assert hub.new_client().get("/papers/2503.10002").status_code == 200
+
+
+def test_the_admin_command(run_cli):
+    assert "is an admin" in run_cli("admin", "grant", "Mod@Example.org").stdout
+    assert run_cli("admin", "list").stdout.strip() == "mod <mod@example.org>"
+    assert "no longer" in run_cli("admin", "revoke", "mod@example.org").stdout
+    assert run_cli("admin", "list").stdout == ""
+    bad = run_cli("admin", "grant", "nope")
+    assert (
+        bad.returncode == 1 and bad.stderr.strip().count("\n") == 0 and "not an email address" in bad.stderr
+    )
+    missing = run_cli("admin", "revoke", "x@example.org")
+    assert missing.returncode == 1 and "no user with the address x@example.org" in missing.stderr
