@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,94 @@ def hub(tmp_path, model_dir, smtp_inbox):
     with hub.client:
         yield hub
     store.close()
+
+
+# --- End to end: a spawned `paperwire serve` and a real browser (tests/server.py, tests/browser.py) ---
+
+
+def hub_env(data_dir: Path, model_dir: Path, **env: str) -> dict[str, str]:
+    """The environment of a `paperwire` process on the hub in data_dir (as cli_env), plus env."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
+    base["PAPERWIRE_MODEL_DIR"] = str(model_dir)
+    base["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
+    return {**base, "PAPERWIRE_DATA_DIR": str(data_dir), **env}
+
+
+@contextmanager
+def server_spawner(folder: Path, model_dir: Path):
+    """Yields spawn(records=None, **env) -> LiveServer, and stops every server it started on exit."""
+    from paperwire.ingest.formats import export_record
+    from tests.search_corpus import CORPUS
+    from tests.server import start_server
+
+    servers = []
+
+    def spawn(records: list[dict] | None = None, **env: str):
+        data_dir = folder / f"server-{len(servers) + 1}" / "data"
+        if records is None:
+            records = [export_record(p) for p in CORPUS]
+        servers.append(start_server(hub_env(data_dir, model_dir, **env), records))
+        return servers[-1]
+
+    try:
+        yield spawn
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def spawn_server(tmp_path, model_dir):
+    """spawn_server(records=None, **env) -> LiveServer: a `paperwire serve` of its own for this test.
+
+    records are JSON-lines dicts imported first (default: the search corpus, tests/search_corpus.py); env
+    adds or overrides variables, e.g. spawn_server(PAPERWIRE_SMTP_URL=...). Stopped after the test.
+    """
+    with server_spawner(tmp_path, model_dir) as spawn:
+        yield spawn
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, model_dir):
+    """A `paperwire serve` over the search corpus, shared by the tests of one module: .url, .data_dir, .env.
+
+    A test that changes the hub, or needs other settings, takes spawn_server instead.
+    """
+    with server_spawner(tmp_path_factory.mktemp("live-server"), model_dir) as spawn:
+        yield spawn()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless chromium (Debian's /usr/bin/chromium), one per test session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context and page at a desktop size; a failing test leaves FAILED-<test>.png."""
+    from tests.browser import DESKTOP, screenshot
+
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(10_000)  # fail fast: every page here is local
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        screenshot(page, f"FAILED-{request.node.name}")
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # keep each phase's report on the test item, so that a fixture's teardown knows whether the test failed
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

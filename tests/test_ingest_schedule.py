@@ -14,8 +14,8 @@ from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.conftest import PAPERWIRE_BIN
 from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.server import free_port
 from tests.test_ingest_daily import TUESDAY
-from tests.test_serve import free_port
 
 DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
 

@@ -1,7 +1,6 @@
 """`paperwire serve` as a spawned process, answered through the real huggingface_hub client."""
 
 import os
-import socket
 import subprocess
 import time
 
@@ -13,54 +12,21 @@ from huggingface_hub.errors import HfHubHTTPError
 from paperwire.ingest.formats import export_record
 from tests.conftest import LISTING, PAPERWIRE_BIN
 from tests.search_corpus import CORPUS, paper
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(records: list[dict], write_jsonl, cli_env):
-    sample = write_jsonl("papers.jsonl", records)
-    subprocess.run([PAPERWIRE_BIN, "import", "-q", sample], env=cli_env, check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [PAPERWIRE_BIN, "serve", "--port", str(port)],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"serve did not start: {proc.stdout.read()}")
-        time.sleep(0.1)
-    return proc, url
+from tests.server import start_server
 
 
 @pytest.fixture
-def server(write_jsonl, cli_env):
-    proc, url = start_server([LISTING], write_jsonl, cli_env)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+def server(cli_env):
+    live = start_server(cli_env, [LISTING])
+    yield live.url
+    live.stop()
 
 
 @pytest.fixture
-def corpus_server(write_jsonl, cli_env):
-    proc, url = start_server([export_record(p) for p in CORPUS], write_jsonl, cli_env)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+def corpus_server(cli_env):
+    live = start_server(cli_env, [export_record(p) for p in CORPUS])
+    yield live.url
+    live.stop()
 
 
 @pytest.fixture(autouse=True)
