@@ -68,6 +68,33 @@ def test_search_through_huggingface_hub_list_papers(corpus_server):
     assert list(api.list_papers(query="zzzzqqqq", limit=5)) == []
 
 
+def test_daily_papers_through_huggingface_hub(corpus_server):
+    api = HfApi(endpoint=corpus_server)
+    day = list(api.list_daily_papers(date="2025-01-06"))
+    assert [p.id for p in day] == ["2501.00001"]
+    # The client reads upvotes with `or`, so 0 arrives as None, as it does from huggingface.co.
+    assert day[0].title == "Graph neural networks for molecules" and not day[0].upvotes
+    assert day[0].submitted_at.date().isoformat() == "2025-01-06"
+    assert [a.name for a in day[0].authors] == ["Alice Smith", "Bob Jones"]
+    week = list(api.list_daily_papers(week="2025-W02"))
+    assert {p.id for p in week} == {"2501.00001", "2501.00002"}
+    month = [p.id for p in api.list_daily_papers(month="2025-01", sort="trending", limit=1, p=1)]
+    assert len(month) == 1 and month[0] in {"2501.00001", "2501.00002"}
+    assert list(api.list_daily_papers(submitter="nobody")) == []
+    assert len(list(api.list_daily_papers())) >= 1  # the latest days
+    with pytest.raises(HfHubHTTPError) as err:
+        list(api.list_daily_papers(date="2025-02-30"))
+    assert err.value.response.status_code == 400
+
+
+def test_read_paper_through_huggingface_hub(corpus_server):
+    text = HfApi(endpoint=corpus_server).read_paper("2501.00001")
+    assert text.startswith("# Graph neural networks for molecules\n")
+    assert "**Authors:** Alice Smith, Bob Jones" in text and "## Abstract" in text
+    with pytest.raises(HfHubHTTPError):
+        HfApi(endpoint=corpus_server).read_paper("2501.99999")
+
+
 def test_serve_indexes_in_the_background(corpus_server, write_jsonl, cli_env):
     deadline = time.monotonic() + 120
     while True:  # embedding runs in the server's background thread

@@ -109,7 +109,7 @@ def test_bad_filters_are_400(client):
 
 def test_search_page_and_its_json_twin(client):
     r = client.get("/search", params={"q": "dogs"})
-    assert r.status_code == 200 and "Dogs and cats as household pets" in r.text
+    assert r.status_code == 200 and "<mark>Dogs</mark> and cats as household pets" in r.text
     assert 'value="dogs"' in r.text
     assert client.get("/search.json", params={"q": "dogs"}).json()["results"][0]["id"] in (
         "2503.00007",
@@ -117,4 +117,16 @@ def test_search_page_and_its_json_twin(client):
     )
     r = client.get("/search", params={"q": "x" * 2_000})
     assert r.status_code == 400 and "limit is 1,000" in r.text
-    assert "<script>" not in client.get("/search", params={"q": "<script>alert(1)</script>"}).text
+    assert "<script>alert" not in client.get("/search", params={"q": "<script>alert(1)</script>"}).text
+
+
+def test_search_page_filters_and_pages(client):
+    r = client.get("/search", params={"q": "graph", "category": "cs.CV"})
+    assert r.status_code == 200 and "A survey of vision transformers" in r.text
+    assert "Graph neural networks for molecules" not in r.text
+    r = client.get("/search", params={"q": "graph", "from": "not-a-date"})
+    assert r.status_code == 400 and "not a date" in r.text
+    r = client.get("/search", params={"q": "graph", "author": "Bob Jones"})
+    assert r.status_code == 200 and "Graph neural networks for molecules" in r.text.replace(
+        "<mark>", ""
+    ).replace("</mark>", "")
