@@ -206,7 +206,14 @@ def migrate_cmd() -> None:
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
 )
-def serve_cmd(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web worker processes; background jobs run once, in the parent.",
+)
+def serve_cmd(host: str, port: int, workers: int) -> None:
     """Run the web hub and its JSON API."""
     import uvicorn
 
@@ -214,23 +221,36 @@ def serve_cmd(host: str, port: int) -> None:
     from paperwire.search import open_search
     from paperwire.search.background import BackgroundIndexer
     from paperwire.web import create_app
+    from paperwire.web.security import resolve_secret_key
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a new database's migrations are not news
     settings = _settings()
     store = _store(settings)
+    resolve_secret_key(settings)  # refuse to start without one in server mode; make it once here
     search = open_search(settings, store)
     indexer = BackgroundIndexer(search, embed=settings.search_indexer)
     if store.count_papers() == 0:
         click.echo(
-            "The hub has no papers yet. Import some with `paperwire import FILE.jsonl[.gz]` "
+            "The hub has no papers yet. Fetch today's with `paperwire ingest daily` (needs "
+            "PAPERWIRE_CONTACT_EMAIL) or import a file with `paperwire import FILE.jsonl[.gz]` "
             "(see docs/importing.md).",
             err=True,
         )
     indexer.start()
     schedule = start_schedule(settings, store)
     try:
-        uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info")
+        else:
+            uvicorn.run(
+                "paperwire.web.worker:create_worker_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+            )
     finally:
         indexer.stop()
         if schedule:

@@ -308,12 +308,18 @@ class SQLiteHub(HubStore):
     ) -> tuple[list[RankedPaper], int]:
         if order not in _ORDERS:
             raise ValueError(f"unknown order {order!r}")
-        sql = (
-            f"WITH d AS (SELECT id, min(day) AS day FROM ({_DAYS}) GROUP BY id) "
-            f"SELECT d.day, {_RANKED_COLUMNS}, count(*) OVER () "
-            f"FROM d JOIN papers p ON p.id = d.id {_SUBMITTER} "
-            "WHERE NOT p.hidden AND (:submitter IS NULL OR u.username = :submitter) "
-            f"ORDER BY {_ORDERS[order]} LIMIT :limit OFFSET :offset"
+        # Rank the light (id, day, upvotes) rows first, then read the full rows of one page only.
+        ranked = (
+            f"WITH d AS (SELECT id, min(day) AS day FROM ({_DAYS}) GROUP BY id), "
+            "r AS (SELECT d.id, d.day FROM d JOIN papers p ON p.id = d.id "
+            "LEFT JOIN submissions s ON s.paper_id = p.id LEFT JOIN users u ON u.id = s.user_id "
+            "WHERE NOT p.hidden AND (:submitter IS NULL OR u.username = :submitter)) "
+        )
+        page = (
+            f"{ranked}, pg AS (SELECT r.id, r.day FROM r JOIN papers p ON p.id = r.id "
+            f"ORDER BY {_ORDERS[order].replace('d.day', 'r.day')} LIMIT :limit OFFSET :offset) "
+            f"SELECT pg.day, {_RANKED_COLUMNS} FROM pg JOIN papers p ON p.id = pg.id {_SUBMITTER} "
+            f"ORDER BY {_ORDERS[order].replace('d.day', 'pg.day')}"
         )
         params = {
             "start": iso(start),
@@ -323,17 +329,9 @@ class SQLiteHub(HubStore):
             "offset": offset,
         }
         with self._snapshot() as conn:
-            rows = conn.execute(sql, params).fetchall()
-            total = rows[0][-1] if rows else self._count_days(conn, params) if offset else 0
-        return [_ranked(r[:-1]) for r in rows], total
-
-    def _count_days(self, conn: sqlite3.Connection, params: dict) -> int:
-        sql = (
-            f"WITH d AS (SELECT DISTINCT id FROM ({_DAYS})) "
-            f"SELECT count(*) FROM d JOIN papers p ON p.id = d.id {_SUBMITTER} "
-            "WHERE NOT p.hidden AND (:submitter IS NULL OR u.username = :submitter)"
-        )
-        return conn.execute(sql, params).fetchone()[0]
+            rows = conn.execute(page, params).fetchall()
+            total = conn.execute(f"{ranked} SELECT count(*) FROM r", params).fetchone()[0]
+        return [_ranked(r) for r in rows], total
 
     def ranked_papers(self, paper_ids: Sequence[str]) -> list[RankedPaper]:
         found: dict[str, RankedPaper] = {}

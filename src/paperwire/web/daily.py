@@ -70,7 +70,7 @@ def api_daily_papers(
     sort: str = Query("publishedAt", description="publishedAt or trending"),
     p: int = Query(0, ge=0, description="page, from 0"),
     limit: int = Query(50, ge=1, le=API_LIMIT),
-) -> list[dict]:
+) -> JSONResponse:
     """A day's, week's or month's papers (the latest 30 days without one), like Hugging Face's."""
     given = {k: v for k, v in {"date": date_, "week": week, "month": month}.items() if v}
     if len(given) > 1:
@@ -78,14 +78,17 @@ def api_daily_papers(
     if sort not in ("publishedAt", "trending"):
         raise HTTPException(400, f"sort must be publishedAt or trending, got {sort!r}")
     period = _period(request, *next(iter(given.items()))) if given else _recent(request)
-    store = request.app.state.store
-    if sort == "trending":
-        rows = _trending(request, period, submitter)[p * limit : (p + 1) * limit]
-    else:
-        rows, _ = store.day_papers(
-            period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
-        )
-    return [hf_daily_item(r) for r in rows]
+
+    def build():
+        if sort == "trending":
+            rows = _trending(request, period, submitter)[p * limit : (p + 1) * limit]
+        else:
+            rows, _ = request.app.state.store.day_papers(
+                period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
+            )
+        return JSONResponse([hf_daily_item(r) for r in rows])
+
+    return cached(request, build)
 
 
 # -- pages ---------------------------------------------------------------------------------------

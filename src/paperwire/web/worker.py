@@ -1,0 +1,17 @@
+"""The app of one worker process of `paperwire serve --workers N`, built from the environment."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def create_worker_app() -> FastAPI:
+    """Each worker opens its own store and search indexes; background jobs stay in the supervisor."""
+    from paperwire.search import open_search
+    from paperwire.settings import load_settings
+    from paperwire.storage import open_store
+    from paperwire.web import create_app
+
+    settings = load_settings()
+    store = open_store(settings, create=False)
+    return create_app(settings, store, open_search(settings, store))
