@@ -114,8 +114,10 @@ def main() -> int:
             }
         )
     print(
-        f"\n{state['papers']:,} papers, {state['votes']:,} upvotes; day {day} ({state['day_papers']} papers); "
-        f"{args.workers} workers, wrk -c{args.connections} -d{args.duration}s x {args.rounds} rounds (medians)"
+        f"\n{state['papers']:,} papers, {state['votes']:,} upvotes; "
+        f"day {day} ({state['day_papers']} papers); "
+        f"{args.workers} workers, wrk -c{args.connections} -d{args.duration}s"
+        f" x {args.rounds} rounds (medians)"
     )
     print(f"{'':24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'server p50':>11} {'server p99':>11}")
     for r in rows:
