@@ -77,11 +77,12 @@ class Security:
 
     def current_user(self, request: Request) -> User | None:
         """The signed-in user, looked up once per request."""
-        if "user" not in request.state._state:
+        try:
+            return request.state.user
+        except AttributeError:
             token = request.cookies.get(SESSION_COOKIE)
-            user = self.store.session_user(_hash(token), now()) if token else None
-            request.state.user = user
-        return request.state.user
+            request.state.user = self.store.session_user(_hash(token), now()) if token else None
+            return request.state.user
 
     def require_user(self, request: Request) -> User:
         user = self.current_user(request)
