@@ -14,7 +14,7 @@ from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, In
 from paperwire.papers import Links, Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
 
-_PAPER_COLUMNS = (
+PAPER_COLUMNS = (
     "id", "version", "title", "abstract", "authors", "categories", "primary_category",
     "published", "updated", "announced", "comment", "journal_ref", "doi", "license",
     "abs_url", "pdf_url", "code_url", "project_url", "source",
@@ -26,12 +26,12 @@ _KEEP = {
     "code_url": "coalesce(excluded.code_url, papers.code_url)",
     "project_url": "coalesce(excluded.project_url, papers.project_url)",
 }
-_SELECT_PAPER = f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers"
+_SELECT_PAPER = f"SELECT {', '.join(PAPER_COLUMNS)} FROM papers"
 _UPSERT_PAPER = (
-    f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, added_at, modified_at, seq) "
-    f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, ?, ?, ?) "
+    f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}, added_at, modified_at, seq) "
+    f"VALUES ({', '.join('?' * len(PAPER_COLUMNS))}, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = {_KEEP.get(c, f'excluded.{c}')}" for c in _PAPER_COLUMNS[1:])
+    + ", ".join(f"{c} = {_KEEP.get(c, f'excluded.{c}')}" for c in PAPER_COLUMNS[1:])
     + ", modified_at = excluded.modified_at, seq = excluded.seq WHERE excluded.version > papers.version"
 )
 _UPSERT_VERSION = (
@@ -213,7 +213,7 @@ class SQLiteStore(Store):
     def changed_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper]]:
         with self._snapshot() as conn:
             rows = conn.execute(
-                f"SELECT seq, {', '.join(_PAPER_COLUMNS)} FROM papers WHERE (seq, id) > (?, ?) "
+                f"SELECT seq, {', '.join(PAPER_COLUMNS)} FROM papers WHERE (seq, id) > (?, ?) "
                 "ORDER BY seq, id LIMIT ?",
                 (*after, limit),
             ).fetchall()
@@ -222,7 +222,7 @@ class SQLiteStore(Store):
     def unembedded_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper, str | None]]:
         with self._snapshot() as conn:
             rows = conn.execute(
-                f"SELECT p.seq, e.text_hash, {', '.join('p.' + c for c in _PAPER_COLUMNS)} "
+                f"SELECT p.seq, e.text_hash, {', '.join('p.' + c for c in PAPER_COLUMNS)} "
                 "FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id "
                 "WHERE (p.seq, p.id) > (?, ?) AND (e.seq IS NULL OR e.seq < p.seq) "
                 "ORDER BY p.seq, p.id LIMIT ?",
