@@ -2,12 +2,14 @@
 
 import gzip
 import json
+import subprocess
+from subprocess import PIPE
 
 import pytest
 
 import paperwire
 from paperwire.storage.migrate import HEAD
-from tests.conftest import LISTING
+from tests.conftest import LISTING, PAPERWIRE_BIN
 
 
 def listing(pid: str, **kw) -> dict:
@@ -136,6 +138,18 @@ def test_migrate_on_postgresql(run_cli, postgres):
     r = run_cli("migrate", env=env)
     assert r.returncode == 0 and f"schema migrated from empty to {HEAD}" in r.stdout, r.stderr
     assert run_cli("migrate", env=env).stdout.strip() == f"schema is up to date (revision {HEAD})"
+
+
+def test_two_commands_starting_on_an_empty_postgres_database_both_work(cli_env, postgres, tmp_path):
+    env = {**cli_env, "PAPERWIRE_DATABASE_URL": postgres.new_database(migrated=False)}
+    runs = [
+        subprocess.Popen([PAPERWIRE_BIN, "stats", "--json"], env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+        for _ in range(2)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()
+        assert json.loads(out)["papers"] == 0
 
 
 def test_a_wrong_database_url_is_one_line_and_a_non_zero_exit(run_cli):
