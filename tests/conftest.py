@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite store in a temporary folder, file writers, and the real CLI."""
+"""Shared fixtures: a real store (SQLite file, or PostgreSQL database), file writers, and the real CLI."""
 
 from __future__ import annotations
 
@@ -40,13 +40,45 @@ def model_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
-@pytest.fixture
-def settings(tmp_path, model_dir):
-    return load_settings(data_dir=tmp_path / "data", model_dir=model_dir)
+@pytest.fixture(scope="session")
+def postgres():
+    """One private PostgreSQL server for the session; see tests/pg.py."""
+    from tests.pg import TestPostgres
+
+    server = TestPostgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    """The store's implementation: every test that uses `store` runs once on each."""
+    return request.param
 
 
 @pytest.fixture
-def store(settings):
+def database_url(request) -> str | None:
+    """A fresh migrated PostgreSQL database for a test on the postgres backend, else None (SQLite)."""
+    if "backend" in request.fixturenames and request.getfixturevalue("backend") == "postgres":
+        server = request.getfixturevalue("postgres")
+        url = server.new_database()
+        yield url
+        server.drop_database(url)  # a small cluster stops fast at the end
+    else:
+        yield None
+
+
+@pytest.fixture
+def settings(tmp_path, model_dir, database_url):
+    # Server mode has no generated secret key: every worker must share one.
+    secret = {"secret_key": "test-secret-key-" + "x" * 32} if database_url else {}
+    return load_settings(data_dir=tmp_path / "data", model_dir=model_dir, database_url=database_url, **secret)
+
+
+@pytest.fixture
+def store(settings, backend):
+    # A module that overrides `settings` must pass `database_url` on, or both runs would test SQLite.
+    assert settings.resolved_database_url.startswith("postgresql:" if backend == "postgres" else "sqlite:")
     with open_store(settings) as s:
         yield s
 
@@ -69,9 +101,11 @@ def write_jsonl(tmp_path):
 
 
 @pytest.fixture
-def cli_env(tmp_path, model_dir):
+def cli_env(tmp_path, model_dir, database_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
     env["PAPERWIRE_DATA_DIR"] = str(tmp_path / "cli-data")
+    if database_url:  # a test that asks for `backend` runs the CLI on each store
+        env["PAPERWIRE_DATABASE_URL"] = database_url
     env["PAPERWIRE_MODEL_DIR"] = str(model_dir)
     env["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
     return env
@@ -125,11 +159,11 @@ def smtp_inbox():
 
 
 @pytest.fixture
-def hub(tmp_path, model_dir, smtp_inbox):
-    """The real app around a SQLite store holding tests/hub.py's papers, mailing a real SMTP inbox."""
+def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
+    """The real app around a store (each backend) holding tests/hub.py's papers, mailing a real inbox."""
     from tests.hub import make_hub
 
-    hub, store = make_hub(tmp_path, model_dir, smtp_inbox)
+    hub, store = make_hub(tmp_path, model_dir, smtp_inbox, database_url=database_url)
     with hub.client:
         yield hub
     store.close()

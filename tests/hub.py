@@ -83,7 +83,9 @@ class Hub:
         return TestClient(self.app)
 
 
-def make_hub(tmp_path, model_dir, inbox, **overrides) -> tuple[Hub, object]:
+def make_hub(tmp_path, model_dir, inbox, database_url=None, **overrides) -> tuple[Hub, object]:
+    if database_url:
+        overrides.update(database_url=database_url, secret_key="test-secret-key-" + "x" * 32)
     settings = load_settings(
         data_dir=tmp_path / "data",
         model_dir=model_dir,

@@ -2,12 +2,14 @@
 
 import gzip
 import json
+import subprocess
+from subprocess import PIPE
 
 import pytest
 
 import paperwire
 from paperwire.storage.migrate import HEAD
-from tests.conftest import LISTING
+from tests.conftest import LISTING, PAPERWIRE_BIN
 
 
 def listing(pid: str, **kw) -> dict:
@@ -23,7 +25,7 @@ def test_version_and_help(run_cli):
         assert command in r.stdout
 
 
-def test_import_show_stats_export(run_cli, write_jsonl, tmp_path):
+def test_import_show_stats_export(run_cli, write_jsonl, tmp_path, backend):
     path = write_jsonl(
         "a.jsonl.gz",
         [listing("2503.11677"), listing("2503.11678", categories=["cs.LG"], primary_category="cs.LG")],
@@ -56,6 +58,7 @@ def test_import_show_stats_export(run_cli, write_jsonl, tmp_path):
     lines = gzip.decompress(out.read_bytes()).decode().splitlines()
     assert [json.loads(x)["id"] for x in lines] == ["2503.11677", "2503.11678"]
     assert run_cli("export").stdout.splitlines() == lines
+    assert (tmp_path / "cli-data" / "paperwire.db").exists() == (backend == "sqlite")
 
 
 def test_export_round_trips_into_a_new_hub(run_cli, write_jsonl, tmp_path):
@@ -128,6 +131,33 @@ def test_migrate(run_cli):
     assert r.returncode == 0 and f"schema migrated from empty to {HEAD}" in r.stdout
     r = run_cli("migrate")
     assert r.stdout.strip() == f"schema is up to date (revision {HEAD})"
+
+
+def test_migrate_on_postgresql(run_cli, postgres):
+    env = {"PAPERWIRE_DATABASE_URL": postgres.new_database(migrated=False)}
+    r = run_cli("migrate", env=env)
+    assert r.returncode == 0 and f"schema migrated from empty to {HEAD}" in r.stdout, r.stderr
+    assert run_cli("migrate", env=env).stdout.strip() == f"schema is up to date (revision {HEAD})"
+
+
+def test_two_commands_starting_on_an_empty_postgres_database_both_work(cli_env, postgres, tmp_path):
+    env = {**cli_env, "PAPERWIRE_DATABASE_URL": postgres.new_database(migrated=False)}
+    runs = [
+        subprocess.Popen([PAPERWIRE_BIN, "stats", "--json"], env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE)
+        for _ in range(2)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()
+        assert json.loads(out)["papers"] == 0
+
+
+def test_a_wrong_database_url_is_one_line_and_a_non_zero_exit(run_cli):
+    env = {"PAPERWIRE_DATABASE_URL": "postgresql://paperwire:s3cret@127.0.0.1:1/paperwire"}
+    r = run_cli("stats", env=env)
+    assert r.returncode == 1
+    database = "postgresql://paperwire:***@127.0.0.1:1/paperwire"
+    assert r.stderr == f"Error: cannot use the database {database}: connection refused\n"
 
 
 def test_serve_rejects_a_bad_port(run_cli):

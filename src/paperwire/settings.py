@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="Where papers are stored: sqlite:///PATH. Defaults to a SQLite file in the data dir.",
+        description="Where papers are stored: sqlite:///PATH or postgresql://... (unset: SQLite in DATA_DIR)",
     )
     secret_key: str | None = Field(
         default=None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from paperwire import PaperwireError
 from paperwire.settings import Settings
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
 
@@ -16,11 +15,15 @@ def open_store(settings: Settings, *, create: bool = True) -> Store:
     """Open the configured store, creating an empty database's schema; refuses an out-of-date schema."""
     from paperwire.storage.migrate import ensure_schema
 
-    url = _checked_url(settings)
+    url = settings.resolved_database_url
     if create:
         _make_parent(url)
     with _database_errors(url):
         ensure_schema(url)
+        if is_postgres(url):
+            from paperwire.storage.postgres import PostgresStore
+
+            return PostgresStore(url)
         from paperwire.storage.sqlite import SQLiteStore
 
         return SQLiteStore(_sqlite_file(url))
@@ -30,23 +33,19 @@ def migrate_database(settings: Settings) -> tuple[str | None, str]:
     """Apply pending migrations; returns the revisions before and after."""
     from paperwire.storage.migrate import upgrade
 
-    url = _checked_url(settings)
+    url = settings.resolved_database_url
     _make_parent(url)
     with _database_errors(url):
         return upgrade(url)
 
 
-def _checked_url(settings: Settings) -> str:
-    url = settings.resolved_database_url
-    if url.startswith("sqlite:"):
-        return url
-    raise PaperwireError(
-        "PAPERWIRE_DATABASE_URL: PostgreSQL server mode is not in this release yet; "
-        "use sqlite:///PATH or leave it unset for the embedded default"
-    )
+def is_postgres(url: str) -> bool:
+    return url.split(":", 1)[0].lower() in ("postgresql", "postgres")
 
 
 def _make_parent(url: str) -> None:
+    if is_postgres(url):
+        return
     folder = _sqlite_file(url).parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -56,17 +55,24 @@ def _make_parent(url: str) -> None:
 
 @contextmanager
 def _database_errors(url: str):
-    """Database failures at open time become one line naming the database."""
+    """Database failures at open time become one line naming the database (never its password)."""
     import sqlite3
 
     try:
         yield
     except Exception as exc:
-        # SQLAlchemy is imported only when migrating; if it is not loaded, it raised nothing.
-        sa_exc = sys.modules.get("sqlalchemy.exc")
-        if not isinstance(exc, sqlite3.Error) and not (sa_exc and isinstance(exc, sa_exc.DBAPIError)):
-            raise
+        # The drivers and SQLAlchemy are checked only if loaded: one that is not loaded raised nothing.
         reason = getattr(exc, "orig", None) or exc
+        errors = [sqlite3.Error]
+        for module, name in (("sqlalchemy.exc", "DBAPIError"), ("psycopg", "Error")):
+            if module in sys.modules:
+                errors.append(getattr(sys.modules[module], name))
+        if not isinstance(exc, tuple(errors)):
+            raise
+        if is_postgres(url):
+            from paperwire.storage.postgres import error_line, masked_url
+
+            raise StoreError(f"cannot use the database {masked_url(url)}: {error_line(reason)}") from None
         raise StoreError(f"cannot use the database {url}: {reason}") from None
 
 

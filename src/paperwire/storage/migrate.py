@@ -18,8 +18,16 @@ def _config(url: str):
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
     return cfg
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Users write postgresql://; SQLAlchemy needs the driver named: postgresql+psycopg://."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in ("postgresql", "postgres"):
+        return f"postgresql+psycopg://{rest}"
+    return url
 
 
 def head_revision() -> str:
@@ -32,15 +40,7 @@ def current_revision(url: str) -> str | None:
     """The schema revision the database is at, or None for an empty database."""
     if url.startswith("sqlite:///"):
         return _sqlite_revision(url)
-    from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    finally:
-        engine.dispose()
+    return _postgres_revision(url)
 
 
 def _sqlite_revision(url: str) -> str | None:
@@ -57,6 +57,16 @@ def _sqlite_revision(url: str) -> str | None:
         return row[0] if row else None
     finally:
         conn.close()
+
+
+def _postgres_revision(url: str) -> str | None:
+    import psycopg  # directly, like sqlite3 above: start-up need not import SQLAlchemy
+
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        if conn.execute("SELECT to_regclass('alembic_version')").fetchone()[0] is None:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
 
 
 def upgrade(url: str) -> tuple[str | None, str]:

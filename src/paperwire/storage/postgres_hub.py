@@ -65,7 +65,9 @@ class PostgresHub(HubStore):
             row = conn.execute(f"{_USER} WHERE email = %s", (email,)).fetchone()
             if row:
                 return _user(row)
-            taken = {r[0] for r in conn.execute("SELECT username FROM users WHERE username LIKE %s", (base + "%",))}
+            taken = {
+                r[0] for r in conn.execute("SELECT username FROM users WHERE username LIKE %s", (base + "%",))
+            }
             username, n = base, 1
             while username in taken:
                 n += 1
@@ -102,8 +104,8 @@ class PostgresHub(HubStore):
         moment = naive_utc(now_)
         with self._transaction() as conn:
             row = conn.execute(
-                "UPDATE signin_tokens SET used_at = %s WHERE nonce = %s AND used_at IS NULL AND expires_at > %s "
-                "RETURNING email",
+                "UPDATE signin_tokens SET used_at = %s "
+                "WHERE nonce = %s AND used_at IS NULL AND expires_at > %s RETURNING email",
                 (moment, nonce, moment),
             ).fetchone()
             conn.execute("DELETE FROM signin_tokens WHERE expires_at < %s", (moment,))
@@ -135,7 +137,8 @@ class PostgresHub(HubStore):
             _require_paper(conn, paper_id)
             if up:
                 changed = conn.execute(
-                    "INSERT INTO votes (user_id, paper_id, created_at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                    "INSERT INTO votes (user_id, paper_id, created_at) VALUES (%s, %s, %s) "
+                    "ON CONFLICT DO NOTHING",
                     (user_id, paper_id, now()),
                 ).rowcount
             else:
@@ -143,7 +146,9 @@ class PostgresHub(HubStore):
                     "DELETE FROM votes WHERE user_id = %s AND paper_id = %s", (user_id, paper_id)
                 ).rowcount
             if changed:
-                conn.execute("UPDATE papers SET upvotes = upvotes + %s WHERE id = %s", (1 if up else -1, paper_id))
+                conn.execute(
+                    "UPDATE papers SET upvotes = upvotes + %s WHERE id = %s", (1 if up else -1, paper_id)
+                )
                 _bump(conn)
             return conn.execute("SELECT upvotes FROM papers WHERE id = %s", (paper_id,)).fetchone()[0]
 
@@ -190,13 +195,15 @@ class PostgresHub(HubStore):
             if bool(row[1]) != hidden:
                 conn.execute("UPDATE comments SET hidden = %s WHERE id = %s", (hidden, comment_id))
                 conn.execute(
-                    "UPDATE papers SET num_comments = num_comments + %s WHERE id = %s", (-1 if hidden else 1, row[0])
+                    "UPDATE papers SET num_comments = num_comments + %s WHERE id = %s",
+                    (-1 if hidden else 1, row[0]),
                 )
             _bump(conn)
 
     def paper_comments(self, paper_id: str, include_hidden: bool = False) -> list[Comment]:
         rows = self._all(
-            f"{_COMMENT} WHERE c.paper_id = %s AND (%s OR NOT c.hidden) ORDER BY c.id", (paper_id, include_hidden)
+            f"{_COMMENT} WHERE c.paper_id = %s AND (%s OR NOT c.hidden) ORDER BY c.id",
+            (paper_id, include_hidden),
         )
         return [_comment(r) for r in rows]
 
@@ -239,7 +246,9 @@ class PostgresHub(HubStore):
         return PaperActivity(row[0], row[1], bool(row[2]), submission)
 
     def hidden_papers(self, paper_ids: Sequence[str]) -> set[str]:
-        return {r[0] for r in self._all("SELECT id FROM papers WHERE hidden AND id = ANY(%s)", (list(paper_ids),))}
+        return {
+            r[0] for r in self._all("SELECT id FROM papers WHERE hidden AND id = ANY(%s)", (list(paper_ids),))
+        }
 
     # -- a user's own activity ------------------------------------------------------------------
 
@@ -297,7 +306,8 @@ class PostgresHub(HubStore):
     def ranked_papers(self, paper_ids: Sequence[str]) -> list[RankedPaper]:
         day = "coalesce(p.announced, s.day, p.published)"
         rows = self._all(
-            f"{_RANKED.format(day=day)} WHERE p.id = ANY(%s) AND NOT p.hidden", (list(dict.fromkeys(paper_ids)),)
+            f"{_RANKED.format(day=day)} WHERE p.id = ANY(%s) AND NOT p.hidden",
+            (list(dict.fromkeys(paper_ids)),),
         )
         found = {row[5]: _ranked(row) for row in rows}
         return [found[i] for i in paper_ids if i in found]

@@ -14,7 +14,7 @@ from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, In
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
 from paperwire.storage.sqlite_hub import SQLiteHub
-from paperwire.storage.sqlite_rows import PAPER_COLUMNS as _PAPER_COLUMNS
+from paperwire.storage.sqlite_rows import PAPER_COLUMNS
 from paperwire.storage.sqlite_rows import SELECT_PAPER as _SELECT_PAPER
 from paperwire.storage.sqlite_rows import as_date as _date
 from paperwire.storage.sqlite_rows import as_datetime as _datetime
@@ -31,10 +31,10 @@ _KEEP = {
     "project_url": "coalesce(excluded.project_url, papers.project_url)",
 }
 _UPSERT_PAPER = (
-    f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, added_at, modified_at, seq) "
-    f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, ?, ?, ?) "
+    f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}, added_at, modified_at, seq) "
+    f"VALUES ({', '.join('?' * len(PAPER_COLUMNS))}, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = {_KEEP.get(c, f'excluded.{c}')}" for c in _PAPER_COLUMNS[1:])
+    + ", ".join(f"{c} = {_KEEP.get(c, f'excluded.{c}')}" for c in PAPER_COLUMNS[1:])
     + ", modified_at = excluded.modified_at, seq = excluded.seq WHERE excluded.version > papers.version"
 )
 _UPSERT_VERSION = (
@@ -216,7 +216,7 @@ class SQLiteStore(SQLiteHub, Store):
     def changed_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper]]:
         with self._snapshot() as conn:
             rows = conn.execute(
-                f"SELECT seq, {', '.join(_PAPER_COLUMNS)} FROM papers WHERE (seq, id) > (?, ?) "
+                f"SELECT seq, {', '.join(PAPER_COLUMNS)} FROM papers WHERE (seq, id) > (?, ?) "
                 "ORDER BY seq, id LIMIT ?",
                 (*after, limit),
             ).fetchall()
@@ -225,7 +225,7 @@ class SQLiteStore(SQLiteHub, Store):
     def unembedded_papers(self, after: tuple[int, str], limit: int) -> list[tuple[int, Paper, str | None]]:
         with self._snapshot() as conn:
             rows = conn.execute(
-                f"SELECT p.seq, e.text_hash, {', '.join('p.' + c for c in _PAPER_COLUMNS)} "
+                f"SELECT p.seq, e.text_hash, {', '.join('p.' + c for c in PAPER_COLUMNS)} "
                 "FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id "
                 "WHERE (p.seq, p.id) > (?, ?) AND (e.seq IS NULL OR e.seq < p.seq) "
                 "ORDER BY p.seq, p.id LIMIT ?",

@@ -8,6 +8,10 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+# Paper ids compare byte by byte on PostgreSQL too (as in SQLite, Python and the search indexes), whatever
+# the database's locale: keyset pages and (seq, id) positions then mean the same on both backends.
+PAPER_ID = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -17,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "papers",
-        sa.Column("id", sa.Text, primary_key=True),
+        sa.Column("id", PAPER_ID, primary_key=True),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("title", sa.Text, nullable=False),
         sa.Column("abstract", sa.Text, nullable=False, server_default=""),
@@ -44,7 +48,7 @@ def upgrade() -> None:
     op.create_index("papers_published", "papers", ["published"])
     op.create_table(
         "paper_versions",
-        sa.Column("paper_id", sa.Text, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("paper_id", PAPER_ID, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("version", sa.Integer, primary_key=True),
         sa.Column("date", sa.Date),
         sa.Column("recorded_at", sa.DateTime, nullable=False),

@@ -8,6 +8,8 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+PAPER_ID = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")  # see 0001
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -23,7 +25,7 @@ def upgrade() -> None:
         "embeddings",
         # key: the integer the vector index knows the paper by; stable while the paper is embedded.
         sa.Column("key", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("paper_id", sa.Text, sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("paper_id", PAPER_ID, sa.ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
         sa.Column("seq", sa.BigInteger, nullable=False),  # the paper's seq when it was embedded
         sa.Column(
             "text_hash", sa.Text, nullable=False

@@ -8,6 +8,8 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+PAPER_ID = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")  # see 0001
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -56,7 +58,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "hf_daily_papers",
-        sa.Column("paper_id", sa.Text, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("paper_id", PAPER_ID, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("featured", sa.Date, primary_key=True),
         sa.Column("submitter", sa.Text),
         sa.Column("upvotes", sa.Integer, nullable=False, server_default="0"),  # Hugging Face's, not ours

@@ -1,14 +1,18 @@
+"""The Store on both backends (the `store` fixture runs each test on SQLite and on PostgreSQL)."""
+
 import sqlite3
 import threading
 from datetime import date
 
+import psycopg
 import pytest
 
 from paperwire import PaperwireError
 from paperwire.papers import Links, PaperVersion, make_paper
 from paperwire.settings import load_settings
 from paperwire.storage import UpsertOutcome, migrate_database, open_store
-from paperwire.storage.migrate import head_revision
+from paperwire.storage.migrate import current_revision, head_revision
+from tests.pg import PASSWORD, PASSWORD_ROLE, TEMPLATE, database_name
 
 
 def paper(pid="2503.00001", version=1, title="A title", **kw):
@@ -84,11 +88,20 @@ def test_a_failed_batch_writes_nothing(store):
     assert store.upsert_papers([paper("2503.00003")]) == [UpsertOutcome.NEW]
 
 
+def raw_connection(settings):
+    """A plain driver connection to the store's database, outside the Store, in an open transaction."""
+    url = settings.resolved_database_url
+    if url.startswith("sqlite:"):
+        conn = sqlite3.connect(settings.data_dir / "paperwire.db", isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        return conn
+    return psycopg.connect(url)  # psycopg opens a transaction at the first statement
+
+
 def test_reader_is_not_blocked_by_an_open_write(store, settings):
     store.upsert_papers([paper("2503.00001", title="Committed")])
-    # A second writer holds an uncommitted write transaction on the same file.
-    other = sqlite3.connect(settings.data_dir / "paperwire.db", isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    # A second writer holds an uncommitted write transaction on the same database.
+    other = raw_connection(settings)
     other.execute("UPDATE papers SET title = 'Uncommitted'")
     try:
         done = {}
@@ -103,7 +116,7 @@ def test_reader_is_not_blocked_by_an_open_write(store, settings):
         assert not reader.is_alive(), "a reader waited for the writer"
         assert done == {"title": "Committed", "count": 1}
     finally:
-        other.execute("ROLLBACK")
+        other.rollback()
         other.close()
 
 
@@ -160,12 +173,56 @@ def test_recent_papers_newest_first(store):
     assert [p.id for p in store.recent_papers(10)] == ["b", "d", "a", "c"]
 
 
-def test_wal_mode_and_schema_revision(store, settings):
+def test_changes_are_seen_in_commit_order_by_a_reader_catching_up(store, settings):
+    """Two writers (two stores, as two processes would have) and a reader that catches up with
+    changed_papers(after=...) between their commits, as the search indexes do: it misses nothing."""
+    writers = [store, open_store(settings)]
+    stop, errors, seen = threading.Event(), [], {}
+
+    def write(n: int, w) -> None:
+        try:
+            for i in range(40):
+                # Different batch sizes keep the two transactions overlapping in every order.
+                w.upsert_papers([paper(f"{n}.{i:03d}.{j:03d}") for j in range(1 + n * 60)])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def catch_up() -> None:
+        after = (0, "")
+        while True:
+            done = stop.is_set()  # read before the last pass: that pass sees every commit
+            while batch := store.changed_papers(after, 500):
+                seen.update((p.id, s) for s, p in batch)
+                after = (batch[-1][0], batch[-1][1].id)
+            if done:
+                return
+
+    reader = threading.Thread(target=catch_up)
+    threads = [threading.Thread(target=write, args=(n, w)) for n, w in enumerate(writers)]
+    reader.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    reader.join()
+    writers[1].close()
+    assert not errors
+    assert len(seen) == store.count_papers() == 40 * (1 + 61)
+
+
+def test_schema_revision(store, settings):
+    assert current_revision(settings.resolved_database_url) == head_revision()
+
+
+@pytest.mark.sqlite
+def test_wal_mode(settings):
+    open_store(settings).close()
     conn = sqlite3.connect(settings.data_dir / "paperwire.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
 
 
+@pytest.mark.sqlite
 def test_outdated_schema_is_refused_until_migrated(tmp_path):
     settings = load_settings(data_dir=tmp_path)
     open_store(settings).close()
@@ -184,10 +241,55 @@ def test_outdated_schema_is_refused_until_migrated(tmp_path):
     open_store(settings).close()
 
 
-def test_postgres_url_gets_a_clear_error(tmp_path):
-    settings = load_settings(data_dir=tmp_path, database_url="postgresql://localhost/paperwire")
-    with pytest.raises(PaperwireError, match="PAPERWIRE_DATABASE_URL: PostgreSQL"):
+def test_postgres_database_is_migrated_then_an_outdated_one_refused(postgres, tmp_path):
+    settings = load_settings(data_dir=tmp_path, database_url=postgres.new_database(migrated=False))
+    assert current_revision(settings.resolved_database_url) is None
+    assert migrate_database(settings) == (None, head_revision())
+    assert migrate_database(settings) == (head_revision(), head_revision())
+    with open_store(settings) as s:
+        assert s.upsert_papers([paper()]) == [UpsertOutcome.NEW]
+    with psycopg.connect(settings.resolved_database_url, autocommit=True) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'old'")
+    with pytest.raises(PaperwireError, match=r"at revision old .* run `paperwire migrate`"):
         open_store(settings)
+
+
+def test_an_empty_postgres_database_gets_the_schema_at_start(postgres, tmp_path):
+    settings = load_settings(data_dir=tmp_path, database_url=postgres.new_database(migrated=False))
+    with open_store(settings) as s:
+        assert s.count_papers() == 0
+    assert current_revision(settings.resolved_database_url) == head_revision()
+    assert not tmp_path.joinpath("paperwire.db").exists()
+
+
+@pytest.mark.parametrize(
+    "case, reason",
+    [
+        ("port", "connection refused"),
+        ("password", f'password authentication failed for user "{PASSWORD_ROLE}"'),
+        ("database", 'database "no_such_db" does not exist'),
+    ],
+)
+def test_a_wrong_postgres_url_fails_at_start_in_one_line(postgres, tmp_path, case, reason):
+    url, shown = {
+        "port": ("postgresql://paperwire:s3cret@127.0.0.1:1/paperwire", "paperwire:***@127.0.0.1:1"),
+        "password": (postgres.url(TEMPLATE, PASSWORD_ROLE, "s3cret"), f"{PASSWORD_ROLE}:***@/"),
+        "database": (postgres.url("no_such_db", PASSWORD_ROLE, PASSWORD), f"{PASSWORD_ROLE}:***@/"),
+    }[case]
+    settings = load_settings(data_dir=tmp_path, database_url=url)
+    with pytest.raises(PaperwireError) as err:
+        open_store(settings)
+    message = str(err.value)
+    assert message.startswith(f"cannot use the database postgresql://{shown}") and message.endswith(reason)
+    assert "\n" not in message and "s3cret" not in message and PASSWORD not in message
+    assert not tmp_path.joinpath("paperwire.db").exists()
+
+
+def test_the_right_password_opens_and_migrates_the_owners_database(postgres, tmp_path):
+    name = database_name(postgres.new_database(migrated=False, owner=PASSWORD_ROLE))
+    url = postgres.url(name, PASSWORD_ROLE, PASSWORD)
+    with open_store(load_settings(data_dir=tmp_path, database_url=url)) as s:
+        assert s.upsert_papers([paper()]) == [UpsertOutcome.NEW]
 
 
 def test_head_constant_matches_the_migrations():
