@@ -27,7 +27,14 @@ def today(request: Request) -> date:
 def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
     """A page, with `user` and a `csrf_token()` for its forms; sets the CSRF cookie if it made one."""
     security = request.app.state.security
-    context = {"user": user_of(request), "csrf_token": lambda: security.csrf_token(request), **context}
+    token: list[str] = []
+
+    def csrf_token() -> str:  # one HMAC per page, however many forms it has
+        if not token:
+            token.append(security.csrf_token(request))
+        return token[0]
+
+    context = {"user": user_of(request), "csrf_token": csrf_token, **context}
     response = request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
