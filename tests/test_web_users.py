@@ -147,3 +147,14 @@ def test_server_mode_refuses_to_start_without_a_secret(tmp_path):
         resolve_secret_key(settings)
     given = load_settings(data_dir=tmp_path, database_url="postgresql://u@localhost/db", secret_key="k" * 40)
     assert resolve_secret_key(given) == "k" * 40
+
+
+def test_serve_in_server_mode_refuses_to_start_without_a_secret(postgres, run_cli):
+    url = postgres.new_database()
+    try:
+        done = run_cli("serve", "--port", "0", env={"PAPERWIRE_DATABASE_URL": url})
+        assert done.returncode == 1
+        assert done.stderr.strip().startswith("Error: PAPERWIRE_SECRET_KEY: server mode needs a secret")
+        assert done.stderr.strip().count("\n") == 0
+    finally:
+        postgres.drop_database(url)
