@@ -158,3 +158,12 @@ def test_serve_in_server_mode_refuses_to_start_without_a_secret(postgres, run_cl
         assert done.stderr.strip().count("\n") == 0
     finally:
         postgres.drop_database(url)
+
+
+def test_api_clients_get_a_csrf_token_without_a_page(hub):
+    client = hub.sign_in("api@example.org", hub.new_client())
+    fresh = hub.new_client()
+    fresh.cookies.set("pw_session", client.cookies.get("pw_session"))
+    token = fresh.get("/api/csrf").json()["csrf_token"]
+    r = fresh.post("/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and r.json()["upvotes"] == 1

@@ -18,6 +18,15 @@ pages = APIRouter()
 actions = write_router()
 
 
+@pages.get("/api/csrf", tags=["users"])
+def csrf_token(request: Request) -> JSONResponse:
+    """A CSRF token for API writes (send it as X-CSRF-Token), with the cookie it is tied to."""
+    security = request.app.state.security
+    response = JSONResponse({"csrf_token": security.csrf_token(request)})
+    security.set_csrf_cookie(request, response)
+    return response
+
+
 @pages.get("/signin", response_class=HTMLResponse, tags=["users"])
 def signin_page(request: Request, next: str = "/"):
     """The form that asks for an email address to send a sign-in link to."""
