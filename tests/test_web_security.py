@@ -18,7 +18,7 @@ def test_a_session_made_on_one_serve_is_known_to_another(postgres, tmp_path, mod
         "PAPERWIRE_DATABASE_URL": url,
         "PAPERWIRE_SECRET_KEY": SECRET,  # the one secret every worker and host shares
         "PAPERWIRE_SMTP_URL": smtp_inbox.url,
-        "PAPERWIRE_RATE_LIMITS": "vote=3/3600",
+        "PAPERWIRE_RATE_LIMITS": "vote=3/3600,signin_ip=1/3600",
         "PAPERWIRE_SEARCH_INDEXER": "false",
     }
     a = start_server(hub_env(tmp_path / "a" / "data", model_dir, **common), [LISTING])
@@ -29,7 +29,13 @@ def test_a_session_made_on_one_serve_is_known_to_another(postgres, tmp_path, mod
             token = TOKEN.search(client.get(f"{a.url}/signin").text).group(1)
             sent = client.post(f"{a.url}/api/signin", data={"email": "r@example.org", "csrf_token": token})
             assert sent.status_code == 200, sent.text
-            link = LINK.search(smtp_inbox.wait_for(1)[-1].get_content()).group(1)
+            link = LINK.search(smtp_inbox.wait_for(1)[0].get_content()).group(1)
+            # Per-IP limits count the client behind the proxy (127.0.0.1, trusted by default) on each serve.
+            tries = ((b, "203.0.113.1", 200), (a, "203.0.113.1", 429), (b, "203.0.113.2", 200))
+            for server, ip, status in tries:
+                data = {"email": f"{ip}@example.org", "csrf_token": token}
+                answer = client.post(f"{server.url}/api/signin", data=data, headers={"X-Forwarded-For": ip})
+                assert answer.status_code == status, (ip, answer.text)
             # The link a made is redeemed on b, and the session b starts is known to a.
             verify = client.get(f"{b.url}/signin/verify?{link.split('?', 1)[1]}")
             form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', verify.text))
