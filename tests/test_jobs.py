@@ -98,8 +98,10 @@ def test_two_serves_and_the_cli_run_each_job_once(postgres, tmp_path, model_dir)
             with open_store(load_settings(database_url=url, data_dir=tmp_path / "check")) as store:
                 _wait_for(lambda: _finished(store) >= 4, "every run to finish")
                 _wait_for(lambda: "already run by another" in servers[1].log.read_text(), "the second")
+                # `paperwire index` as cron would run it on a third host (a data dir of its own).
+                cron = hub_env(tmp_path / "host-3" / "data", model_dir, **common)
                 index = subprocess.run(
-                    [PAPERWIRE_BIN, "index", "-q"], env=envs[1], capture_output=True, text=True, timeout=120
+                    [PAPERWIRE_BIN, "index", "-q"], env=cron, capture_output=True, text=True, timeout=120
                 )
                 _wait_for(lambda: store.count_papers() and not store.count_unembedded(), "embedding", 120)
                 runs = store.recent_runs(limit=50)
