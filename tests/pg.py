@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,6 +73,12 @@ class TestPostgres:
         name = database_name(url)
         with self.admin() as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def restart(self, down: float = 1.0) -> None:
+        """Stop the server (pg_ctl stop, fast: every session is cut), wait `down` seconds, start it again."""
+        self.server._stop()
+        time.sleep(down)
+        self.server.ensure_postgres_running()
 
     def stop(self) -> None:
         if self.server is not None:

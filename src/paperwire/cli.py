@@ -201,6 +201,24 @@ def migrate_cmd() -> None:
         click.echo(f"schema migrated from {before or 'empty'} to {after}")
 
 
+@cli.command("copy")
+@click.option("--to", "target", required=True, metavar="URL", help="The PostgreSQL database to copy into.")
+def copy_cmd(target: str) -> None:
+    """Copy this hub into a PostgreSQL database: every table, the vectors too (nothing is embedded again).
+
+    An empty database is set up first. The copy is one transaction and checks that both sides have the
+    same counts before it commits; running it again brings the target up to date.
+    """
+    from paperwire.storage import copy_to
+    from paperwire.storage.postgres import masked_url
+
+    report = copy_to(_settings(), target)
+    click.echo(f"{'table':<20}{'source':>12}{'target':>12}")
+    for t in report.tables:
+        click.echo(f"{t.table:<20}{t.source:>12,}{t.target:>12,}")
+    click.echo(f"copied {len(report.tables)} tables to {masked_url(target)}; every count matches")
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -239,9 +257,12 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         )
     indexer.start()
     schedule = start_schedule(settings, store)
+    # X-Forwarded-For/-Proto are believed from the configured proxies only (docs/deploying.md).
+    trusted = settings.forwarded_allow_ips
+    proxy = {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
     try:
         if workers == 1:
-            uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info")
+            uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info", **proxy)
         else:
             uvicorn.run(
                 "paperwire.web.worker:create_worker_app",
@@ -250,6 +271,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
                 host=host,
                 port=port,
                 log_level="info",
+                **proxy,
             )
     finally:
         indexer.stop()

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         description="The public URL of this hub, used in links it sends out.",
     )
 
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For/-Proto `serve` believes (comma-separated; * any).",
+    )
+
     rate_limits: str = Field(
         default=DEFAULT_RATE_LIMITS,
         description="Per-user limits as ACTION=HITS/SECONDS; signin counts per address, signin_ip per IP.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from datetime import date
 
 import click
@@ -24,6 +25,18 @@ def _date(ctx, param, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+
+
+@contextmanager
+def _ingest_lock(store):
+    """daily and hf run one at a time with the scheduled ingests of every `serve` on this database."""
+    from paperwire.jobs import INGEST, exclusive
+
+    def waiting() -> None:
+        click.echo("waiting for another paperwire process's ingest to finish...", err=True)
+
+    with exclusive(store, INGEST, wait=True, on_wait=waiting):
+        yield
 
 
 @click.group("ingest")
@@ -85,6 +98,7 @@ def daily_cmd(categories: str | None) -> None:
     cats = settings.categories
     with (
         open_store(settings) as store,
+        _ingest_lock(store),
         logged_run(store, "daily", ",".join(cats)) as counts,
         open_fetchers(settings) as fetchers,  # inside the run: a missing contact address is logged
     ):
@@ -117,6 +131,7 @@ def hf_cmd(day: str | None, week: str | None, month: str | None) -> None:
     args = " ".join(f"--{k} {v}" for k, v in period.items())
     with (
         open_store(settings) as store,
+        _ingest_lock(store),
         logged_run(store, "hf", args) as counts,
         open_fetchers(settings) as fetchers,  # inside the run: a missing contact address is logged
     ):

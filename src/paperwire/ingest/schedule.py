@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from paperwire.jobs import INGEST, exclusive
 from paperwire.settings import Settings
 from paperwire.storage import Store
 
@@ -85,19 +86,37 @@ class Scheduler:
         self._thread = threading.Thread(target=self._loop, name="paperwire-ingest-schedule", daemon=True)
 
     def due(self, now: datetime) -> bool:
-        # A run still marked running was cut short by a crash (this thread runs jobs one at a time and
-        # is not running one now), so only finished runs count: the day's run is then done again.
+        # Asked again under the job lock before running. A run still marked running was then cut short
+        # by a crash (its process would hold the lock otherwise), so only finished runs count: the
+        # day's run is done again.
         runs = self.store.recent_runs(limit=10, kind="daily", trigger=TRIGGER)
         last = next((r for r in runs if r.status != "running"), None)
         return last is None or last.started_at < latest_slot(self.settings, now)
 
+    def run_if_due(self, now: datetime) -> bool:
+        """Run the scheduled ingest unless it has run since the latest slot, in this process or any
+        other on the database (every `serve` has a schedule: one of them runs it). True if it ran."""
+        if not self.due(now):
+            return False
+        slot = latest_slot(self.settings, now).isoformat()
+
+        def waiting() -> None:
+            log.info("scheduled ingest for %s: another process holds the ingest lock; waiting", slot)
+
+        with exclusive(self.store, INGEST, wait=True, stop=self._stop, on_wait=waiting) as got:
+            if not got:
+                return False  # stopping
+            if not self.due(now):
+                log.info("scheduled ingest for %s: already run by another process", slot)
+                return False
+            log.info("scheduled ingest for %s starts", slot)
+            run_scheduled(self.settings, self.store, now)
+        return True
+
     def _loop(self) -> None:
         while True:
             try:
-                now = self.clock()
-                if self.due(now):
-                    log.info("scheduled ingest for %s starts", latest_slot(self.settings, now).isoformat())
-                    run_scheduled(self.settings, self.store, now)
+                self.run_if_due(self.clock())
             except Exception:
                 log.exception("the scheduled ingest failed")  # the schedule itself must keep ticking
             if self._stop.wait(self.tick):

@@ -53,10 +53,11 @@ class BackgroundIndexer:
         if not self.embed or not engine.store.count_unembedded():
             return
         pending = engine.store.count_unembedded()
-        log.info("embedding %d papers for search by meaning", pending)
         done = [0, time.perf_counter()]
 
         def progress(n: int) -> None:
+            if not done[0]:  # said once the job lock is held: a busy tick says nothing
+                log.info("embedding %d papers for search by meaning", pending)
             done[0] += n
             if done[0] % 2048 < n:
                 rate = done[0] / max(time.perf_counter() - done[1], 1e-9)
@@ -65,6 +66,7 @@ class BackgroundIndexer:
         try:
             report = embed_pending(engine, progress, stop=self._stop)
         except IndexerBusy:
-            return  # `paperwire index` is running; its vectors arrive through catch_up_vectors
+            return  # another process is embedding (`index`, or a `serve` elsewhere): its vectors arrive
+            # through catch_up_vectors
         if report.embedded:
             log.info("embedded %d papers (%.1f papers/s)", report.embedded, report.rate)

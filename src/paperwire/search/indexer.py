@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from paperwire import PaperwireError
+from paperwire.jobs import EMBED, exclusive
 from paperwire.search.engine import SearchEngine
 from paperwire.search.locks import FileLock
 from paperwire.search.model import paper_text, text_hash
@@ -32,7 +33,13 @@ class IndexReport:
 
 
 class IndexerBusy(PaperwireError):
-    """Another process is embedding into this data folder."""
+    """Another process is embedding into this data folder, or for this database."""
+
+
+_EMBEDDING_ELSEWHERE = (
+    "another paperwire process is embedding papers for this database (a `serve` or `paperwire index`, "
+    "maybe on another host); its vectors reach this data folder's index on their own"
+)
 
 
 def embed_pending(
@@ -44,11 +51,16 @@ def embed_pending(
     """Embed every paper that is new or changed since it was embedded; commits every BATCH papers."""
     store = engine.store
     report = IndexReport()
-    with FileLock(engine.folder / "indexer.lock").held(wait) as got:
+    with (
+        FileLock(engine.folder / "indexer.lock").held(wait) as got,
+        exclusive(store, EMBED, wait=wait and got, stop=stop) as embedding,
+    ):
         if not got:
             raise IndexerBusy(
                 "another paperwire process is indexing this data folder; try again when it ends"
             )
+        if not embedding:
+            raise IndexerBusy(_EMBEDDING_ELSEWHERE)
         if store.get_search_meta("embedding_model") is None:
             store.set_search_meta("embedding_model", engine.info.to_json())
         engine.check_model()
@@ -91,11 +103,16 @@ def embed_pending(
 
 def rebuild(engine: SearchEngine, progress: Callable[[int], None] | None = None) -> IndexReport:
     """Drop every embedding and both indexes, then build them again with this Paperwire's model."""
-    with FileLock(engine.folder / "indexer.lock").held(False) as got:
+    with (
+        FileLock(engine.folder / "indexer.lock").held(False) as got,
+        exclusive(engine.store, EMBED) as embedding,
+    ):
         if not got:
             raise IndexerBusy(
                 "another paperwire process is indexing this data folder; try again when it ends"
             )
+        if not embedding:
+            raise IndexerBusy(_EMBEDDING_ELSEWHERE)
         engine.store.clear_embeddings()
         engine.store.set_search_meta("embedding_model", engine.info.to_json())
         # Other processes hold vector indexes keyed by the old embeddings: this tells them to start over.

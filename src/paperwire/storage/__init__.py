@@ -8,7 +8,10 @@ from contextlib import contextmanager
 from paperwire.settings import Settings
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
 
-__all__ = ["EmbeddingRow", "Stats", "Store", "StoreError", "UpsertOutcome", "migrate_database", "open_store"]
+__all__ = [
+    "EmbeddingRow", "Stats", "Store", "StoreError", "UpsertOutcome",
+    "copy_to", "migrate_database", "open_store",
+]  # fmt: skip
 
 
 def open_store(settings: Settings, *, create: bool = True) -> Store:
@@ -37,6 +40,20 @@ def migrate_database(settings: Settings) -> tuple[str | None, str]:
     _make_parent(url)
     with _database_errors(url):
         return upgrade(url)
+
+
+def copy_to(settings: Settings, target_url: str, progress=None):
+    """Copy the configured hub into the PostgreSQL database at target_url (see storage/copy.py)."""
+    from paperwire.storage.copy import copy_database
+    from paperwire.storage.migrate import ensure_schema
+
+    source_url = settings.resolved_database_url
+    if is_postgres(target_url):
+        with _database_errors(target_url):
+            ensure_schema(target_url)  # an empty target is set up; an older one is refused
+    with _database_errors(source_url):
+        ensure_schema(source_url)
+    return copy_database(source_url, target_url, progress)
 
 
 def is_postgres(url: str) -> bool:

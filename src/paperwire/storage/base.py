@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -75,6 +76,11 @@ class Store(HubStore, ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def job_lock(self, name: str) -> AbstractContextManager[bool]:
+        """Try to take background job `name`'s lock, shared by every process and host on this database;
+        yields whether it was taken, and releases it on exit (or when this process dies)."""
 
     # -- changes and embeddings, for the search indexes -------------------------------------------
     # Every write that changes a paper gives it a new, larger `seq`; an index that remembers the

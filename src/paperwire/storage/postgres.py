@@ -102,6 +102,11 @@ class PostgresStore(PostgresHub, Store):
     def close(self) -> None:
         self._pool.close()
 
+    def job_lock(self, name: str):
+        from paperwire.storage.jobs import postgres_job_lock
+
+        return postgres_job_lock(self.url, name, self.name)
+
     # -- papers ------------------------------------------------------------------------------
 
     def get_paper(self, paper_id: str) -> Paper | None:

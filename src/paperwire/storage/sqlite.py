@@ -118,6 +118,11 @@ class SQLiteStore(SQLiteHub, Store):
         with self._write_lock:
             self._writer.close()
 
+    def job_lock(self, name: str):
+        from paperwire.storage.jobs import file_job_lock
+
+        return file_job_lock(self.path, name)
+
     # -- papers ------------------------------------------------------------------------------
 
     def get_paper(self, paper_id: str) -> Paper | None:

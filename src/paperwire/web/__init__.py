@@ -18,7 +18,7 @@ from paperwire import __version__
 from paperwire.mail import Mailer
 from paperwire.search import SearchEngine
 from paperwire.settings import Settings
-from paperwire.storage import Store
+from paperwire.storage import Store, StoreError
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -70,6 +70,7 @@ def create_app(
     app.add_middleware(ServerTiming)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StoreError, _store_error)
     return app
 
 
@@ -164,3 +165,10 @@ async def _validation_error(request: Request, exc: RequestValidationError):
         f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid request")
     )
     return error_response(request, 400, "bad_request", message)
+
+
+async def _store_error(request: Request, exc: StoreError):
+    # The database is down or restarting: the pool reconnects by itself, so the client may simply retry.
+    response = error_response(request, 503, "unavailable", str(exc))
+    response.headers["Retry-After"] = "5"
+    return response

@@ -1,0 +1,55 @@
+"""Background jobs that run once across every process and host sharing one database.
+
+A job is checked, locked, checked again, run, and recorded before its lock is released:
+
+    if job_is_due():
+        with exclusive(store, "name", wait=True) as got:
+            if got and job_is_due():  # another process may have run it while we waited
+                run_and_record_it()
+
+The record (the ingest run log; the delivery ledger for digests) is what makes a second process that
+took the lock next find nothing to do, and the lock is what makes a record still marked "running" a
+run that was cut short: its holder would still hold the lock otherwise. The lock lives in the database
+(storage/jobs.py), so `serve` processes on several hosts and cron-run commands all share it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from paperwire.storage import Store
+
+EMBED = "search.embed"  # embedding new papers: a serve's background indexer or `paperwire index`
+INGEST = "ingest.schedule"  # the scheduled ingests, `paperwire ingest daily` and `paperwire ingest hf`
+DIGESTS = "digests.send"  # reserved for digest sending: `serve`'s tick and `paperwire digest send`
+POLL_S = 0.5
+
+
+@contextmanager
+def exclusive(
+    store: Store,
+    name: str,
+    *,
+    wait: bool = False,
+    stop: threading.Event | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[bool]:
+    """Hold job `name`'s lock for the block; yields False if it is taken (and wait is off) or if
+    `stop` is set while waiting. `on_wait` is called once, when the lock is found taken."""
+    told = False
+    while True:
+        with store.job_lock(name) as got:
+            if got or not wait:
+                yield got
+                return
+        if not told and on_wait:
+            on_wait()
+            told = True
+        if stop is not None:
+            if stop.wait(POLL_S):
+                yield False
+                return
+        else:
+            threading.Event().wait(POLL_S)
