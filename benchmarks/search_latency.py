@@ -294,7 +294,7 @@ def build_postgres(source: Path, work: Path, server: str, papers: int) -> tuple[
     import psycopg
 
     from paperwire.storage import open_store
-    from paperwire.storage.postgres_search import halfvec
+    from paperwire.storage.postgres_search import HalfVec, _HalfVecDumper, halfvec
     from paperwire.storage.sqlite_rows import PAPER_COLUMNS
     from private_postgres import database
 
@@ -303,24 +303,32 @@ def build_postgres(source: Path, work: Path, server: str, papers: int) -> tuple[
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
     if state.get("papers") == papers:
         return url, state
-    url = database(server, "scale", fresh=True)
     open_store(pg_settings(work, url)).close()  # the schema, migrated
     columns = [*PAPER_COLUMNS, "added_at", "modified_at", "seq"]
     src = sqlite3.connect(f"file:{source / 'paperwire.db'}?mode=ro&immutable=1", uri=True)
-    state = {"papers": papers}
+    state = {"papers": papers, **state.get("partial", {})}
     with psycopg.connect(url, autocommit=True) as conn:
-        # Indexes are built once after the copy, not row by row.
-        conn.execute("DROP INDEX papers_search, embeddings_hnsw")
-        started = time.perf_counter()
-        with conn.cursor() as cur, cur.copy(f"COPY papers ({', '.join(columns)}) FROM STDIN") as copy:
-            rows = src.execute(f"SELECT {', '.join(columns)} FROM papers ORDER BY seq, id LIMIT ?", (papers,))
-            for i, row in enumerate(rows, 1):
-                copy.write_row(row)
-                if i % 100_000 == 0:
-                    print(f"  papers: {i:,} ({time.perf_counter() - started:.0f} s)", flush=True)
-        state["copy_papers_s"] = round(time.perf_counter() - started, 1)
+        # Indexes are built once after the copy, not row by row; papers copied by a run that stopped
+        # later are kept.
+        conn.execute("DROP INDEX IF EXISTS papers_search, embeddings_hnsw")
+        if conn.execute("SELECT count(*) FROM papers").fetchone()[0] != papers:
+            conn.execute("TRUNCATE papers CASCADE")
+            started = time.perf_counter()
+            with conn.cursor() as cur, cur.copy(f"COPY papers ({', '.join(columns)}) FROM STDIN") as copy:
+                rows = src.execute(
+                    f"SELECT {', '.join(columns)} FROM papers ORDER BY seq, id LIMIT ?", (papers,)
+                )
+                for i, row in enumerate(rows, 1):
+                    copy.write_row(row)
+                    if i % 100_000 == 0:
+                        print(f"  papers: {i:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+            state["copy_papers_s"] = round(time.perf_counter() - started, 1)
+            state_path.write_text(json.dumps({"partial": state}))
+        conn.execute("TRUNCATE embeddings")
         started = time.perf_counter()
         oid = conn.execute("SELECT 'halfvec'::regtype::oid").fetchone()[0]
+        # COPY's binary rows need a dumper registered under the type's oid in this database.
+        conn.adapters.register_dumper(HalfVec, type("HalfVecDumper", (_HalfVecDumper,), {"oid": oid}))
         with (
             conn.cursor() as cur,
             cur.copy(
@@ -338,7 +346,7 @@ def build_postgres(source: Path, work: Path, server: str, papers: int) -> tuple[
         state["copy_embeddings_s"] = round(time.perf_counter() - started, 1)
         for name, value in src.execute("SELECT name, value FROM search_meta WHERE name = 'embedding_model'"):
             conn.execute("INSERT INTO search_meta VALUES (%s, %s) ON CONFLICT DO NOTHING", (name, value))
-        print(f"copied in {state['copy_papers_s']} + {state['copy_embeddings_s']} s", flush=True)
+        print(f"copied in {state.get('copy_papers_s')} + {state['copy_embeddings_s']} s", flush=True)
         started = time.perf_counter()
         conn.execute("CREATE INDEX papers_search ON papers USING gin (search)")
         state["gin_build_s"] = round(time.perf_counter() - started, 1)
