@@ -6,6 +6,12 @@ and the API), once per mode, and scores the rankings against qrels/<split>.tsv a
 
     .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact
     .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact --split train --tune
+    .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact --database-url private
+
+--database-url runs the same queries on PostgreSQL too (full text and pgvector in the database), beside
+SQLite in the same run: a server URL (a database `beir_<dataset>` is created on it), or `private` for
+a private PostgreSQL 18 + pgvector under benchmarks/.cache/pg (benchmarks/private_postgres.py). The
+PostgreSQL copy gets the SQLite copy's embeddings (same model, same text), not new ones.
 
 --tune prints a grid of fusion weights and title boosts on the chosen split (use train or dev: the
 constants in paperwire/search/fusion.py and keyword.py were picked that way); reporting is on test.
@@ -96,6 +102,38 @@ def prepare(folder: Path) -> tuple[SearchEngine, float]:
     return engine, embedded.rate
 
 
+def prepare_postgres(folder: Path, url: str, sqlite: SearchEngine) -> SearchEngine:
+    """The corpus imported into PostgreSQL, with the SQLite copy's embeddings and fresh statistics."""
+    import psycopg
+
+    from paperwire.storage import EmbeddingRow
+    from private_postgres import database, private_server
+
+    server = private_server(CACHE / "pg") if url == "private" else url
+    db_url = database(server, f"beir_{folder.name}")
+    settings = load_settings(data_dir=CACHE / f"{folder.name}-pg", database_url=db_url)
+    store = open_store(settings)
+    import_files(store, [_find(folder, "corpus.jsonl")])
+    engine = open_search(settings, store)
+    if store.count_unembedded():
+        store.set_search_meta("embedding_model", sqlite.store.get_search_meta("embedding_model"))
+        after: tuple[int, str] = (0, "")
+        while batch := store.unembedded_papers(after, 2_000):
+            theirs = sqlite.store.embeddings_for([p.id for _, p, _ in batch])
+            store.save_embeddings(
+                [
+                    EmbeddingRow(p.id, seq, theirs[p.id].text_hash, theirs[p.id].vector)
+                    for seq, p, _ in batch
+                    if p.id in theirs
+                ]
+            )
+            after = (batch[-1][0], batch[-1][1].id)
+        embed_pending(engine)  # any paper the SQLite copy lacks
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("ANALYZE papers")  # the lexeme frequencies that keyword ranking weighs words by
+    return engine
+
+
 def run(engine: SearchEngine, queries: dict[str, str], qrels: dict, mode: str) -> dict[str, float]:
     engine.fuse = "rrf" if mode == "hybrid-rrf" else "weighted"
     search_mode = "hybrid" if mode.startswith("hybrid") else mode
@@ -125,6 +163,9 @@ def main() -> int:
     parser.add_argument("folder", type=Path, help="a BEIR folder (corpus, queries, qrels/)")
     parser.add_argument("--split", default="test")
     parser.add_argument("--tune", action="store_true", help="grid of fusion weight x title boost on --split")
+    parser.add_argument(
+        "--database-url", help="also run on PostgreSQL: a server URL, or `private` (see the docstring)"
+    )
     args = parser.parse_args()
     if not args.folder.is_dir():
         print(f"skipped: {args.folder} is absent (it lives in ../shared/data/beir)")
@@ -146,23 +187,32 @@ def main() -> int:
         "machine": platform.machine(),
         "model": json.loads(engine.info.to_json()),
     }
-    if args.tune:
-        out["grid"] = tune(engine, queries, qrels)
-        best = max(out["grid"], key=lambda r: r["ndcg@10"])
-        print(f"best: {best}")
-    else:
-        print(f"{'mode':<12} {'nDCG@10':>8} {'R@100':>8}")
-        out["results"] = {}
-        for mode in MODES:
-            score = run(engine, queries, qrels, mode)
-            out["results"][mode] = score
-            print(f"{mode:<12} {score['ndcg@10']:>8.4f} {score['recall@100']:>8.4f}", flush=True)
+    engines = {"sqlite": engine}
+    if args.database_url:
+        started = time.perf_counter()
+        engines["postgres"] = prepare_postgres(args.folder, args.database_url, engine)
+        print(f"PostgreSQL copy ready in {time.perf_counter() - started:.0f} s", flush=True)
+    for name, each in engines.items():
+        key = "" if name == "sqlite" else "postgres_"
+        print(f"-- {name}")
+        if args.tune:
+            out[f"{key}grid"] = tune(each, queries, qrels)
+            best = max(out[f"{key}grid"], key=lambda r: r["ndcg@10"])
+            print(f"best: {best}")
+        else:
+            print(f"{'mode':<12} {'nDCG@10':>8} {'R@100':>8}")
+            out[f"{key}results"] = {}
+            for mode in MODES:
+                score = run(each, queries, qrels, mode)
+                out[f"{key}results"][mode] = score
+                print(f"{mode:<12} {score['ndcg@10']:>8.4f} {score['recall@100']:>8.4f}", flush=True)
     RESULTS.mkdir(exist_ok=True)
-    suffix = "-tune" if args.tune else ""
+    suffix = ("-tune" if args.tune else "") + ("-postgres" if args.database_url else "")
     path = RESULTS / f"search_quality-{args.folder.name}-{args.split}{suffix}.json"
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
-    engine.store.close()
+    for each in engines.values():
+        each.store.close()
     return 0
 
 

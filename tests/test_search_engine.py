@@ -145,6 +145,16 @@ def test_semantic_results_obey_filters_and_exclusions(embedded):
     assert "2503.00008" not in found and "2503.00007" in found
 
 
+def test_a_store_with_native_search_keeps_no_index_files(engine, settings, store):
+    engine.sync_keyword()
+    files = {p.name for p in settings.search_dir.glob("**/*") if p.is_file() and not p.name.endswith(".lock")}
+    assert bool(files) != store.native_search, files  # tantivy's files on SQLite, none on PostgreSQL
+    store.upsert_papers([paper("2504.00002", "Axolotl limbs", "They regrow.")])
+    if not store.native_search:
+        engine.sync_keyword()  # PostgreSQL needs none: a committed paper is searchable at once
+    assert ids(engine.search("axolotl", mode="keyword")) == ["2504.00002"]
+
+
 def test_related_papers_are_nearest_in_meaning_and_exclude_the_paper(embedded):
     related = embedded.similar("2503.00007", limit=3)
     assert related[0].paper.id == "2503.00008"
@@ -188,6 +198,8 @@ def test_a_rebuild_elsewhere_resets_this_process_vector_index(embedded, settings
 
 @pytest.mark.parametrize("stale", [{"schema": 1}, {"schema": 2, "store": "another-database"}])
 def test_a_keyword_index_of_an_older_schema_or_another_database_is_rebuilt(engine, settings, store, stale):
+    if store.native_search:
+        pytest.skip("tantivy's manifest: PostgreSQL searches in the database and keeps no index files")
     manifest = settings.search_dir / "keyword" / "paperwire.json"
     manifest.write_text(json.dumps({**stale, "after": [99, "x"]}))
     again = open_search(settings, store)

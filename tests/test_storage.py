@@ -288,7 +288,18 @@ def test_a_wrong_postgres_url_fails_at_start_in_one_line(postgres, tmp_path, cas
 def test_the_right_password_opens_and_migrates_the_owners_database(postgres, tmp_path):
     name = database_name(postgres.new_database(migrated=False, owner=PASSWORD_ROLE))
     url = postgres.url(name, PASSWORD_ROLE, PASSWORD)
-    with open_store(load_settings(data_dir=tmp_path, database_url=url)) as s:
+    settings = load_settings(data_dir=tmp_path, database_url=url)
+    # pgvector is not a trusted extension: the owner cannot create it, and is told in one line who can.
+    with pytest.raises(PaperwireError) as refused:
+        open_store(settings)
+    message = str(refused.value)
+    assert (
+        "\n" not in message
+        and f'as a superuser, run `CREATE EXTENSION vector;` in the database "{name}"' in message
+    )
+    with psycopg.connect(postgres.url(name), autocommit=True) as admin:
+        admin.execute("CREATE EXTENSION vector")
+    with open_store(settings) as s:
         assert s.upsert_papers([paper()]) == [UpsertOutcome.NEW]
 
 

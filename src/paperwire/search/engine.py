@@ -15,6 +15,7 @@ from paperwire.papers import Paper
 from paperwire.search import fusion
 from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import Embedder, ModelInfo, load_embedder, model_info, paper_text
+from paperwire.search.native import NativeKeyword, NativeVectors
 from paperwire.search.query import MAX_LIMIT, BadQuery, Filters, Query, parse_query
 from paperwire.search.vectors import VectorIndex, from_blob
 from paperwire.storage import Store
@@ -50,7 +51,10 @@ class Results:
 
 
 class SearchEngine:
-    """Owns the indexes under `folder`; shared by the threads of one process."""
+    """Owns the indexes under `folder`; shared by the threads of one process.
+
+    A store with native search (PostgreSQL) is its own index: then nothing is kept under `folder`
+    but the embedder's lock. `native=False` forces the files on such a store (for benchmarks)."""
 
     def __init__(
         self,
@@ -60,14 +64,18 @@ class SearchEngine:
         weights: FieldWeights | None = None,
         semantic_weight: float = fusion.SEMANTIC_WEIGHT,
         fuse: str = "weighted",
+        native: bool | None = None,
     ):
         self.store, self.folder, self.model_dir = store, folder, model_dir
         self.semantic_weight, self.fuse = semantic_weight, fuse
+        self.native = store.native_search if native is None else native and store.native_search
         self.info: ModelInfo = model_info()
         self.store_id = self._store_id()
-        self.keyword = self._open_keyword(weights)
+        self.keyword: KeywordIndex | NativeKeyword = (
+            NativeKeyword(store, weights) if self.native else self._open_keyword(weights)
+        )
         self._embedder: Embedder | None = None
-        self._vectors: VectorIndex | None = None
+        self._vectors: VectorIndex | NativeVectors | None = NativeVectors(store) if self.native else None
         self._load_lock = threading.Lock()
 
     # -- the indexes ------------------------------------------------------------------------------
@@ -114,7 +122,7 @@ class SearchEngine:
             return self._embedder
 
     @property
-    def vectors(self) -> VectorIndex:
+    def vectors(self) -> VectorIndex | NativeVectors:
         with self._load_lock:
             if self._vectors is None:
                 self._vectors = VectorIndex(self.folder, self.info, self.store_id)
@@ -209,6 +217,10 @@ class SearchEngine:
         vector = self.embedder.embed_one(query.text)
         clock.lap("embed")
         strict = query.filters.active or query.excluded or query.phrases
+        if self.native:  # the database applies the filters while it walks the graph
+            found = self.vectors.nearest(vector, DEPTH, query if strict else None)
+            clock.lap("semantic")
+            return [(pid, sim) for pid, sim in found if sim >= MIN_SIMILARITY]
         found = self.vectors.search(vector, _FILTERED_DEPTH if strict else DEPTH)
         ids = self.store.paper_ids_for_keys([key for key, _ in found])
         ranked = [(ids[key], sim) for key, sim in found if key in ids and sim >= MIN_SIMILARITY]
@@ -234,9 +246,13 @@ class SearchEngine:
             vector = from_blob(row.vector)
         else:  # not embedded yet
             vector = self.embedder.embed_one(paper_text(paper.title, paper.abstract))
-        found = self.vectors.search(vector, limit + 1)
-        ids = self.store.paper_ids_for_keys([key for key, _ in found])
-        ranked = [(ids[key], sim) for key, sim in found if ids.get(key) not in (None, paper_id)][:limit]
+        if self.native:
+            found = self.vectors.nearest(vector, limit + 1)
+            ranked = [(pid, sim) for pid, sim in found if pid != paper_id][:limit]
+        else:
+            found = self.vectors.search(vector, limit + 1)
+            ids = self.store.paper_ids_for_keys([key for key, _ in found])
+            ranked = [(ids[key], sim) for key, sim in found if ids.get(key) not in (None, paper_id)][:limit]
         papers = self.store.get_papers([pid for pid, _ in ranked])
         return [Hit(papers[pid], round(sim, 6), semantic=sim) for pid, sim in ranked if pid in papers]
 

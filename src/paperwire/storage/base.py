@@ -48,6 +48,10 @@ class EmbeddingRow:
 class Store(HubStore, ABC):
     """Papers and everything about them. Implementations: SQLiteStore (embedded), PostgresStore (server)."""
 
+    # True when the store answers search itself (keyword_search, nearest, exact_titles, matching: see
+    # storage/postgres_search.py); SearchEngine then keeps no index files. False: tantivy and usearch.
+    native_search: bool = False
+
     @abstractmethod
     def get_paper(self, paper_id: str) -> Paper | None:
         """The paper with its version history, or None."""

@@ -19,6 +19,7 @@ from paperwire.storage.postgres_hub import PostgresHub
 from paperwire.storage.postgres_rows import now as _now
 from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
 from paperwire.storage.postgres_rows import utc as _utc
+from paperwire.storage.postgres_search import PostgresSearch, halfvec
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
 
 _KEEP = {  # SQLiteStore's rules; least() ignores NULLs, so it needs none of the coalesce SQLite's min() does
@@ -47,7 +48,7 @@ _SEQ_LOCK = 0x70617065727769  # "paperwi"
 _POOL_MAX = 10
 
 
-class PostgresStore(PostgresHub, Store):
+class PostgresStore(PostgresSearch, PostgresHub, Store):
     def __init__(self, url: str):
         self.url = url
         self.name = masked_url(url)
@@ -232,10 +233,15 @@ class PostgresStore(PostgresHub, Store):
         # Serialised too: the vector index catches up on (seq, key), and a key is drawn at insert time.
         with self._transaction(serial=True) as conn, conn.cursor() as cur:
             cur.executemany(
-                "INSERT INTO embeddings (paper_id, seq, text_hash, vector) VALUES (%s, %s, %s, %s) "
+                "INSERT INTO embeddings (paper_id, seq, text_hash, vector, embedding) "
+                "VALUES (%s, %s, %s, %s, %s::halfvec) "
                 "ON CONFLICT (paper_id) DO UPDATE SET seq = excluded.seq, text_hash = excluded.text_hash, "
-                "vector = excluded.vector",
-                [(r.paper_id, r.seq, r.text_hash, r.vector) for r in rows if r.vector is not None],
+                "vector = excluded.vector, embedding = excluded.embedding",
+                [
+                    (r.paper_id, r.seq, r.text_hash, r.vector, halfvec(r.vector))
+                    for r in rows
+                    if r.vector is not None
+                ],
             )
             cur.executemany(
                 "UPDATE embeddings SET seq = %s WHERE paper_id = %s AND text_hash = %s",
