@@ -70,9 +70,9 @@ def database_url(request) -> str | None:
 
 @pytest.fixture
 def settings(tmp_path, model_dir, database_url):
-    # Server mode has no generated secret key: every worker must share one.
-    secret = {"secret_key": "test-secret-key-" + "x" * 32} if database_url else {}
-    return load_settings(data_dir=tmp_path / "data", model_dir=model_dir, database_url=database_url, **secret)
+    # Server mode has no generated secret key, and its tests search inside PostgreSQL (opt-in in use).
+    extra = {"secret_key": "test-secret-key-" + "x" * 32, "search_in_database": True} if database_url else {}
+    return load_settings(data_dir=tmp_path / "data", model_dir=model_dir, database_url=database_url, **extra)
 
 
 @pytest.fixture

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         default=True,
         description="Embed new papers in the background of `paperwire serve`; off: cron runs it.",
     )
+    search_in_database: bool = Field(
+        default=False,
+        description="Server mode: search with PostgreSQL full text and pgvector instead of index files.",
+    )
 
     # -- ingest (docs/ingest.md) ---------------------------------------------------------------
     contact_email: str | None = Field(
