@@ -30,7 +30,7 @@ _DAYS = (
     "UNION ALL SELECT paper_id, day FROM submissions WHERE day BETWEEN :start AND :end "
     "UNION ALL SELECT paper_id, featured FROM hf_daily_papers WHERE featured BETWEEN :start AND :end"
 )
-_ORDERS = {"upvotes": "p.upvotes DESC, p.id DESC", "newest": "d.day DESC, p.id DESC"}
+_ORDERS = {"upvotes": "p.upvotes DESC, p.id DESC", "newest": "{day} DESC, p.id DESC"}
 _IN_CHUNK = 500
 
 
@@ -317,9 +317,9 @@ class SQLiteHub(HubStore):
         )
         page = (
             f"{ranked}, pg AS (SELECT r.id, r.day FROM r JOIN papers p ON p.id = r.id "
-            f"ORDER BY {_ORDERS[order].replace('d.day', 'r.day')} LIMIT :limit OFFSET :offset) "
+            f"ORDER BY {_ORDERS[order].format(day='r.day')} LIMIT :limit OFFSET :offset) "
             f"SELECT pg.day, {_RANKED_COLUMNS} FROM pg JOIN papers p ON p.id = pg.id {_SUBMITTER} "
-            f"ORDER BY {_ORDERS[order].replace('d.day', 'pg.day')}"
+            f"ORDER BY {_ORDERS[order].format(day='pg.day')}"
         )
         params = {
             "start": iso(start),

@@ -77,11 +77,11 @@ def api_daily_papers(
         raise HTTPException(400, "give at most one of date, week and month")
     if sort not in ("publishedAt", "trending"):
         raise HTTPException(400, f"sort must be publishedAt or trending, got {sort!r}")
-    period = _period(request, *next(iter(given.items()))) if given else _recent(request)
+    period = _period(request, *next(iter(given.items()))) if given else recent_period(request)
 
     def build():
         if sort == "trending":
-            rows = _trending(request, period, submitter)[p * limit : (p + 1) * limit]
+            rows = trending_papers(request, period, submitter)[p * limit : (p + 1) * limit]
         else:
             rows, _ = request.app.state.store.day_papers(
                 period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
@@ -143,12 +143,12 @@ def _period(request: Request, kind: str, text: str) -> Period:
         raise HTTPException(400, str(exc)) from None
 
 
-def _recent(request: Request) -> Period:
+def recent_period(request: Request) -> Period:
     end = request.app.state.store.latest_day(today(request)) or today(request)
     return Period("days", end - timedelta(days=TRENDING_DAYS - 1), end)
 
 
-def _trending(request: Request, period: Period, submitter: str | None = None) -> list[RankedPaper]:
+def trending_papers(request: Request, period: Period, submitter: str | None = None) -> list[RankedPaper]:
     store = request.app.state.store
     rows = [r for r in store.trending_candidates(period.start) if r[1] <= period.end]
     ids = trending_order(rows, period.end)
@@ -217,8 +217,8 @@ def _quiet_reason(request: Request, day: date) -> str:
 
 
 def _trending_page(request: Request, page: int, as_json: bool):
-    period = _recent(request)
-    ranked = _trending(request, period)
+    period = recent_period(request)
+    ranked = trending_papers(request, period)
     rows = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     if as_json:
         return JSONResponse(

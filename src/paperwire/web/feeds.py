@@ -51,9 +51,9 @@ def daily_feed(request: Request, fmt: str):
 @router.get("/feeds/trending.{fmt}", tags=["feeds"])
 def trending_feed(request: Request, fmt: str):
     """The trending papers (upvotes decaying with age)."""
-    from paperwire.web.daily import _recent, _trending
+    from paperwire.web.daily import recent_period, trending_papers
 
-    rows = _trending(request, _recent(request))[:FEED_SIZE]
+    rows = trending_papers(request, recent_period(request))[:FEED_SIZE]
     return _feed(request, fmt, "Paperwire: trending papers", f"/feeds/trending.{fmt}", rows)
 
 

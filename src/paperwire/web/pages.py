@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
 from paperwire.users import User
+from paperwire.web.security import SESSION_COOKIE
 
 
 def user_of(request: Request) -> User | None:
@@ -74,7 +75,7 @@ class PageCache:
 
 def cached(request: Request, build) -> Response:
     """The page from the cache when the visitor is anonymous and nothing changed, else build()."""
-    if request.cookies.get("pw_session"):
+    if request.cookies.get(SESSION_COOKIE):
         return build()
     cache: PageCache = request.app.state.page_cache
     key = str(request.url.path) + "?" + str(request.url.query)

@@ -121,6 +121,9 @@ class Security:
         seed = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
         if not seed:
             seed = request.state.new_csrf = secrets.token_urlsafe(24)
+        return self._csrf_for(seed)
+
+    def _csrf_for(self, seed: str) -> str:
         return hmac.new(self.secret, b"csrf:" + seed.encode(), hashlib.sha256).hexdigest()
 
     def set_csrf_cookie(self, request: Request, response) -> None:
@@ -129,7 +132,7 @@ class Security:
             response.set_cookie(
                 CSRF_COOKIE,
                 seed,
-                max_age=365 * 86400,
+                max_age=YEAR,
                 httponly=True,
                 samesite="lax",
                 secure=self.secure_cookies,
@@ -138,13 +141,12 @@ class Security:
     async def check_csrf(self, request: Request) -> None:
         """Refuse an unsafe request without a valid token (in the form or the X-CSRF-Token header)."""
         sent = request.headers.get(CSRF_HEADER)
-        if sent is None and _is_form(request):
+        if sent is None and is_form(request):
             sent = (await request.form()).get(CSRF_FIELD)
         seed = request.cookies.get(CSRF_COOKIE)
         if not seed or not isinstance(sent, str):
             raise HTTPException(403, "missing CSRF token: reload the page and try again")
-        expected = hmac.new(self.secret, b"csrf:" + seed.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, sent):
+        if not hmac.compare_digest(self._csrf_for(seed), sent):
             raise HTTPException(403, "invalid CSRF token: reload the page and try again")
 
     # -- magic links --------------------------------------------------------------------------
@@ -187,14 +189,10 @@ def _span(seconds: int) -> str:
     return f"{seconds} seconds"
 
 
-def _is_form(request: Request) -> bool:
-    kind = request.headers.get("content-type", "")
-    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
-
-
 def is_form(request: Request) -> bool:
     """A browser form post (answered with a redirect or a page) rather than an API call (JSON)."""
-    return _is_form(request)
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
