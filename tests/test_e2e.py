@@ -37,10 +37,11 @@ def hub_server(spawn_server, smtp_inbox, arxiv):
 
 def sign_in(page, server, inbox, email: str) -> None:
     page.goto(f"{server.url}/signin")
+    before = len(inbox.messages)
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Email me a sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
-    message = inbox.wait_for(len(inbox.messages) + 1 if not inbox.messages else len(inbox.messages))[-1]
+    message = inbox.wait_for(before + 1)[-1]
     link = re.search(r"(http://\S+/signin/verify\?\S+)", message.get_content()).group(1)
     parts = urlsplit(link)
     page.goto(f"{server.url}{parts.path}?{parts.query}")  # the link names the hub's public URL
