@@ -306,6 +306,10 @@ def _register() -> None:
     from paperwire.users_commands import admin
 
     cli.add_command(admin)
+    from paperwire.digests.commands import digest, subscribers
+
+    cli.add_command(digest)
+    cli.add_command(subscribers)
 
 
 _register()

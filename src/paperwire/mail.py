@@ -30,7 +30,16 @@ Security = Literal["plain", "starttls", "tls"]
 
 
 class MailError(PaperwireError):
-    """A message could not be built or handed to the SMTP server; the message says why in one line."""
+    """A message could not be built or handed to the SMTP server; the message says why in one line.
+
+    `temporary` (a 4xx reply, a lost or refused connection, a timeout): the same message may be tried
+    again later. Otherwise the server refused it for good (5xx) and trying again will not help.
+    `code` is the SMTP reply code when the server gave one."""
+
+    def __init__(self, message: str, *, temporary: bool = False, code: int | None = None):
+        super().__init__(message)
+        self.temporary = temporary
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,53 +169,15 @@ class Mailer:
         return msg
 
     def send(self, message: EmailMessage) -> None:
-        """Hand `message` to the SMTP server; MailError with a one-line reason when it is not accepted."""
+        """Hand `message` to the SMTP server on a connection of its own; MailError when not accepted."""
+        with self.session() as session:
+            session.send(message)
+
+    def session(self) -> MailSession:
+        """A connection kept open for many messages (opened on first use, reopened when lost)."""
         if self.target is None:
             raise MailError(NOT_CONFIGURED)
-        if not any(message.get_all(h) for h in ("To", "Cc", "Bcc")):
-            raise MailError("the message has no recipients (no To, Cc or Bcc header)")
-        target = self.target
-        try:
-            with self._connect() as smtp:
-                if target.security == "starttls":
-                    smtp.starttls(context=self._context())
-                if target.username:
-                    smtp.login(target.username, target.password or "")
-                refused = smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise MailError(f"{target} refused {_refusals(exc.recipients)}") from None
-        except smtplib.SMTPSenderRefused as exc:
-            hint = " (the server wants a login: add user:password@ to PAPERWIRE_SMTP_URL)"
-            hint = hint if exc.smtp_code == 530 and not target.username else ""
-            raise MailError(f"{target} refused the sender {exc.sender}: {_reply(exc)}{hint}") from None
-        except smtplib.SMTPAuthenticationError as exc:
-            raise MailError(
-                f"{target} refused the login of user {target.username!r}: {_reply(exc)} "
-                "(check the user and password in PAPERWIRE_SMTP_URL)"
-            ) from None
-        except smtplib.SMTPNotSupportedError as exc:
-            what = "STARTTLS" if target.security == "starttls" else "AUTH"
-            raise MailError(f"{target} does not support {what}: {_one_line(str(exc))}") from None
-        except smtplib.SMTPResponseException as exc:
-            raise MailError(f"{target} did not accept the message: {_reply(exc)}") from None
-        except smtplib.SMTPServerDisconnected as exc:
-            if isinstance(exc.__context__, TimeoutError):  # smtplib reports a read timeout as a disconnect
-                raise MailError(f"{target} did not answer within {self.timeout:g} seconds") from None
-            raise MailError(f"{target} closed the connection: {_one_line(str(exc))}") from None
-        except smtplib.SMTPException as exc:
-            raise MailError(f"SMTP error with {target}: {_one_line(str(exc))}") from None
-        except ssl.SSLError as exc:
-            reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
-            raise MailError(f"TLS with {target} failed: {_one_line(str(reason))}") from None
-        except TimeoutError:
-            raise MailError(f"{target} did not answer within {self.timeout:g} seconds") from None
-        except OSError as exc:
-            raise MailError(f"cannot connect to SMTP server {target}: {exc.strerror or exc}") from None
-        if refused:
-            # The others were accepted: a retry of the whole message would send it to them twice.
-            raise MailError(
-                f"{target} accepted the message for some recipients but refused {_refusals(refused)}"
-            )
+        return MailSession(self)
 
     def _connect(self) -> smtplib.SMTP:
         target = self.target
@@ -245,3 +216,149 @@ def _refusals(recipients: dict) -> str:
         text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
         parts.append(f"{address} ({code} {_one_line(text)})")
     return "the recipient " + ", ".join(parts) if len(parts) == 1 else "the recipients " + ", ".join(parts)
+
+
+class MailSession:
+    """One SMTP connection for a run of messages: connection reuse for digests. Not thread-safe; a
+    sender with several threads gives each its own session."""
+
+    def __init__(self, mailer: Mailer):
+        self.mailer = mailer
+        self.target = mailer.target
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> MailSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand `message` over; MailError (temporary or not) with a one-line reason when not accepted."""
+        if not any(message.get_all(h) for h in ("To", "Cc", "Bcc")):
+            raise MailError("the message has no recipients (no To, Cc or Bcc header)")
+        for attempt in (1, 2):
+            try:
+                return self._send(message)
+            except _Stale:
+                # The server dropped an idle connection we kept: open a new one, once.
+                self.close()
+                if attempt == 2:
+                    raise MailError(f"{self.target} closed the connection", temporary=True) from None
+
+    def _send(self, message: EmailMessage) -> None:
+        target = self.target
+        reused = self._smtp is not None
+        try:
+            if self._smtp is None:
+                self._smtp = self._open()
+            refused = self._smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected as exc:
+            self.close()
+            if reused and not isinstance(exc.__context__, TimeoutError):
+                raise _Stale from None
+            if isinstance(exc.__context__, TimeoutError):  # smtplib reports a read timeout as a disconnect
+                raise MailError(
+                    f"{target} did not answer within {self.mailer.timeout:g} seconds", temporary=True
+                ) from None
+            raise MailError(
+                f"{target} closed the connection: {_one_line(str(exc))}", temporary=True
+            ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset()
+            codes = [code for code, _ in exc.recipients.values()]
+            raise MailError(
+                f"{target} refused {_refusals(exc.recipients)}",
+                temporary=all(400 <= c < 500 for c in codes),
+                code=codes[0] if codes else None,
+            ) from None
+        except smtplib.SMTPSenderRefused as exc:
+            self._reset()
+            hint = " (the server wants a login: add user:password@ to PAPERWIRE_SMTP_URL)"
+            hint = hint if exc.smtp_code == 530 and not target.username else ""
+            raise MailError(
+                f"{target} refused the sender {exc.sender}: {_reply(exc)}{hint}",
+                temporary=_temporary(exc.smtp_code),
+                code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPAuthenticationError as exc:
+            self.close()
+            raise MailError(
+                f"{target} refused the login of user {target.username!r}: {_reply(exc)} "
+                "(check the user and password in PAPERWIRE_SMTP_URL)",
+                temporary=_temporary(exc.smtp_code),
+                code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            self.close()
+            what = "STARTTLS" if target.security == "starttls" else "AUTH"
+            raise MailError(f"{target} does not support {what}: {_one_line(str(exc))}") from None
+        except smtplib.SMTPResponseException as exc:
+            self._reset()
+            raise MailError(
+                f"{target} did not accept the message: {_reply(exc)}",
+                temporary=_temporary(exc.smtp_code),
+                code=exc.smtp_code,
+            ) from None
+        except smtplib.SMTPException as exc:
+            self.close()
+            raise MailError(f"SMTP error with {target}: {_one_line(str(exc))}", temporary=True) from None
+        except ssl.SSLError as exc:
+            self.close()
+            reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
+            raise MailError(f"TLS with {target} failed: {_one_line(str(reason))}") from None
+        except TimeoutError:
+            self.close()
+            raise MailError(
+                f"{target} did not answer within {self.mailer.timeout:g} seconds", temporary=True
+            ) from None
+        except OSError as exc:
+            self.close()
+            if reused:
+                raise _Stale from None
+            raise MailError(
+                f"cannot connect to SMTP server {target}: {exc.strerror or exc}", temporary=True
+            ) from None
+        if refused:
+            # The others were accepted: a retry of the whole message would send it to them twice.
+            raise MailError(
+                f"{target} accepted the message for some recipients but refused {_refusals(refused)}"
+            )
+
+    def _open(self) -> smtplib.SMTP:
+        target, mailer = self.target, self.mailer
+        smtp = mailer._connect()
+        try:
+            if target.security == "starttls":
+                smtp.starttls(context=mailer._context())
+            if target.username:
+                smtp.login(target.username, target.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _reset(self) -> None:
+        """After a refusal the connection stays usable for the next message once the transaction is reset."""
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self.close()
+
+
+class _Stale(Exception):
+    """A kept connection turned out to be closed before this message was handed over."""
+
+
+def _temporary(code: int) -> bool:
+    return 400 <= code < 500

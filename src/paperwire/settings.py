@@ -14,8 +14,11 @@ from paperwire import PaperwireError
 from paperwire.mail import check_mail_from, parse_smtp_url
 
 ENV_PREFIX = "PAPERWIRE_"
-RATE_LIMITED = ("signin", "signin_ip", "vote", "comment", "submit")
-DEFAULT_RATE_LIMITS = "signin=5/3600,signin_ip=30/3600,vote=120/60,comment=10/600,submit=20/3600"
+RATE_LIMITED = ("signin", "signin_ip", "vote", "comment", "submit", "subscribe", "subscribe_ip")
+DEFAULT_RATE_LIMITS = (
+    "signin=5/3600,signin_ip=30/3600,vote=120/60,comment=10/600,submit=20/3600,"
+    "subscribe=5/3600,subscribe_ip=30/3600"
+)
 
 
 class Settings(BaseSettings):
@@ -105,6 +108,30 @@ class Settings(BaseSettings):
     )
     mail_from: str = Field(
         default="Paperwire <paperwire@localhost>", description="The From header of the mail the hub sends."
+    )
+
+    smtp_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Digest mails handed to the SMTP server at once (one connection each).",
+    )
+    smtp_rate: float = Field(
+        default=0.0, ge=0, description="At most this many digest mails per second (0: no limit)."
+    )
+
+    # -- digests (docs/digests.md) ----------------------------------------------------------------
+    digest_schedule: bool = Field(
+        default=True, description="Send due digests from inside `paperwire serve`; off: cron runs it."
+    )
+    digest_retry_seconds: float = Field(
+        default=60.0, gt=0, description="Wait before retrying a temporary SMTP failure; doubles each time."
+    )
+    digest_max_attempts: int = Field(
+        default=5, ge=1, le=50, description="Attempts at one digest before it is marked failed."
+    )
+    digest_max_bounces: int = Field(
+        default=3, ge=1, le=100, description="Permanent failures in a row that deactivate a subscriber."
     )
 
     @field_validator("smtp_url")

@@ -21,6 +21,7 @@ from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
 from paperwire.storage.postgres_rows import utc as _utc
 from paperwire.storage.postgres_search import PostgresSearch, halfvec
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
+from paperwire.storage.subscriptions_sql import PostgresSubscriptions
 
 _KEEP = {  # SQLiteStore's rules; least() ignores NULLs, so it needs none of the coalesce SQLite's min() does
     "announced": "least(papers.announced, excluded.announced)",
@@ -48,7 +49,7 @@ _SEQ_LOCK = 0x70617065727769  # "paperwi"
 _POOL_MAX = 10
 
 
-class PostgresStore(PostgresSearch, PostgresHub, Store):
+class PostgresStore(PostgresSearch, PostgresHub, PostgresSubscriptions, Store):
     def __init__(self, url: str):
         self.url = url
         self.name = masked_url(url)

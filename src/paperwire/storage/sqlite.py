@@ -22,6 +22,7 @@ from paperwire.storage.sqlite_rows import iso as _iso
 from paperwire.storage.sqlite_rows import now_text as _now
 from paperwire.storage.sqlite_rows import paper_from_row as _paper_from_row
 from paperwire.storage.sqlite_rows import row_from_paper as _row_from_paper
+from paperwire.storage.subscriptions_sql import SQLiteSubscriptions
 
 # A new version does not re-announce a paper (the first announcement is kept), and code and project
 # links, which come from other sources than arXiv's record, survive a version update that lacks them.
@@ -51,7 +52,7 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-class SQLiteStore(SQLiteHub, Store):
+class SQLiteStore(SQLiteHub, SQLiteSubscriptions, Store):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._write_lock = threading.Lock()

@@ -1,0 +1,213 @@
+"""`paperwire digest send|status` and `paperwire subscribers add|list|remove`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from paperwire import PaperwireError
+from paperwire.subscriptions import (
+    FREQUENCIES,
+    PREFERENCE_FIELDS,
+    STATUSES,
+    InvalidSubscription,
+    Preferences,
+    parse_email,
+)
+
+
+def _day(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-23") from None
+
+
+def _sender(settings, store, with_search: bool = True):
+    from paperwire.digests.send import DigestSender
+    from paperwire.mail import Mailer
+    from paperwire.search import open_search
+    from paperwire.web.security import resolve_secret_key
+
+    search = open_search(settings, store) if with_search else None
+    return DigestSender(settings, store, Mailer.from_settings(settings), search, resolve_secret_key(settings))
+
+
+def _links(settings):
+    from paperwire.digests.links import SubscriptionLinks
+    from paperwire.web.security import resolve_secret_key
+
+    return SubscriptionLinks(resolve_secret_key(settings), settings.base_url)
+
+
+@click.group("digest")
+def digest() -> None:
+    """Email digests: send the due ones, or show the delivery ledger (docs/digests.md)."""
+
+
+@digest.command("send")
+@click.option("--date", "day", callback=_day, help="The announcement day (YYYY-MM-DD) the digests cover; "
+              "default: every digest due now, at each subscriber's delivery time.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Compose and show the digests; write and send nothing.")
+@click.option("--no-wait", is_flag=True, help="Exit at once if another sender is running.")
+def send_cmd(day: date | None, dry_run: bool, no_wait: bool) -> None:
+    """Compose the due digests into the delivery ledger and send them, each exactly once."""
+    from paperwire.cli import _settings, _store
+    from paperwire.mail import NOT_CONFIGURED, MailError
+
+    settings = _settings()
+    if not dry_run and not settings.smtp_url:
+        raise MailError(NOT_CONFIGURED)
+    with _store(settings) as store:
+        sender = _sender(settings, store)
+        if dry_run:
+            _show(store, sender.compose(day))
+            return
+        report = sender.run(day=day, wait=not no_wait, progress=lambda m: click.echo(m, err=True))
+    click.echo(report.summary())
+    if report.next_retry is not None:
+        click.echo(
+            f"{report.waiting} digest(s) wait for a retry from {report.next_retry:%Y-%m-%d %H:%M:%S} UTC: "
+            "run this command again then (`paperwire serve` does it by itself)"
+        )
+    if report.error:
+        raise PaperwireError(report.error)
+
+
+def _show(store, composed) -> None:
+    if not composed:
+        click.echo("no digests are due")
+        return
+    subs = {}
+    for d in composed:
+        if d.subscription_id not in subs:
+            subs[d.subscription_id] = store.get_subscription(d.subscription_id)
+        email = subs[d.subscription_id].email if subs[d.subscription_id] else d.subscription_id
+        click.echo(f"{d.period} {email}: {len(d.items)} paper(s)")
+        for item in d.items:
+            why = f" ({item.reason})" if item.reason else ""
+            click.echo(f"  {item.section:8} {item.paper_id}{why}")
+    click.echo(f"{len(composed)} digest(s) would be sent (dry run: nothing written or sent)")
+
+
+@digest.command("status")
+@click.option("--period", help="One period: 2026-11-23 (daily) or 2026-W48 (weekly).")
+@click.option("--failed", "show_failed", is_flag=True, help="List the failed deliveries with their errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
+    """The delivery ledger: how many digests are sent, pending and failed."""
+    from paperwire.cli import _store
+
+    with _store() as store:
+        counts = store.delivery_counts(period)
+        failed = store.deliveries(status="failed", period=period, limit=100) if show_failed else []
+        by_status = store.subscription_counts()
+    subscribers = {s: by_status.get(s, 0) for s in STATUSES}
+    summary = {s: counts.get(s, 0) for s in ("sent", "pending", "sending", "failed", "empty")}
+    if as_json:
+        out = {"period": period, "deliveries": summary, "subscribers": subscribers}
+        out["failed"] = [{"email": d.email, "period": d.period, "error": d.last_error} for d in failed]
+        click.echo(json.dumps(out, indent=2))
+        return
+    click.echo(
+        f"deliveries{' for ' + period if period else ''}: "
+        + ", ".join(f"{n} {s}" for s, n in summary.items())
+    )
+    click.echo("subscribers: " + ", ".join(f"{n} {s}" for s, n in subscribers.items()))
+    for d in failed:
+        click.echo(f"failed {d.period} {d.email}: {d.last_error}")
+
+
+@click.group("subscribers")
+def subscribers() -> None:
+    """Digest subscribers, for operators (people subscribe themselves on the web)."""
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--confirmed", is_flag=True, help="Skip the confirmation mail (an existing list's import).")
+@click.option("--topic", "topics", multiple=True, help="A topic query, run through the search (repeatable).")
+@click.option("--author", "authors", multiple=True, help="An author to follow (repeatable).")
+@click.option("--category", "categories", multiple=True, help="An arXiv category like cs.LG (repeatable).")
+@click.option("--frequency", type=click.Choice(FREQUENCIES), default="daily", show_default=True)
+@click.option("--weekday", default="monday", show_default=True, help="The day a weekly digest goes out.")
+@click.option("--time", "send_time", default="07:00", show_default=True, help="Delivery time, HH:MM.")
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone of --time, like Europe/Paris.")
+@click.option("--trending", default=5, show_default=True, help="Trending papers per mail (0: none).")
+@click.option("--max-papers", default=20, show_default=True, help="Papers per mail, at most.")
+def add_cmd(email: str, confirmed: bool, **options) -> None:
+    """Subscribe EMAIL; without --confirmed a confirmation mail goes out first."""
+    from paperwire.cli import _settings, _store
+    from paperwire.digests.subscribe import Outcome, subscribe
+    from paperwire.mail import NOT_CONFIGURED, Mailer, MailError
+
+    settings = _settings()
+    if not confirmed and not settings.smtp_url:
+        raise MailError(NOT_CONFIGURED + "; or add --confirmed to skip the confirmation mail")
+    prefs = Preferences(
+        frequency=options["frequency"],
+        weekday=options["weekday"],
+        send_time=options["send_time"],
+        timezone=options["timezone"],
+        trending=options["trending"],
+        max_papers=options["max_papers"],
+        topics=list(options["topics"]),
+        authors=list(options["authors"]),
+        categories=list(options["categories"]),
+    )
+    with _store(settings) as store:
+        try:
+            sub, outcome = subscribe(
+                store, Mailer.from_settings(settings), _links(settings), email, prefs, confirmed=confirmed
+            )
+        except InvalidSubscription as exc:
+            raise PaperwireError(str(exc)) from None
+    if outcome is Outcome.ACTIVE:
+        click.echo(f"{sub.email} is subscribed ({sub.frequency})")
+    elif outcome is Outcome.ALREADY_ACTIVE:
+        click.echo(f"{sub.email} is subscribed already; a mail with its settings link went out")
+    else:
+        click.echo(f"a confirmation mail went to {sub.email}; nothing is sent before it is confirmed")
+
+
+@subscribers.command("list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only subscribers in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+def list_cmd(status: str | None, as_json: bool) -> None:
+    """Every subscriber, one per line."""
+    from paperwire.cli import _store
+
+    with _store() as store:
+        offset = 0
+        while batch := store.subscriptions(status, limit=1000, offset=offset):
+            offset += len(batch)
+            for s in batch:
+                if as_json:
+                    record = {"email": s.email, "status": s.status, "bounces": s.bounces}
+                    record.update((name, getattr(s, name)) for name in PREFERENCE_FIELDS)
+                    click.echo(json.dumps(record, ensure_ascii=False))
+                else:
+                    interests = len(s.topics) + len(s.authors) + len(s.categories)
+                    click.echo(f"{s.email}\t{s.status}\t{s.frequency}\t{interests} interest(s)")
+
+
+@subscribers.command("remove")
+@click.argument("email")
+def remove_cmd(email: str) -> None:
+    """Delete EMAIL's subscription and its delivery history."""
+    from paperwire.cli import _store
+
+    try:
+        address = parse_email(email)
+    except InvalidSubscription as exc:
+        raise PaperwireError(str(exc)) from None
+    with _store() as store:
+        sub = store.find_subscription(address)
+        if sub is None:
+            raise PaperwireError(f"no subscriber with the address {address}")
+        store.delete_subscription(sub.id)
+    click.echo(f"{address} is unsubscribed and removed")

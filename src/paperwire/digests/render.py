@@ -1,0 +1,106 @@
+"""A digest as an email: an HTML part and a plain-text part from templates, with the headers that
+mailbox providers ask of bulk mail (RFC 8058 one-click unsubscribe, List-Unsubscribe, Message-ID)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from paperwire.daily import RankedPaper
+from paperwire.digests.links import SubscriptionLinks
+from paperwire.digests.models import FOR_YOU, TRENDING, Delivery
+from paperwire.mail import Mailer
+from paperwire.subscriptions import DigestPeriod
+
+TEMPLATES = Path(__file__).parent / "templates"
+MAX_AUTHORS_SHOWN = 4
+
+
+@dataclass(slots=True)
+class Entry:
+    """One paper as the mail shows it."""
+
+    title: str
+    url: str  # its page on the hub
+    arxiv_url: str
+    pdf_url: str | None
+    authors: str
+    upvotes: int
+    reason: str | None
+
+
+class DigestRenderer:
+    def __init__(self, mailer: Mailer, links: SubscriptionLinks, hub_name: str = "Paperwire"):
+        self.mailer, self.links, self.hub_name = mailer, links, hub_name
+        self.base_url = links.base_url
+        loader = FileSystemLoader(TEMPLATES)
+        self._html = Environment(
+            loader=loader, autoescape=select_autoescape(["html"]), undefined=StrictUndefined
+        )
+        self._text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)
+        self._html_template = self._html.get_template("digest.html")
+        self._text_template = self._text.get_template("digest.txt")
+
+    def subject(self, delivery: Delivery) -> str:
+        period = DigestPeriod(delivery.frequency, delivery.start, delivery.end)
+        if delivery.frequency == "daily":
+            return f"{self.hub_name}: your papers for {period.label}"
+        return f"{self.hub_name}: your papers for the week {period.label}"
+
+    def message(self, delivery: Delivery, papers: dict[str, RankedPaper]) -> EmailMessage:
+        period = DigestPeriod(delivery.frequency, delivery.start, delivery.end)
+        sections = {TRENDING: [], FOR_YOU: []}
+        for item in delivery.items:
+            ranked = papers.get(item.paper_id)
+            if ranked is not None:  # a paper hidden or removed since composing is left out
+                sections[item.section].append(self._entry(ranked, item.reason))
+        unsubscribe = self.links.unsubscribe_url(delivery.subscription_id, delivery.nonce)
+        context = {
+            "hub": self.hub_name,
+            "base_url": self.base_url,
+            "period": period,
+            "daily": delivery.frequency == "daily",
+            "trending": sections[TRENDING],
+            "for_you": sections[FOR_YOU],
+            "settings_url": self.links.manage_url(delivery.subscription_id, delivery.nonce),
+            "unsubscribe_url": unsubscribe,
+            "email": delivery.email,
+        }
+        headers = {
+            "Message-ID": delivery.message_id,
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"{self.hub_name} digest <digest.{_host(self.base_url)}>",
+            "Auto-Submitted": "auto-generated",
+        }
+        return self.mailer.build_message(
+            delivery.email,
+            self.subject(delivery),
+            self._text_template.render(context),
+            self._html_template.render(context),
+            headers=headers,
+        )
+
+    def _entry(self, ranked: RankedPaper, reason: str | None) -> Entry:
+        p = ranked.paper
+        authors = ", ".join(p.authors[:MAX_AUTHORS_SHOWN])
+        if len(p.authors) > MAX_AUTHORS_SHOWN:
+            authors += f" and {len(p.authors) - MAX_AUTHORS_SHOWN} more"
+        return Entry(
+            title=" ".join(p.title.split()),
+            url=f"{self.base_url}/papers/{p.id}",
+            arxiv_url=p.links.abstract or f"https://arxiv.org/abs/{p.id}",
+            pdf_url=p.links.pdf,
+            authors=authors,
+            upvotes=ranked.upvotes,
+            reason=reason,
+        )
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or "localhost"
