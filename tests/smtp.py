@@ -36,9 +36,14 @@ class SmtpInbox:
         refuse: set[str] | None = None,
         tls: str | None = None,
         tls_context: ssl.SSLContext | None = None,
+        replies: dict[str, list[str]] | None = None,
     ):
         self.users = users
         self.refuse = {a.lower() for a in refuse or ()}
+        # Scripted answers to RCPT for an address, one per attempt, e.g. ["451 4.7.1 Try later",
+        # "550 5.1.1 No such user"]; once used up, the address is accepted.
+        self.replies = {a.lower(): list(r) for a, r in (replies or {}).items()}
+        self.rcpt_attempts: dict[str, int] = {}
         self.tls = tls
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
@@ -98,7 +103,11 @@ class SmtpInbox:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.lower() in self.refuse:
+        key = address.lower()
+        self.rcpt_attempts[key] = self.rcpt_attempts.get(key, 0) + 1
+        if self.replies.get(key):
+            return self.replies[key].pop(0)
+        if key in self.refuse:
             return "550 5.1.1 No such user here"
         envelope.rcpt_tos.append(address)
         return "250 OK"

@@ -140,11 +140,27 @@ def parse_timezone(value: str) -> str:
 
 
 def parse_email(value: str) -> str:
-    """A normalised address or InvalidSubscription; header-injection attempts never get through."""
+    """A normalised address or InvalidSubscription; header-injection attempts never get through.
+
+    A domain in Unicode is stored in its ASCII (IDNA) form, which every mail server accepts. A Unicode
+    local part would need SMTPUTF8 from every server on the way, so it is refused with that reason."""
     try:
-        return normalize_email(value)
+        email = normalize_email(value)
     except ValueError as exc:
         raise InvalidSubscription(str(exc)) from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in email):
+        raise InvalidSubscription("an email address cannot contain control characters")
+    local, _, domain = email.rpartition("@")
+    if not local.isascii():
+        raise InvalidSubscription(
+            f"{email[:60]!r}: addresses with non-ASCII characters before the @ are not supported"
+        )
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise InvalidSubscription(f"{email[:60]!r} does not have a valid domain") from None
+    return f"{local}@{domain}"
 
 
 def _bounded(name: str, value, low: int, high: int) -> int:

@@ -261,7 +261,7 @@ class SubscriptionsSQL(SubscriptionStore):
                     continue  # planned by another sender already: its papers stand
                 added += 1
                 if d.items:
-                    conn.executemany(remember, [(d.subscription_id, i.paper_id) for i in d.items])
+                    conn.cursor().executemany(remember, [(d.subscription_id, i.paper_id) for i in d.items])
         return added
 
     def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
