@@ -235,6 +235,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     """Run the web hub and its JSON API."""
     import uvicorn
 
+    from paperwire.digests.schedule import start_digest_schedule
     from paperwire.ingest.schedule import start_schedule
     from paperwire.search import open_search
     from paperwire.search.background import BackgroundIndexer
@@ -245,7 +246,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a new database's migrations are not news
     settings = _settings()
     store = _store(settings)
-    resolve_secret_key(settings)  # refuse to start without one in server mode; make it once here
+    secret = resolve_secret_key(settings)  # refuse to start without one in server mode; make it once here
     search = open_search(settings, store)
     indexer = BackgroundIndexer(search, embed=settings.search_indexer)
     if store.count_papers() == 0:
@@ -257,6 +258,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         )
     indexer.start()
     schedule = start_schedule(settings, store)
+    digests = start_digest_schedule(settings, store, search, secret)
     # X-Forwarded-For/-Proto are believed from the configured proxies only (docs/deploying.md).
     trusted = settings.forwarded_allow_ips
     proxy = {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
@@ -277,6 +279,8 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         indexer.stop()
         if schedule:
             schedule.stop()
+        if digests:
+            digests.stop()
         store.close()
 
 

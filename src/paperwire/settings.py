@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     digest_schedule: bool = Field(
         default=True, description="Send due digests from inside `paperwire serve`; off: cron runs it."
     )
+    digest_interval: float = Field(
+        default=60.0, gt=0, description="Seconds between two checks for due digests inside `paperwire serve`."
+    )
     digest_retry_seconds: float = Field(
         default=60.0, gt=0, description="Wait before retrying a temporary SMTP failure; doubles each time."
     )
