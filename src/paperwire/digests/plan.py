@@ -1,8 +1,9 @@
 """Which digests are due, and composing them: the store and the search engine feed compose.py.
 
 Due (docs/digests.md):
-- daily: the latest announcement day D up to the subscriber's local today, once their delivery time
-  on D has come. A day without an arXiv announcement (weekends, holidays) has no digest;
+- daily: the latest announcement day D up to the subscriber's local today whose delivery time has
+  come (before today's time, the previous announcement's, in case it was not sent). A day without an
+  arXiv announcement (weekends, holidays) has no digest, and none older than three days is sent;
 - weekly: the latest local day on their chosen weekday whose delivery time has come, covering the
   seven days up to it, if it is not before they confirmed;
 - `--date D` (an operator's command): daily digests for announcement day D, and weekly ones for
@@ -56,16 +57,16 @@ def due_periods(
 ) -> dict[DigestPeriod, list[Subscription]]:
     """The subscriptions each due period goes to, leaving out those already in the ledger for it."""
     out: dict[DigestPeriod, list[Subscription]] = defaultdict(list)
-    latest_cache: dict[date, date | None] = {}
+    cache: dict[date, list[date]] = {}
 
-    def latest_announcement(until: date) -> date | None:
-        if until not in latest_cache:
-            days = store.announced_days(until - timedelta(days=_STALE_DAYS), until)
-            latest_cache[until] = days[-1] if days else None
-        return latest_cache[until]
+    def announcements(until: date) -> list[date]:
+        """The recent announcement days up to `until`, newest first."""
+        if until not in cache:
+            cache[until] = store.announced_days(until - timedelta(days=_STALE_DAYS), until)[::-1]
+        return cache[until]
 
     for sub in subs:
-        period = _due(sub, now, day, latest_announcement)
+        period = _due(sub, now, day, announcements)
         if period is not None:
             out[period].append(sub)
     for period in list(out):
@@ -76,17 +77,18 @@ def due_periods(
     return dict(out)
 
 
-def _due(sub: Subscription, now: datetime, day: date | None, latest_announcement) -> DigestPeriod | None:
+def _due(sub: Subscription, now: datetime, day: date | None, announcements) -> DigestPeriod | None:
     if day is not None:
         if sub.frequency == "daily":
-            return daily_period(day) if latest_announcement(day) == day else None
+            return daily_period(day) if day in announcements(day) else None
         return weekly_period(day) if day.weekday() == sub.weekday else None
     today = local_now(sub, now).date()
     if sub.frequency == "daily":
-        announced = latest_announcement(today)
-        if announced is None or not send_moment_passed(sub, now, announced):
-            return None
-        return daily_period(announced)
+        # The newest announcement whose delivery time has come: the day before's, until today's time.
+        for announced in announcements(today):
+            if send_moment_passed(sub, now, announced):
+                return daily_period(announced)
+        return None
     delivery = today - timedelta(days=(today.weekday() - sub.weekday) % 7)
     if not send_moment_passed(sub, now, delivery):
         delivery -= timedelta(days=7)
