@@ -127,3 +127,54 @@ def test_two_serves_and_the_cli_run_each_job_once(postgres, tmp_path, model_dir)
 
 def _finished(store) -> int:
     return sum(r.status != "running" for r in store.recent_runs(limit=50))
+
+
+def test_two_serves_and_the_cli_send_each_digest_once(postgres, tmp_path, model_dir):
+    """Two `serve` processes whose digest schedules tick every half second, and `paperwire digest
+    send` at the same time, on one PostgreSQL database: every subscriber gets one digest."""
+    from paperwire.ingest.formats import export_record
+    from paperwire.papers import arxiv_links, make_paper
+    from paperwire.subscriptions import Preferences
+    from tests.smtp import SmtpInbox
+
+    url = postgres.new_database()
+    today = datetime.now(UTC).date()
+    papers = [
+        make_paper(id=pid, title=f"Paper {pid}", abstract="About learning.", authors=["A"], categories=["cs.LG"],  # noqa: E501
+                   announced=today, links=arxiv_links(pid), source="arxiv-listing")
+        for pid in (f"2611.{i:05d}" for i in range(1, 6))
+    ]  # fmt: skip
+    with open_store(load_settings(database_url=url, data_dir=tmp_path / "check", secret_key=SECRET)) as store:
+        for i in range(60):
+            prefs = Preferences(trending=0, send_time="00:00", categories=["cs.LG"])  # due all day
+            store.create_subscription(f"s{i:02d}@x.org", prefs, status="active", nonce=f"n{i}")
+    with SmtpInbox() as inbox:
+        common = {
+            "PAPERWIRE_DATABASE_URL": url,
+            "PAPERWIRE_SECRET_KEY": SECRET,
+            "PAPERWIRE_SMTP_URL": inbox.url,
+            "PAPERWIRE_SMTP_RATE": "30",  # two seconds of sending: the three senders overlap
+            "PAPERWIRE_DIGEST_INTERVAL": "0.5",
+        }
+        envs = [hub_env(tmp_path / f"host-{i}" / "data", model_dir, **common) for i in (1, 2, 3)]
+        servers = []
+        try:
+            servers.append(start_server(envs[0], [export_record(p) for p in papers]))
+            servers.append(start_server(envs[1]))
+            cli = subprocess.run(
+                [PAPERWIRE_BIN, "digest", "send"], env=envs[2], capture_output=True, text=True, timeout=120
+            )
+            assert cli.returncode == 0, cli.stderr
+            with open_store(load_settings(database_url=url, data_dir=tmp_path / "check")) as store:
+                _wait_for(lambda: store.delivery_counts().get("sent") == 60, "every digest to be sent")
+                time.sleep(2)  # a few more ticks of both schedules: they must find nothing to do
+                counts = store.delivery_counts()
+        finally:
+            for server in servers:
+                server.stop()
+        recipients = sorted(rcpt for _from, rcpts in inbox.envelopes for rcpt in rcpts)
+    assert counts == {"sent": 60}
+    assert recipients == [f"s{i:02d}@x.org" for i in range(60)]  # each once, from whichever sender
+    # Whichever sender got there first composed all 60; the CLI (waiting for a serve's lock if it found
+    # one sending) either did it all or found nothing left.
+    assert re.match(r"(0|60) composed", cli.stdout), cli.stdout + cli.stderr
