@@ -123,3 +123,56 @@ def test_a_connection_lost_mid_import_loses_and_duplicates_nothing(postgres, tmp
         assert (again.new, again.unchanged, again.updated) == (2000, 1000, 0)
         stats = store.stats()
         assert stats.papers == stats.versions == 3000
+
+
+def test_postgresql_restarting_mid_send_loses_and_duplicates_no_digest(private_postgres, tmp_path, model_dir):
+    """The database goes away while digests are being sent; a run after it is back finishes the job."""
+    from datetime import date
+
+    from paperwire.digests.send import DigestSender
+    from paperwire.mail import Mailer
+    from paperwire.subscriptions import Preferences
+    from tests.hub import papers_of_week
+    from tests.smtp import SmtpInbox
+
+    secret = "restart-digest-secret-" + "x" * 32
+    with SmtpInbox() as inbox:
+        settings = load_settings(
+            data_dir=tmp_path / "data",
+            model_dir=model_dir,
+            database_url=private_postgres.new_database(),
+            secret_key=secret,
+            smtp_url=inbox.url,
+            smtp_rate=40,  # 2.5 seconds of sending: the restart lands in the middle
+        )
+        with open_store(settings) as store:
+            store.upsert_papers(papers_of_week())
+            for i in range(100):
+                prefs = Preferences(trending=0, categories=["cs.CV"])
+                store.create_subscription(f"s{i:03d}@x.org", prefs, status="active", nonce=f"n{i}")
+            sender = DigestSender(settings, store, Mailer.from_settings(settings), None, secret)
+            reports = []
+            first = threading.Thread(target=lambda: reports.append(sender.run(day=date(2025, 3, 18))))
+            first.start()
+            time.sleep(1.0)
+            private_postgres.restart(down=1)
+            first.join(60)
+            assert not first.is_alive()
+            # The run either rode the restart out or stopped with the database's error; the rest waits.
+            (cut,) = reports
+            assert cut.sent < 100 or cut.error is None
+            deadline = time.monotonic() + 30
+            while True:  # the pool reconnects by itself; the next run finishes the job
+                try:
+                    again = sender.run(day=date(2025, 3, 18))
+                    break
+                except StoreError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.5)
+            assert again.error is None, again.error
+            counts = store.delivery_counts()
+        inbox.wait_for(100)
+        time.sleep(0.3)
+        recipients = sorted(rcpt for _from, rcpts in inbox.envelopes for rcpt in rcpts)
+    assert counts == {"sent": 100}
+    assert recipients == [f"s{i:03d}@x.org" for i in range(100)]  # each exactly once, no copy
