@@ -4,12 +4,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from paperwire.digests.models import FOR_YOU, DigestItem, NewDelivery
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
+from paperwire.subscriptions import Preferences
 from tests.search_corpus import CORPUS, paper
 
 DAY = date(2025, 1, 6)
+NOW = datetime(2025, 1, 6, 8, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -36,6 +39,13 @@ def source(cli_env, model_dir):
         store.save_harvest(HarvestState("oai:cs", cursor=DAY))
         store.record_announcement(AnnouncementDay("cs.LG", DAY, True, new=2), {CORPUS[0].id: DAY})
         store.upsert_hf_features([HfFeature(CORPUS[1].id, DAY, "someone", 7)])
+        prefs = Preferences(frequency="weekly", weekday=4, topics=["turing"], categories=["cs.LG"])
+        sub, _ = store.create_subscription("bob@example.org", prefs, status="active", nonce="bob-nonce")
+        item = DigestItem(CORPUS[0].id, FOR_YOU, "matches your topic “turing”")
+        store.add_deliveries([NewDelivery(sub.id, "2025-W12", "weekly", DAY, DAY, "<m@x>", [item])], NOW)
+        (row,) = store.due_deliveries(NOW, 1)
+        store.claim_delivery(row.id, NOW)
+        store.delivered(row.id, NOW)
     return settings
 
 
@@ -46,7 +56,8 @@ def test_copy_moves_every_table_and_the_vectors(source, postgres, run_cli):
     lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()[1:-1]}
     for table in ("papers", "paper_versions", "embeddings", "search_meta", "users", "sessions", "votes",
                   "comments", "submissions", "ingest_runs", "ingest_harvests", "announcement_days",
-                  "hf_daily_papers", "hub_counters", "rate_limits", "signin_tokens"):  # fmt: skip
+                  "hf_daily_papers", "hub_counters", "rate_limits", "signin_tokens", "subscriptions",
+                  "deliveries", "digest_papers"):  # fmt: skip
         assert table in lines and lines[table][0] == lines[table][1] != "0", (table, done.stdout)
     assert "every count matches" in done.stdout and "password" not in done.stdout
     target = load_settings(database_url=url, data_dir=source.data_dir)
@@ -60,6 +71,8 @@ def test_copy_moves_every_table_and_the_vectors(source, postgres, run_cli):
         assert [c.body for c in new.paper_comments(CORPUS[0].id)] == ["A *fine* paper."]
         assert new.recent_runs()[0].counts == {"new": 3} and new.get_harvest("oai:cs").cursor == DAY
         assert new.hf_features(DAY)[0].upvotes == 7 and new.community_version() == old.community_version()
+        assert new.find_subscription("bob@example.org") == old.find_subscription("bob@example.org")
+        assert new.deliveries() == old.deliveries() and new.sent_papers([1]) == {1: {CORPUS[0].id}}
         # Ids were copied as they are, and each sequence goes on after them.
         carol = new.get_or_create_user("carol@example.org")
         assert carol.id == 3 and new.add_comment(CORPUS[0].id, carol.id, "me too").id == 2
