@@ -128,6 +128,7 @@ def test_bounces_in_a_row_deactivate_and_a_delivery_resets_them(subs):
     assert store.fail_delivery(ids[3], "550 no such user", bounce=True, max_bounces=2)
     sub = store.get_subscription(a.id)
     assert (sub.status, sub.bounces, sub.last_error) == ("deactivated", 2, "550 no such user")
+    assert store.delivery_counts() == {"failed": 3, "sent": 1}
 
 
 def test_a_temporary_failure_is_no_bounce(subs):
@@ -154,6 +155,7 @@ def test_inactive_subscribers_get_nothing_due(subs):
     store.add_deliveries([_digest(a.id), _digest(b.id)], NOW)
     store.set_subscription_status(a.id, "unsubscribed")
     assert [d.email for d in store.due_deliveries(NOW, 10)] == ["b@x.org"]
+    assert store.delivery_counts() == {"pending": 1, "cancelled": 1}
 
 
 def test_removing_a_subscription_removes_its_history(subs):

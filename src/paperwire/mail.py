@@ -157,7 +157,7 @@ class Mailer:
             msg["Subject"] = subject
             msg["Date"] = formatdate(usegmt=True)
             # An explicit domain: make_msgid's default asks DNS for this machine's name.
-            msg["Message-ID"] = make_msgid(domain=_domain_of(self.mail_from))
+            msg["Message-ID"] = make_msgid(domain=domain_of(self.mail_from))
             for name, value in (headers or {}).items():
                 del msg[name]
                 msg[name] = value
@@ -197,7 +197,8 @@ class Mailer:
         return self._ssl_context or ssl.create_default_context()
 
 
-def _domain_of(mail_from: str) -> str:
+def domain_of(mail_from: str) -> str:
+    """The domain of PAPERWIRE_MAIL_FROM's address, which ends every Message-ID."""
     return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
 
 

@@ -107,7 +107,8 @@ def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
         failed = store.deliveries(status="failed", period=period, limit=100) if show_failed else []
         by_status = store.subscription_counts()
     subscribers = {s: by_status.get(s, 0) for s in STATUSES}
-    summary = {s: counts.get(s, 0) for s in ("sent", "pending", "sending", "failed", "empty")}
+    shown = ("sent", "pending", "sending", "failed", "empty", "cancelled")  # most asked first
+    summary = {s: counts.get(s, 0) for s in shown}
     if as_json:
         out = {"period": period, "deliveries": summary, "subscribers": subscribers}
         out["failed"] = [{"email": d.email, "period": d.period, "error": d.last_error} for d in failed]

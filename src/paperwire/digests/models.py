@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 TRENDING = "trending"
 FOR_YOU = "for_you"
-DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "empty")
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "empty", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from paperwire.digests.models import Delivery
 from paperwire.digests.plan import active_subscriptions, compose_period, due_periods
 from paperwire.digests.render import DigestRenderer
 from paperwire.jobs import DIGESTS, exclusive
-from paperwire.mail import Mailer, MailError
+from paperwire.mail import Mailer, MailError, domain_of
 from paperwire.search.engine import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store, StoreError
@@ -121,7 +121,7 @@ class DigestSender:
     def _plan(self, report: DigestReport, day: date | None, dry_run: bool, say) -> list:
         now = self.clock()
         due = due_periods(self.store, active_subscriptions(self.store), now, day)
-        domain = self.mailer.mail_from.rpartition("@")[2].rstrip(">").strip() or "localhost"
+        domain = domain_of(self.mailer.mail_from)
         if due and self.search is not None:
             self.search.sync_keyword()
         composed = []

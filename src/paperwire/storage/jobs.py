@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
@@ -39,7 +39,13 @@ def postgres_job_lock(url: str, name: str, store_name: str) -> Iterator[bool]:
     try:
         yield got
     finally:
-        conn.close()  # ending the session releases the lock, even if unlocking would fail
+        if got:
+            # Unlock first: the server drops a closed session's locks only when its backend has exited,
+            # a moment after close() returns, so a next holder in this very process could find the lock
+            # still taken. Closing still releases it if unlocking fails (the connection is gone).
+            with suppress(psycopg.Error):
+                conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (_JOB_CLASS, name))
+        conn.close()
 
 
 @contextmanager

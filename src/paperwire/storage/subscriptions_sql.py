@@ -28,6 +28,8 @@ _DELIVERY = (
     "d.status, d.message_id, d.items, d.attempts, d.next_attempt_at, d.last_error, d.created_at, d.sent_at, "
     "s.nonce FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
 )
+# Digests composed for a subscriber who then left are never sent.
+_CANCEL = "UPDATE deliveries SET status = 'cancelled' WHERE subscription_id = ? AND status = 'pending'"
 _CHUNK = 500
 _MAX_LIKED = 200
 
@@ -176,6 +178,8 @@ class SubscriptionsSQL(SubscriptionStore):
             params.append(expect)
         with self._transaction() as conn:
             rows = conn.execute(self._q(f"{sql} RETURNING {_SUB_COLUMNS}"), params).fetchall()
+            if rows and status in ("unsubscribed", "deactivated"):
+                conn.execute(self._q(_CANCEL), (subscription_id,))
         return self._subscription(rows[0]) if rows else None
 
     def delete_subscription(self, subscription_id: int) -> bool:
@@ -344,6 +348,7 @@ class SubscriptionsSQL(SubscriptionStore):
                 ),
                 (self._t(datetime.now(UTC)), subscription_id),
             )
+            conn.execute(self._q(_CANCEL), (subscription_id,))
             return True
 
     def recover_deliveries(self) -> int:
