@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,12 +28,20 @@ class User:
 
 
 def normalize_email(value: str) -> str:
-    """Trimmed and lower-cased, or InvalidEmail."""
-    email = (value or "").strip().lower()
+    """Trimmed, lower-cased and in Unicode NFC, or InvalidEmail."""
+    # NFC: an address typed with a composed or a decomposed "ö" is one address, so one user and one
+    # subscription. Internationalised addresses (RFC 6531) are kept; the mailer sends them with SMTPUTF8.
+    email = unicodedata.normalize("NFC", (value or "").strip().lower())
     if not email:
         raise InvalidEmail("enter your email address")
     if len(email) > MAX_EMAIL_CHARS or not _EMAIL.fullmatch(email):
         raise InvalidEmail(f"{email[:60]!r} is not an email address")
+    # Control, invisible and bidi-override characters (categories C* and Z*): no real address has
+    # them, and they could split a mail header or show an address as another.
+    if any(unicodedata.category(c)[0] in "CZ" for c in email):
+        raise InvalidEmail(
+            f"{email[:60]!r}: an email address cannot contain control characters (nor invisible ones)"
+        )
     return email
 
 
