@@ -28,8 +28,9 @@ def create_app(
     settings: Settings, store: Store, search: SearchEngine | None = None, mailer: Mailer | None = None
 ) -> FastAPI:
     """Build the app around a store and its search engine; the caller owns the store's lifetime."""
+    from paperwire.digests.links import SubscriptionLinks
     from paperwire.search import open_search
-    from paperwire.web import community, daily, feeds, papers, users
+    from paperwire.web import community, daily, feeds, papers, subscriptions, users
     from paperwire.web import search as search_routes
     from paperwire.web.pages import PageCache, highlight, snippet
     from paperwire.web.security import Security, resolve_secret_key
@@ -47,7 +48,9 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.search = search or open_search(settings, store)
-    app.state.security = Security(settings, store, resolve_secret_key(settings))
+    secret = resolve_secret_key(settings)  # read once: it may come from a file in the data dir
+    app.state.security = Security(settings, store, secret)
+    app.state.subscription_links = SubscriptionLinks(secret, settings.base_url)
     app.state.mailer = mailer or Mailer.from_settings(settings)
     app.state.fetchers = _lazy_fetchers(settings)
     app.state.page_cache = PageCache()
@@ -66,6 +69,8 @@ def create_app(
     app.include_router(feeds.router)  # /feeds/*.atom
     app.include_router(users.pages)  # /signin, /profile
     app.include_router(users.actions)  # /api/signin, /api/signout
+    app.include_router(subscriptions.pages)  # /subscribe, /subscription, /unsubscribe/{token} (one-click)
+    app.include_router(subscriptions.actions)  # /api/subscriptions, /api/subscription
 
     app.add_middleware(ServerTiming)
     app.add_exception_handler(HTTPException, _http_error)

@@ -1,4 +1,5 @@
-// Paperwire's only script: upvote without a reload. Every form also works without it.
+// Paperwire's only script: upvote without a reload, and guess a new subscriber's time zone. Every form
+// also works without it.
 document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form.vote");
   if (!form) return;
@@ -25,3 +26,9 @@ document.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// The subscribe form starts at UTC; the browser knows better where its reader lives.
+for (const input of document.querySelectorAll("input[data-guess-timezone]")) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && input.value === "UTC") input.value = zone;
+}
