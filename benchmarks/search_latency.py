@@ -225,6 +225,8 @@ def measure_in_process(
     engine = open_search(s, store)
     engine.catch_up_vectors()
     load_s = time.perf_counter() - started
+    if engine.keyword.behind(store):  # e.g. an index the current code refused and started afresh
+        raise SystemExit(f"the keyword index in {s.search_dir} is behind its database: build it first")
     for q in queries(50, seed=1):  # warm-up: model loaded, caches filled
         engine.search(q)
     times, steps = [], {}
@@ -443,6 +445,27 @@ def build_keyword_from_postgres(work: Path, url: str, in_database: str, state: d
     print(f"keyword index: {applied:,} papers in {state['keyword_index_s']} s", flush=True)
 
 
+def catch_up_sqlite(work: Path) -> None:
+    """Bring the SQLite hub's indexes up to date before it is timed, saying what that took."""
+    from paperwire.search import open_search
+    from paperwire.storage import open_store
+
+    s = settings(work)
+    with open_store(s) as store:
+        engine = open_search(s, store)
+        started = time.perf_counter()
+        applied = engine.sync_keyword()
+        added = engine.catch_up_vectors()
+        if added:
+            engine.vectors.save()
+        if applied or added:
+            print(
+                f"SQLite hub {work}: {applied:,} papers applied to its keyword index and {added:,} vectors "
+                f"to its vector index in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+
+
 def measure(work: Path, n: int, database_url: str | None = None, in_database: str = "none") -> dict:
     """measure_in_process in a fresh process."""
     extra = ["--database-url", database_url, "--in-database", in_database] if database_url else []
@@ -490,6 +513,8 @@ def main_postgres(args) -> int:
     url, state = build_postgres(source, work, server, args.papers, full_text=args.in_database == "all")
     if args.in_database != "all":
         build_keyword_from_postgres(work, url, args.in_database, state)
+    if not args.no_sqlite:
+        catch_up_sqlite(source)
     runs: dict[str, list[dict]] = {"postgres": [], "sqlite": []}
     for r in range(1, args.rounds + 1):
         print(f"round {r}: PostgreSQL ({args.in_database}) in a fresh process ...", flush=True)
