@@ -23,6 +23,8 @@ of it, in seq order); the HNSW index, and the GIN index when full text is timed,
 copy; on `semantic` the tantivy index is built from PostgreSQL as a new host would. Then --rounds
 rounds, each a fresh process for PostgreSQL and one for the SQLite hub at --source (unless
 --no-sqlite; opening it brings its indexes up to date, so it must be a hub you may write), in turn.
+--recall 200,600 also measures the semantic candidates' recall against exact search (100 queries):
+usearch's, and pgvector's at each hnsw.ef_search given.
 """
 
 from __future__ import annotations
@@ -466,6 +468,65 @@ def catch_up_sqlite(work: Path) -> None:
             )
 
 
+def semantic_recall(source: Path, work: Path, url: str, n: int, ef_values: list[int]) -> dict:
+    """recall@10 and @200 of the semantic candidates against exact search over every stored vector, for n
+    of the timed queries: usearch (the SQLite hub's index) and pgvector at each hnsw.ef_search."""
+    import paperwire.storage.postgres_search as pg_search
+    from paperwire.search import open_search
+    from paperwire.storage import open_store
+
+    sq_settings, pg = settings(source), pg_settings(work, url, "semantic")
+    with open_store(sq_settings) as sq_store, open_store(pg) as pg_store:
+        usearch, pgvector = open_search(sq_settings, sq_store), open_search(pg, pg_store)
+        usearch.catch_up_vectors()
+        ids, blobs, after = [], [], (0, 0)
+        while rows := sq_store.embeddings_since(after, 50_000):
+            ids += [r.paper_id for r in rows]
+            blobs += [r.vector for r in rows]
+            after = (rows[-1].seq, rows[-1].key)
+        matrix = np.frombuffer(b"".join(blobs), "<f2").reshape(len(ids), -1)
+        del blobs
+        vectors = [usearch.embedder.embed_one(q) for q in queries(n, seed=2)]
+        exact = []
+        for v in vectors:
+            sims = np.concatenate(
+                [matrix[i : i + 200_000].astype(np.float32) @ v for i in range(0, len(ids), 200_000)]
+            )
+            top = np.argpartition(-sims, 200)[:200]
+            exact.append([ids[i] for i in top[np.argsort(-sims[top])]])
+
+        def score(nearest) -> dict:
+            r10, r200, ms = [], [], []
+            for v, best in zip(vectors, exact, strict=True):
+                started = time.perf_counter()
+                found = nearest(v)
+                ms.append((time.perf_counter() - started) * 1000)
+                r10.append(len(set(found[:10]) & set(best[:10])) / 10)
+                r200.append(len(set(found) & set(best)) / 200)
+            return {
+                "recall@10": round(statistics.fmean(r10), 3),
+                "recall@200": round(statistics.fmean(r200), 3),
+                "p50_ms": round(statistics.median(ms), 2),
+            }
+
+        def from_usearch(v) -> list[str]:
+            found = usearch.vectors.search(v, 200)
+            keys = sq_store.paper_ids_for_keys([k for k, _ in found])
+            return [keys[k] for k, _ in found if k in keys]
+
+        out = {"queries": n, "usearch": score(from_usearch)}
+        default = pg_search.EF_SEARCH
+        try:
+            for ef in ef_values:
+                pg_search.EF_SEARCH = ef
+                out[f"pgvector_ef_search_{ef}"] = score(
+                    lambda v: [p for p, _ in pgvector.vectors.nearest(v, 200)]
+                )
+        finally:
+            pg_search.EF_SEARCH = default
+    return out
+
+
 def measure(work: Path, n: int, database_url: str | None = None, in_database: str = "none") -> dict:
     """measure_in_process in a fresh process."""
     extra = ["--database-url", database_url, "--in-database", in_database] if database_url else []
@@ -522,6 +583,13 @@ def main_postgres(args) -> int:
         if not args.no_sqlite:
             print(f"round {r}: SQLite ({source}) in a fresh process ...", flush=True)
             runs["sqlite"].append(measure(source, args.queries))
+    recall = None
+    if args.recall:
+        print("semantic recall against exact search ...", flush=True)
+        recall = semantic_recall(source, work, url, 100, [int(x) for x in args.recall.split(",")])
+        for name, figures in recall.items():
+            if name != "queries":
+                print(f"  {name}: {figures}", flush=True)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
@@ -536,6 +604,7 @@ def main_postgres(args) -> int:
         "postgres": summary(runs["postgres"]),
         "sqlite": summary(runs["sqlite"]) if runs["sqlite"] else None,
         "runs": runs,
+        "semantic_recall": recall,
         "targets": TARGETS_PG,
     }
     out = OUT.with_name(f"search_latency-postgres-{args.in_database}-{args.papers}.json")
@@ -578,6 +647,11 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3, help="PostgreSQL: timed rounds of each store")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL: do not time --source too")
+    parser.add_argument(
+        "--recall",
+        metavar="EF,EF,...",
+        help="PostgreSQL: also the semantic recall of usearch and of pgvector at these hnsw.ef_search values",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the fresh process
     args = parser.parse_args()
     if args.measure:
