@@ -7,11 +7,15 @@ and the API), once per mode, and scores the rankings against qrels/<split>.tsv a
     .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact
     .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact --split train --tune
     .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact --database-url private
+    .venv/bin/python benchmarks/search_quality.py ../shared/data/beir/scifact --database-url private \
+        --in-database none,semantic,all
 
---database-url runs the same queries on PostgreSQL too (full text and pgvector in the database), beside
-SQLite in the same run: a server URL (a database `beir_<dataset>` is created on it), or `private` for
-a private PostgreSQL 18 + pgvector under benchmarks/.cache/pg (benchmarks/private_postgres.py). The
-PostgreSQL copy gets the SQLite copy's embeddings (same model, same text), not new ones.
+--database-url runs the same queries on PostgreSQL too, beside SQLite in the same run, once per
+PAPERWIRE_SEARCH_IN_DATABASE choice in --in-database (default `semantic,all`: pgvector beside tantivy,
+and full text + pgvector; `none` is the index files on a PostgreSQL store): a server URL (a database
+`beir_<dataset>` is created on it), or `private` for a private PostgreSQL 18 + pgvector under
+benchmarks/.cache/pg (benchmarks/private_postgres.py). The PostgreSQL copy gets the SQLite copy's
+embeddings (same model, same text), not new ones.
 
 --tune prints a grid of fusion weights and title boosts on the chosen split (use train or dev: the
 constants in paperwire/search/fusion.py and keyword.py were picked that way); reporting is on test.
@@ -34,7 +38,7 @@ from pathlib import Path
 from paperwire import PaperwireError
 from paperwire.ingest.bulk import import_files
 from paperwire.search import open_search
-from paperwire.search.engine import SearchEngine
+from paperwire.search.engine import IN_DATABASE, SearchEngine
 from paperwire.search.indexer import embed_pending, rebuild
 from paperwire.search.keyword import FieldWeights
 from paperwire.settings import load_settings
@@ -102,8 +106,11 @@ def prepare(folder: Path) -> tuple[SearchEngine, float]:
     return engine, embedded.rate
 
 
-def prepare_postgres(folder: Path, url: str, sqlite: SearchEngine) -> SearchEngine:
-    """The corpus imported into PostgreSQL, with the SQLite copy's embeddings and fresh statistics."""
+def prepare_postgres(
+    folder: Path, url: str, sqlite: SearchEngine, choices: list[str]
+) -> dict[str, SearchEngine]:
+    """The corpus imported into PostgreSQL, with the SQLite copy's embeddings and fresh statistics; an
+    engine per PAPERWIRE_SEARCH_IN_DATABASE choice, on one store, its index files built."""
     import psycopg
 
     from paperwire.storage import EmbeddingRow
@@ -131,7 +138,13 @@ def prepare_postgres(folder: Path, url: str, sqlite: SearchEngine) -> SearchEngi
         embed_pending(engine)  # any paper the SQLite copy lacks
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("ANALYZE papers")  # the lexeme frequencies that keyword ranking weighs words by
-    return engine
+    engines = {}
+    for choice in choices:
+        each = open_search(settings.model_copy(update={"search_in_database": choice}), store)
+        each.sync_keyword()
+        each.catch_up_vectors()
+        engines[f"postgres-{choice}"] = each
+    return engines
 
 
 def run(engine: SearchEngine, queries: dict[str, str], qrels: dict, mode: str) -> dict[str, float]:
@@ -166,6 +179,11 @@ def main() -> int:
     parser.add_argument(
         "--database-url", help="also run on PostgreSQL: a server URL, or `private` (see the docstring)"
     )
+    parser.add_argument(
+        "--in-database",
+        default="semantic,all",
+        help="with --database-url: the PAPERWIRE_SEARCH_IN_DATABASE choices to run, comma-separated",
+    )
     args = parser.parse_args()
     if not args.folder.is_dir():
         print(f"skipped: {args.folder} is absent (it lives in ../shared/data/beir)")
@@ -189,30 +207,41 @@ def main() -> int:
     }
     engines = {"sqlite": engine}
     if args.database_url:
+        choices = [c.strip() for c in args.in_database.split(",") if c.strip()]
+        bad = [c for c in choices if c not in IN_DATABASE]
+        if bad:
+            raise SystemExit(f"error: --in-database takes {', '.join(IN_DATABASE)}, not {bad[0]!r}")
         started = time.perf_counter()
-        engines["postgres"] = prepare_postgres(args.folder, args.database_url, engine)
+        engines.update(prepare_postgres(args.folder, args.database_url, engine, choices))
         print(f"PostgreSQL copy ready in {time.perf_counter() - started:.0f} s", flush=True)
+    table = {}
     for name, each in engines.items():
-        key = "" if name == "sqlite" else "postgres_"
+        # SQLite's figures where they always were; PostgreSQL's under "postgres", by choice.
+        where = out if name == "sqlite" else out.setdefault("postgres", {}).setdefault(name[9:], {})
         print(f"-- {name}")
         if args.tune:
-            out[f"{key}grid"] = tune(each, queries, qrels)
-            best = max(out[f"{key}grid"], key=lambda r: r["ndcg@10"])
+            where["grid"] = tune(each, queries, qrels)
+            best = max(where["grid"], key=lambda r: r["ndcg@10"])
             print(f"best: {best}")
         else:
             print(f"{'mode':<12} {'nDCG@10':>8} {'R@100':>8}")
-            out[f"{key}results"] = {}
+            where["results"] = table[name] = {}
             for mode in MODES:
                 score = run(each, queries, qrels, mode)
-                out[f"{key}results"][mode] = score
+                table[name][mode] = score
                 print(f"{mode:<12} {score['ndcg@10']:>8.4f} {score['recall@100']:>8.4f}", flush=True)
+    if len(table) > 1:
+        print(f"\nnDCG@10 (R@100)     {''.join(f'{m:>17}' for m in MODES)}")
+        for name, scores in table.items():
+            cells = "".join(f"{s['ndcg@10']:>9.3f} ({s['recall@100']:.3f})" for s in scores.values())
+            print(f"{name:<20}{cells}")
     RESULTS.mkdir(exist_ok=True)
     suffix = ("-tune" if args.tune else "") + ("-postgres" if args.database_url else "")
     path = RESULTS / f"search_quality-{args.folder.name}-{args.split}{suffix}.json"
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
-    for each in engines.values():
-        each.store.close()
+    for store in {id(each.store): each.store for each in engines.values()}.values():
+        store.close()
     return 0
 
 

@@ -1,4 +1,8 @@
-"""Ranking behaviour on a hand-made corpus: fields, pinning, filters, syntax, typos, pages, related."""
+"""Ranking behaviour on a hand-made corpus: fields, pinning, filters, syntax, typos, pages, related.
+
+Every test runs on SQLite and, on PostgreSQL, once per PAPERWIRE_SEARCH_IN_DATABASE choice: index files
+for both sides (none), pgvector beside the tantivy files (semantic), the database for both (all).
+"""
 
 import json
 from datetime import date
@@ -6,10 +10,25 @@ from datetime import date
 import pytest
 
 from paperwire import PaperwireError
-from paperwire.search import BadQuery, Filters, open_search
+from paperwire.search import BadQuery, Filters, SearchEngine, open_search
 from paperwire.search.indexer import embed_pending
 from paperwire.search.model import ModelInfo
+from paperwire.search.native import NativeVectors
+from paperwire.search.vectors import VectorIndex
 from tests.search_corpus import CORPUS, paper
+
+PLACEMENTS = [("sqlite", "none"), ("postgres", "none"), ("postgres", "semantic"), ("postgres", "all")]
+
+
+def pytest_generate_tests(metafunc):
+    # Direct parametrization of `backend` overrides conftest's fixture: SQLite has one placement only.
+    if "in_database" in metafunc.fixturenames:
+        metafunc.parametrize(("backend", "in_database"), PLACEMENTS, ids=[f"{b}-{i}" for b, i in PLACEMENTS])
+
+
+@pytest.fixture
+def settings(settings, in_database):
+    return settings.model_copy(update={"search_in_database": in_database})
 
 
 @pytest.fixture
@@ -145,14 +164,19 @@ def test_semantic_results_obey_filters_and_exclusions(embedded):
     assert "2503.00008" not in found and "2503.00007" in found
 
 
-def test_a_store_with_native_search_keeps_no_index_files(engine, settings, store):
-    engine.sync_keyword()
+def test_index_files_are_kept_only_for_the_sides_the_database_does_not_answer(
+    embedded, settings, store, in_database
+):
     files = {p.name for p in settings.search_dir.glob("**/*") if p.is_file() and not p.name.endswith(".lock")}
-    assert bool(files) != store.native_search, files  # tantivy's files on SQLite, none on PostgreSQL
+    keyword_files = {"paperwire.json", "meta.json"} & files
+    assert bool(keyword_files) == (in_database != "all"), files
+    assert ("vectors.usearch" in files) == (in_database == "none"), files
+    assert isinstance(embedded.vectors, NativeVectors if in_database != "none" else VectorIndex)
+    assert embedded.vectors_in_database == (in_database != "none")  # SQLite is always "none"
     store.upsert_papers([paper("2504.00002", "Axolotl limbs", "They regrow.")])
-    if not store.native_search:
-        engine.sync_keyword()  # PostgreSQL needs none: a committed paper is searchable at once
-    assert ids(engine.search("axolotl", mode="keyword")) == ["2504.00002"]
+    if in_database != "all":
+        embedded.sync_keyword()  # in the database there is nothing to sync: committed is searchable
+    assert ids(embedded.search("axolotl", mode="keyword")) == ["2504.00002"]
 
 
 def test_related_papers_are_nearest_in_meaning_and_exclude_the_paper(embedded):
@@ -198,11 +222,42 @@ def test_a_rebuild_elsewhere_resets_this_process_vector_index(embedded, settings
 
 @pytest.mark.parametrize("stale", [{"schema": 1}, {"schema": 2, "store": "another-database"}])
 def test_a_keyword_index_of_an_older_schema_or_another_database_is_rebuilt(engine, settings, store, stale):
-    if store.native_search:
-        pytest.skip("tantivy's manifest: PostgreSQL searches in the database and keeps no index files")
+    if engine.keyword_in_database:
+        pytest.skip("tantivy's manifest: with `all`, PostgreSQL answers keywords and keeps no index files")
     manifest = settings.search_dir / "keyword" / "paperwire.json"
     manifest.write_text(json.dumps({**stale, "after": [99, "x"]}))
     again = open_search(settings, store)
     assert again.keyword.position() == (0, "")
     again.sync_keyword()
     assert ids(again.search("turing", mode="keyword"))[0] == "2502.00006"
+
+
+SEMANTIC_QUERIES = [
+    ("pets at home", Filters()),
+    ("pets -puppies", Filters()),
+    ('dogs "their owners"', Filters()),
+    ("molecules and proteins", Filters(categories=["q-bio.BM"])),
+    ("attention models", Filters(authors=["Bob Jones"])),
+    ("learning programs", Filters(date_from=date(2025, 2, 11), date_until=date(2025, 3, 4))),
+]
+
+
+def test_each_side_gives_the_same_results_wherever_it_is_answered(embedded, settings, store):
+    # The same store searched with the index files for both sides: the reference (SQLite's way).
+    files = SearchEngine(store, settings.search_dir / "reference", settings.resolved_model_dir)
+    files.sync_keyword()
+    files.catch_up_vectors()
+
+    def found(engine, text, filters, mode):
+        return [
+            (h.paper.id, round(h.semantic or 0, 2)) for h in engine.search(text, filters, 20, mode=mode).hits
+        ]
+
+    for text, filters in SEMANTIC_QUERIES:
+        expected = found(files, text, filters, "semantic")
+        assert expected, text
+        assert found(embedded, text, filters, "semantic") == expected, (text, filters)
+        if not embedded.keyword_in_database:  # tantivy for words: hybrid is the same list too
+            assert ids(embedded.search(text, filters, 20)) == ids(files.search(text, filters, 20)), text
+    for pid in ("2503.00007", "2501.00001", "2502.00004"):
+        assert [h.paper.id for h in embedded.similar(pid, 5)] == [h.paper.id for h in files.similar(pid, 5)]

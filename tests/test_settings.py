@@ -45,3 +45,25 @@ def test_bad_value_names_the_variable(monkeypatch, name, value, message):
 def test_every_setting_has_a_description():
     for name, field in Settings.model_fields.items():
         assert field.description, name
+
+
+@pytest.mark.parametrize(
+    ("value", "choice"),
+    [
+        ("none", "none"),
+        ("semantic", "semantic"),
+        ("all", "all"),
+        ("true", "all"),
+        ("False", "none"),
+        ("", "none"),
+    ],
+)
+def test_search_in_database_is_a_choice_and_still_takes_the_old_booleans(monkeypatch, value, choice):
+    monkeypatch.setenv("PAPERWIRE_SEARCH_IN_DATABASE", value)
+    assert load_settings().search_in_database == choice
+
+
+def test_search_in_database_refuses_other_values(monkeypatch):
+    monkeypatch.setenv("PAPERWIRE_SEARCH_IN_DATABASE", "vectors")
+    with pytest.raises(PaperwireError, match=r"PAPERWIRE_SEARCH_IN_DATABASE: .*'none', 'semantic' or 'all'"):
+        load_settings()

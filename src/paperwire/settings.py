@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,9 +62,9 @@ class Settings(BaseSettings):
         default=True,
         description="Embed new papers in the background of `paperwire serve`; off: cron runs it.",
     )
-    search_in_database: bool = Field(
-        default=False,
-        description="Server mode: search with PostgreSQL full text and pgvector instead of index files.",
+    search_in_database: Literal["none", "semantic", "all"] = Field(
+        default="none",
+        description="Server mode: which search sides PostgreSQL answers: none, semantic (pgvector) or all.",
     )
 
     # -- ingest (docs/ingest.md) ---------------------------------------------------------------
@@ -136,6 +137,17 @@ class Settings(BaseSettings):
     digest_max_bounces: int = Field(
         default=3, ge=1, le=100, description="Permanent failures in a row that deactivate a subscriber."
     )
+
+    @field_validator("search_in_database", mode="before")
+    @classmethod
+    def _check_search_in_database(cls, value: object) -> object:
+        # It was a boolean before it was a choice: true meant both sides, false neither.
+        if isinstance(value, bool):
+            return "all" if value else "none"
+        if isinstance(value, str):
+            text = value.strip().lower()
+            return {"true": "all", "1": "all", "false": "none", "0": "none", "": "none"}.get(text, text)
+        return value
 
     @field_validator("smtp_url")
     @classmethod

@@ -11,8 +11,8 @@ __all__ = ["BadQuery", "Filters", "Hit", "Results", "SearchEngine", "open_search
 
 
 def open_search(settings: Settings, store: Store) -> SearchEngine:
-    # PostgreSQL can search in the database (PAPERWIRE_SEARCH_IN_DATABASE), but measured at a million
-    # papers its keyword side takes seconds where tantivy takes milliseconds (docs/benchmarks.md), so
-    # the index files stay the default on both stores.
-    native = settings.search_in_database and store.native_search
-    return SearchEngine(store, settings.search_dir, settings.resolved_model_dir, native=native)
+    # PostgreSQL can answer either side itself (PAPERWIRE_SEARCH_IN_DATABASE); its keyword side takes
+    # seconds at a million papers where tantivy takes milliseconds (docs/benchmarks.md).
+    return SearchEngine(
+        store, settings.search_dir, settings.resolved_model_dir, in_database=settings.search_in_database
+    )

@@ -23,6 +23,7 @@ from paperwire.storage import Store
 log = logging.getLogger("paperwire.search")
 DEPTH = 200  # candidates taken from each side; results are pages of the fused list of these
 MODES = ("hybrid", "keyword", "semantic")
+IN_DATABASE = ("none", "semantic", "all")  # which sides PostgreSQL answers itself (SearchEngine)
 _FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or exclusions apply
 # Nearest neighbours exist for any query; below this cosine similarity they are unrelated papers
 # (MiniLM puts unrelated abstracts at about 0 to 0.15) and are not results.
@@ -53,8 +54,10 @@ class Results:
 class SearchEngine:
     """Owns the indexes under `folder`; shared by the threads of one process.
 
-    A store with native search (PostgreSQL) is its own index: then nothing is kept under `folder`
-    but the embedder's lock. `native=False` forces the files on such a store (for benchmarks)."""
+    `in_database` says which sides a store with native search (PostgreSQL) answers itself (IN_DATABASE):
+    "none", both from the files under `folder` (tantivy and usearch, as on SQLite); "semantic", the
+    vectors from pgvector and keywords from tantivy; "all", both from the database, and no files but
+    the embedder's lock. A store without native search (SQLite) always uses the files."""
 
     def __init__(
         self,
@@ -64,18 +67,23 @@ class SearchEngine:
         weights: FieldWeights | None = None,
         semantic_weight: float = fusion.SEMANTIC_WEIGHT,
         fuse: str = "weighted",
-        native: bool | None = None,
+        in_database: str = "none",
     ):
         self.store, self.folder, self.model_dir = store, folder, model_dir
         self.semantic_weight, self.fuse = semantic_weight, fuse
-        self.native = store.native_search if native is None else native and store.native_search
+        if in_database not in IN_DATABASE:
+            raise ValueError(f"in_database must be one of {', '.join(IN_DATABASE)}, not {in_database!r}")
+        self.keyword_in_database = store.native_search and in_database == "all"
+        self.vectors_in_database = store.native_search and in_database in ("semantic", "all")
         self.info: ModelInfo = model_info()
         self.store_id = self._store_id()
         self.keyword: KeywordIndex | NativeKeyword = (
-            NativeKeyword(store, weights) if self.native else self._open_keyword(weights)
+            NativeKeyword(store, weights) if self.keyword_in_database else self._open_keyword(weights)
         )
         self._embedder: Embedder | None = None
-        self._vectors: VectorIndex | NativeVectors | None = NativeVectors(store) if self.native else None
+        self._vectors: VectorIndex | NativeVectors | None = (
+            NativeVectors(store) if self.vectors_in_database else None
+        )
         self._load_lock = threading.Lock()
 
     # -- the indexes ------------------------------------------------------------------------------
@@ -217,14 +225,16 @@ class SearchEngine:
         vector = self.embedder.embed_one(query.text)
         clock.lap("embed")
         strict = query.filters.active or query.excluded or query.phrases
-        if self.native:  # the database applies the filters while it walks the graph
+        if self.vectors_in_database:  # the database applies the filters while it walks the graph
             found = self.vectors.nearest(vector, DEPTH, query if strict else None)
-            clock.lap("semantic")
-            return [(pid, sim) for pid, sim in found if sim >= MIN_SIMILARITY]
-        found = self.vectors.search(vector, _FILTERED_DEPTH if strict else DEPTH)
-        ids = self.store.paper_ids_for_keys([key for key, _ in found])
-        ranked = [(ids[key], sim) for key, sim in found if key in ids and sim >= MIN_SIMILARITY]
-        if strict:
+            ranked = [(pid, sim) for pid, sim in found if sim >= MIN_SIMILARITY]
+        else:
+            found = self.vectors.search(vector, _FILTERED_DEPTH if strict else DEPTH)
+            ids = self.store.paper_ids_for_keys([key for key, _ in found])
+            ranked = [(ids[key], sim) for key, sim in found if key in ids and sim >= MIN_SIMILARITY]
+        # The keyword index has the last word on filters, so that both sides obey the same rules: its
+        # rules and PostgreSQL's SQL conditions differ at the edges (tantivy folds accents, for one).
+        if strict and not self.keyword_in_database:
             allowed = self.keyword.matching(
                 [pid for pid, _ in ranked], query.filters, query.excluded, required=query.phrases
             )
@@ -246,13 +256,15 @@ class SearchEngine:
             vector = from_blob(row.vector)
         else:  # not embedded yet
             vector = self.embedder.embed_one(paper_text(paper.title, paper.abstract))
-        if self.native:
+        if self.vectors_in_database:
             found = self.vectors.nearest(vector, limit + 1)
-            ranked = [(pid, sim) for pid, sim in found if pid != paper_id][:limit]
+            ranked = [(pid, sim) for pid, sim in found if pid != paper_id]
         else:
             found = self.vectors.search(vector, limit + 1)
             ids = self.store.paper_ids_for_keys([key for key, _ in found])
-            ranked = [(ids[key], sim) for key, sim in found if ids.get(key) not in (None, paper_id)][:limit]
+            ranked = [(ids[key], sim) for key, sim in found if ids.get(key) not in (None, paper_id)]
+        # Equal similarities by paper id, descending, as in search: the same order from either index.
+        ranked = sorted(sorted(ranked, reverse=True), key=lambda r: -r[1])[:limit]
         papers = self.store.get_papers([pid for pid, _ in ranked])
         return [Hit(papers[pid], round(sim, 6), semantic=sim) for pid, sim in ranked if pid in papers]
 

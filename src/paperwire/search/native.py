@@ -1,7 +1,8 @@
 """The store's own search (PostgreSQL full text and pgvector) behind the shapes of the file indexes.
 
 With a store whose `native_search` is true, SearchEngine uses these in place of KeywordIndex and
-VectorIndex: the database is the index, so there is nothing to sync, catch up, save or rebuild.
+VectorIndex, for the sides PAPERWIRE_SEARCH_IN_DATABASE names (`semantic`: NativeVectors only; `all`:
+both): the database is the index, so there is nothing to sync, catch up, save or rebuild.
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ from paperwire.search.query import Filters, Query
 DEFAULT_WEIGHTS = (0.0, 0.4 / 1.3, 1.0 / 1.3, 1.0)
 RANK_NORMALISATION = 1  # ts_rank divides by 1 + log(document length): a long abstract is not favoured
 TYPO_WEIGHT = 0.5  # a word one edit away from an unknown word counts half, as in the tantivy index
-EF_SEARCH = 200  # HNSW candidates examined: at least the number of neighbours asked for
+# HNSW candidates examined (at least the number of neighbours asked for). At 1M papers, 200 found 66% of
+# the exact 200 nearest; 600 finds 79%, as many as usearch's index (76%), for about 3 ms more.
+EF_SEARCH = 600
 MAX_SCANNED = "40000"  # how far a filtered search may walk the graph (pgvector iterative scan)
 STATS_TTL_S = 600.0  # how long the lexeme frequencies read from pg_stats are reused
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
