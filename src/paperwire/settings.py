@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         description="Embed new papers in the background of `paperwire serve`; off: cron runs it.",
     )
     search_in_database: Literal["none", "semantic", "all"] = Field(
-        default="none",
+        default="semantic",
         description="Server mode: which search sides PostgreSQL answers: none, semantic (pgvector) or all.",
     )
 
