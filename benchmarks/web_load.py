@@ -39,6 +39,7 @@ CACHE = ROOT / "benchmarks" / ".cache" / "web"
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "web_load.json"
 PAPERWIRE = Path(sys.executable).parent / "paperwire"
 MEMBERS = 2_000
+MEMBER_EMAIL = "member{}@example.org"  # the members who cast the synthetic upvotes (digest.py reuses them)
 VOTES = 60_000
 TARGET = {"rps": 300.0, "p99_ms": 50.0}
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -64,7 +65,7 @@ def main() -> int:
         return 2
 
     env = _env(args)
-    state = _prepare(args, env)
+    state = prepare_hub(args.data, env)
     day = state["day"]
     port = _free_port()
     urls = {
@@ -170,14 +171,15 @@ def _env(args) -> dict:
     return env
 
 
-def _prepare(args, env: dict) -> dict:
-    """Import the corpus and cast the synthetic votes, once; the state file says it is done."""
+def prepare_hub(data: Path, env: dict) -> dict:
+    """Import the corpus and cast the synthetic votes into env's data dir, once; its state file says it
+    is done. benchmarks/digest.py builds its hub with this too."""
     state_file = Path(env["PAPERWIRE_DATA_DIR"]) / "web-load-state.json"
     if state_file.exists():
         return json.loads(state_file.read_text())
     Path(env["PAPERWIRE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     print("importing the corpus (once) ...", flush=True)
-    subprocess.run([PAPERWIRE, "import", "-q", args.data], env=env, check=True)
+    subprocess.run([PAPERWIRE, "import", "-q", data], env=env, check=True)
     os.environ.update(env)
     from paperwire.settings import load_settings
     from paperwire.storage import open_store
@@ -188,7 +190,7 @@ def _prepare(args, env: dict) -> dict:
         for paper in store.iter_papers():
             if paper.announced:
                 by_day.setdefault(paper.announced, []).append(paper.id)
-        users = [store.get_or_create_user(f"member{i}@example.org").id for i in range(MEMBERS)]
+        users = [store.get_or_create_user(MEMBER_EMAIL.format(i)).id for i in range(MEMBERS)]
         days = sorted(by_day)
         print(f"casting {VOTES:,} upvotes ...", flush=True)
         cast: set[tuple[int, str]] = set()
