@@ -52,14 +52,15 @@ def _url(server, database: str) -> str:
     return f"postgresql://postgres:@/{database}?host={server.get_postmaster_info().socket_dir}"
 
 
-def database(url: str, name: str, *, fresh: bool = False) -> str:
-    """The URL of database `name` on url's server, created if absent (dropped first if fresh)."""
+def database(url: str, name: str, *, fresh: bool = False, template: str | None = None) -> str:
+    """The URL of database `name` on url's server, created if absent (dropped first if fresh), as a
+    copy of database `template` when one is named."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         if fresh:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f"CREATE DATABASE {name}")
+            conn.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
