@@ -50,6 +50,7 @@ class Candidates:
     liked_titles: dict[str, str] = field(default_factory=dict)
     by_author: dict[str, list[str]] = field(default_factory=dict)  # author_key -> ids
     by_category: dict[str, list[str]] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)  # id -> place among equal scores: upvotes, newest
 
     def __post_init__(self) -> None:
         if not self.by_author and not self.by_category:
@@ -59,6 +60,10 @@ class Candidates:
                     self.by_author.setdefault(author_key(name), []).append(pid)
                 for cat in paper.categories:
                     self.by_category.setdefault(cat, []).append(pid)
+        if not self.order:
+            # The tie-break of every digest of the period, sorted once rather than once per subscriber.
+            ties = sorted(self.papers, key=lambda pid: (-self.papers[pid].upvotes, _newest_first(pid)))
+            self.order = {pid: i for i, pid in enumerate(ties)}
 
 
 def compose(
@@ -77,9 +82,9 @@ def compose(
     room -= len(items)
     if sub.for_you and room > 0:
         matches = _matches(sub, candidates, liked)
+        order = candidates.order
         ranked = sorted(
-            (pid for pid in matches if pid not in taken),
-            key=lambda pid: (-matches[pid].score, -candidates.papers[pid].upvotes, _newest_first(pid)),
+            (pid for pid in matches if pid not in taken), key=lambda pid: (-matches[pid].score, order[pid])
         )
         items.extend(DigestItem(pid, FOR_YOU, matches[pid].reason) for pid in ranked[:room])
     return items
@@ -91,31 +96,39 @@ def _newest_first(pid: str) -> tuple:
 
 
 def _matches(sub: Subscription, c: Candidates, liked: list[str]) -> dict[str, Match]:
-    found: dict[str, list[Match]] = {}
+    # Per paper: [best score, its reason, how many interests matched]. Called for every subscriber with
+    # up to hundreds of papers per followed category, so it keeps no list of the matches.
+    found: dict[str, list] = {}
+    papers = c.papers
 
     def add(pid: str, score: float, reason: str) -> None:
-        if pid in c.papers:
-            found.setdefault(pid, []).append(Match(score, _short(reason)))
+        if pid in papers:
+            best = found.get(pid)
+            if best is None:
+                found[pid] = [score, reason, 1]
+                return
+            best[2] += 1
+            if score > best[0]:  # the first of equal scores is kept: interests in order
+                best[0], best[1] = score, reason
 
     for name in sub.authors:
+        reason = _short(f"by {name}, an author you follow")
         for pid in c.by_author.get(author_key(name), ()):
-            add(pid, AUTHOR_SCORE, f"by {name}, an author you follow")
+            add(pid, AUTHOR_SCORE, reason)
     for topic in sub.topics:
+        reason = _short(f"matches your topic “{topic}”")
         for rank, (pid, _score) in enumerate(c.topic_hits.get(topic, [])[:TOPIC_HITS]):
-            add(pid, 2.0 - rank / (TOPIC_HITS - 1), f"matches your topic “{topic}”")
+            add(pid, 2.0 - rank / (TOPIC_HITS - 1), reason)
     for liked_id in liked:
-        title = c.liked_titles.get(liked_id, liked_id)
+        reason = _short(f"close to “{c.liked_titles.get(liked_id, liked_id)}”, which you upvoted")
         for pid, sim in c.liked_hits.get(liked_id, ()):
             if sim >= LIKE_SIMILARITY and pid != liked_id:
-                add(pid, 1.0 + sim, f"close to “{title}”, which you upvoted")
+                add(pid, 1.0 + sim, reason)
     for cat in sub.categories:
+        reason = _short(f"in {cat}, a category you follow")
         for pid in c.by_category.get(cat, ()):
-            add(pid, CATEGORY_SCORE, f"in {cat}, a category you follow")
-    out = {}
-    for pid, ms in found.items():
-        best = max(ms, key=lambda m: m.score)  # max() keeps the first of equals: interests in order
-        out[pid] = Match(best.score + EXTRA_MATCH * (len(ms) - 1), best.reason)
-    return out
+            add(pid, CATEGORY_SCORE, reason)
+    return {pid: Match(score + EXTRA_MATCH * (n - 1), reason) for pid, (score, reason, n) in found.items()}
 
 
 def _short(text: str) -> str:
