@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     )
 
     smtp_concurrency: int = Field(
-        default=4,
+        default=8,
         ge=1,
         le=64,
         description="Digest mails handed to the SMTP server at once (one connection each).",
