@@ -56,10 +56,12 @@ from smtp_sink import SmtpServer
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "digest.json"
 TARGET_S = 60.0
-DEFAULT_CONCURRENCY = 4  # PAPERWIRE_SMTP_CONCURRENCY's default (docs/settings.md)
 
 
 def main() -> int:
+    from paperwire.settings import Settings
+
+    default_concurrency = Settings.model_fields["smtp_concurrency"].default  # the target is judged there
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=web_load.DEFAULT_DATA)
     parser.add_argument("--subscribers", type=int, default=10_000)
@@ -67,8 +69,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--concurrency",
-        default=str(DEFAULT_CONCURRENCY),
-        help=f"PAPERWIRE_SMTP_CONCURRENCY values, comma-separated (default {DEFAULT_CONCURRENCY})",
+        default=str(default_concurrency),
+        help=f"PAPERWIRE_SMTP_CONCURRENCY values, comma-separated (default {default_concurrency})",
     )
     parser.add_argument("--day", type=date.fromisoformat, help="the announcement day (default: see above)")
     parser.add_argument("--vectors-from", type=Path, help="a paperwire.db of the same corpus to seed vectors")
@@ -122,7 +124,7 @@ def main() -> int:
         server.stop()
 
     rows = [summary(c, runs[c]) for c in concurrencies]
-    default = next((r for r in rows if r["concurrency"] == DEFAULT_CONCURRENCY), rows[0])
+    default = next((r for r in rows if r["concurrency"] == default_concurrency), rows[0])
     print_table(args, kind, population, rows, default)
     if profile_text:
         print(profile_text)
