@@ -46,6 +46,7 @@ class SmtpInbox:
         self.rcpt_attempts: dict[str, int] = {}
         self.tls = tls
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message as it arrived, before any parsing
         self.envelopes: list[tuple[str, list[str]]] = []
         self.logins: list[str] = []
         self._arrived = threading.Condition()
@@ -118,6 +119,7 @@ class SmtpInbox:
         message = email.message_from_bytes(raw, policy=policy.default)
         with self._arrived:
             self.messages.append(message)
+            self.raw.append(envelope.original_content)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self._arrived.notify_all()
         return "250 Message accepted for delivery"

@@ -184,3 +184,27 @@ def test_unsubscribed_and_pending_addresses_get_nothing(settings, hub_store, smt
     )
     report = _sender(settings, hub_store, smtp_inbox.url).run(day=date(2025, 3, 18))
     assert report.planned == 0 and smtp_inbox.messages == []
+
+
+def test_a_long_unsubscribe_url_stays_one_plain_header(settings, hub_store, smtp_inbox):
+    """Providers read List-Unsubscribe as RFC 2369's <URL>: it must not be folded into encoded words."""
+    long_base = "https://papers.research-group.example.org/hubs/machine-learning-reading-group"
+    _subscribe(hub_store, "ada@x.org", categories=["cs.CV"])
+    sender = _sender(settings, hub_store, smtp_inbox.url, base_url=long_base)
+    assert sender.run(day=date(2025, 3, 18)).sent == 1
+    smtp_inbox.wait_for(1)
+    raw = smtp_inbox.raw[0].decode()  # as sent: a parsed message would be refolded when written again
+    header = next(line for line in raw.splitlines() if line.startswith("List-Unsubscribe:"))
+    assert header.startswith(f"List-Unsubscribe: <{long_base}/unsubscribe/") and header.endswith(">")
+    assert "=?" not in header and len(header) > 78
+
+
+def test_a_header_that_could_inject_lines_is_refused(settings, hub_store):
+    from paperwire.digests.models import Delivery
+    from paperwire.mail import MailError
+
+    sender = _sender(settings, hub_store, "smtp://127.0.0.1:25")
+    bad = Delivery(1, 1, "ada@x.org\r\nBcc: victim@x.org", "2025-03-18", "daily", date(2025, 3, 18),
+                   date(2025, 3, 18), "pending", "<m@x>", [])  # fmt: skip
+    with pytest.raises(MailError, match="must be one line"):
+        sender.renderer.message(bad, {})
