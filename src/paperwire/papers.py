@@ -17,7 +17,7 @@ MAX_FIELD_CHARS = 10_000
 _NEW_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}")
 _OLD_ARXIV_ID = re.compile(r"[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}")
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
-_ARXIV_CATEGORY = re.compile(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?")
+ARXIV_CATEGORY = re.compile(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -105,7 +105,7 @@ def split_arxiv_id(value: str) -> tuple[str, int | None]:
 
 def arxiv_categories(values: list[str]) -> list[str]:
     """Only well-formed arXiv category names ('cs.CV', 'hep-th'); listings also carry MSC codes."""
-    return [v for v in values if isinstance(v, str) and _ARXIV_CATEGORY.fullmatch(v)]
+    return [v for v in values if isinstance(v, str) and ARXIV_CATEGORY.fullmatch(v)]
 
 
 def arxiv_links(arxiv_id: str) -> Links:

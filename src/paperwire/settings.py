@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from paperwire import PaperwireError
 from paperwire.mail import check_mail_from, parse_smtp_url
+from paperwire.papers import ARXIV_CATEGORY
 
 ENV_PREFIX = "PAPERWIRE_"
 RATE_LIMITED = ("signin", "signin_ip", "vote", "comment", "submit", "subscribe", "subscribe_ip")
@@ -200,7 +201,7 @@ class Settings(BaseSettings):
     @classmethod
     def _check_ingest_categories(cls, value: str) -> str:
         cats = [c.strip() for c in value.split(",") if c.strip()]
-        bad = [c for c in cats if not re.fullmatch(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?", c)]
+        bad = [c for c in cats if not ARXIV_CATEGORY.fullmatch(c)]
         if bad:
             raise ValueError(f"not an arXiv category: {bad[0]!r}")
         return ",".join(cats)

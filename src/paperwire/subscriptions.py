@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from paperwire.papers import ARXIV_CATEGORY
 from paperwire.users import normalize_email
 
 STATUSES = ("pending", "active", "unsubscribed", "deactivated")
@@ -24,7 +25,6 @@ MAX_CATEGORIES = 20
 MAX_INTEREST_CHARS = 200
 MAX_TRENDING = 20
 MAX_PAPERS = 50
-_CATEGORY = re.compile(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 
 
@@ -204,7 +204,7 @@ def _check_topic(text: str) -> str:
 
 
 def _check_category(text: str) -> str:
-    if not _CATEGORY.fullmatch(text):
+    if not ARXIV_CATEGORY.fullmatch(text):
         raise InvalidSubscription(f"not an arXiv category: {text[:40]!r} (like cs.LG)")
     return text
 

@@ -53,7 +53,7 @@ class DigestReport:
     failed: int = 0
     deactivated: int = 0
     recovered: int = 0
-    waiting: int = 0  # pending rows left for a later run (retries not yet due)
+    waiting: int = 0  # pending rows left for a later run, counted when a retry is not yet due
     busy: bool = False  # another sender holds the lock
     error: str | None = None
     next_retry: datetime | None = None
@@ -151,6 +151,8 @@ class DigestSender:
                 delay = (later - self.clock()).total_seconds()
                 if delay > RETRY_WAIT:
                     report.next_retry = later
+                    # Only then is the count told; a whole-ledger count on every tick would grow with it.
+                    report.waiting = self.store.delivery_counts().get("pending", 0)
                     break
                 if stop is not None:
                     if stop.wait(max(delay, 0.01)):
@@ -161,8 +163,6 @@ class DigestSender:
             say(f"sending {len(batch)} digest(s)")
             self._send_batch(batch, report, state, stop)
         report.error = state.error
-        counts = self.store.delivery_counts()
-        report.waiting = counts.get("pending", 0)
 
     def _send_batch(self, batch: list[Delivery], report: DigestReport, state: _RunState, stop) -> None:
         ids = sorted({i.paper_id for d in batch for i in d.items})
