@@ -24,7 +24,9 @@ copy; on `semantic` the tantivy index is built from PostgreSQL as a new host wou
 rounds, each a fresh process for PostgreSQL and one for the SQLite hub at --source (unless
 --no-sqlite; opening it brings its indexes up to date, so it must be a hub you may write), in turn.
 --recall 200,600 also measures the semantic candidates' recall against exact search (100 queries):
-usearch's, and pgvector's at each hnsw.ef_search given.
+usearch's, and pgvector's at each hnsw.ef_search given. --keyword-recall 100 (with --in-database
+all) measures what bounding PostgreSQL's keyword candidates costs: the top 10 of keyword and of hybrid
+search for 100 of the timed queries, against the same with every matching paper scored.
 """
 
 from __future__ import annotations
@@ -527,6 +529,51 @@ def semantic_recall(source: Path, work: Path, url: str, n: int, ef_values: list[
     return out
 
 
+def keyword_recall(work: Path, url: str, n: int) -> dict:
+    """What the bound on PostgreSQL's keyword candidates costs (`all`): for n of the timed queries, the
+    top 10 of keyword search and of hybrid search against the same with every matching paper scored."""
+    import paperwire.storage.postgres_search as pg_search
+    from paperwire.search import open_search
+    from paperwire.storage import open_store
+
+    s = pg_settings(work, url, "all")
+    with open_store(s) as store:
+        engine = open_search(s, store)
+        texts = queries(n, seed=2)
+
+        def run(exact: bool) -> tuple[list[list[str]], list[list[str]], list[float]]:
+            saved = pg_search.CANDIDATES, pg_search.EVERY_POSTINGS
+            if exact:
+                pg_search.CANDIDATES, pg_search.EVERY_POSTINGS = 10**9, 10**12
+            try:
+                keyword, hybrid, ms = [], [], []
+                for text in texts:
+                    started = time.perf_counter()
+                    keyword.append([h.paper.id for h in engine.search(text, limit=10, mode="keyword").hits])
+                    ms.append((time.perf_counter() - started) * 1000)
+                    hybrid.append([h.paper.id for h in engine.search(text, limit=10, mode="hybrid").hits])
+            finally:
+                pg_search.CANDIDATES, pg_search.EVERY_POSTINGS = saved
+            return keyword, hybrid, ms
+
+        bounded_kw, bounded_hy, bounded_ms = run(exact=False)
+        exact_kw, exact_hy, exact_ms = run(exact=True)
+
+    def overlap(found: list[list[str]], best: list[list[str]]) -> float:
+        pairs = zip(found, best, strict=True)
+        shares = [len(set(f) & set(b)) / len(b) if b else float(not f) for f, b in pairs]
+        return round(statistics.fmean(shares), 3)
+
+    return {
+        "queries": n,
+        "keyword_recall@10": overlap(bounded_kw, exact_kw),
+        "hybrid_recall@10": overlap(bounded_hy, exact_hy),
+        "keyword_p50_ms_bounded": round(statistics.median(bounded_ms), 1),
+        "keyword_p50_ms_every_match_scored": round(statistics.median(exact_ms), 1),
+        "keyword_p99_ms_every_match_scored": round(percentiles(exact_ms)["p99_ms"], 1),
+    }
+
+
 def measure(work: Path, n: int, database_url: str | None = None, in_database: str = "none") -> dict:
     """measure_in_process in a fresh process."""
     extra = ["--database-url", database_url, "--in-database", in_database] if database_url else []
@@ -583,6 +630,11 @@ def main_postgres(args) -> int:
         if not args.no_sqlite:
             print(f"round {r}: SQLite ({source}) in a fresh process ...", flush=True)
             runs["sqlite"].append(measure(source, args.queries))
+    bound = None
+    if args.keyword_recall:
+        print("keyword candidates: bounded against every match scored ...", flush=True)
+        bound = keyword_recall(work, url, args.keyword_recall)
+        print(f"  {bound}", flush=True)
     recall = None
     if args.recall:
         print("semantic recall against exact search ...", flush=True)
@@ -605,6 +657,7 @@ def main_postgres(args) -> int:
         "sqlite": summary(runs["sqlite"]) if runs["sqlite"] else None,
         "runs": runs,
         "semantic_recall": recall,
+        "keyword_recall": bound,
         "targets": TARGETS_PG,
     }
     out = OUT.with_name(f"search_latency-postgres-{args.in_database}-{args.papers}.json")
@@ -651,6 +704,12 @@ def main() -> int:
         "--recall",
         metavar="EF,EF,...",
         help="PostgreSQL: also the semantic recall of usearch and of pgvector at these hnsw.ef_search values",
+    )
+    parser.add_argument(
+        "--keyword-recall",
+        type=int,
+        metavar="N",
+        help="PostgreSQL, --in-database all: also the top 10 of N queries against every match scored",
     )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the fresh process
     args = parser.parse_args()

@@ -172,11 +172,17 @@ class SearchEngine:
             keyword = self.keyword.search(query, offset + limit + len(pinned)) if query.filters.active else []
             fused = [(pid, 0.0) for pid, _ in keyword]
         else:
-            if mode != "semantic":
-                keyword = self.keyword.search(query, DEPTH)
-                clock.lap("keyword")
-            if mode != "keyword":
+            if mode == "hybrid" and self.keyword_in_database:
+                # Meaning first: its papers are scored by words too (NativeKeyword.search).
                 semantic = self._semantic(query, clock)
+                keyword = self.keyword.search(query, DEPTH, neighbours=[pid for pid, _ in semantic])
+                clock.lap("keyword")
+            else:
+                if mode != "semantic":
+                    keyword = self.keyword.search(query, DEPTH)
+                    clock.lap("keyword")
+                if mode != "keyword":
+                    semantic = self._semantic(query, clock)
             if mode == "hybrid" and self.fuse == "rrf":
                 fused = fusion.rrf(keyword, semantic)
             elif mode == "hybrid":

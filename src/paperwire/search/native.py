@@ -21,16 +21,13 @@ class NativeKeyword:
         self.store = store
         self.weights = weights or FieldWeights()
 
-    def rank_weights(self) -> tuple[float, float, float, float]:
-        """FieldWeights as ts_rank's {D, C, B, A}: a title word counts text + title, an abstract word
-        text, an author name authors; scaled so that the largest is 1 (ts_rank's limit)."""
+    def search(
+        self, query: Query, limit: int, neighbours: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 best first; `neighbours`, the papers found by meaning in a hybrid search, are scored
+        in place of the papers with every word when those would be costly to find."""
         w = self.weights
-        title, abstract, authors = w.text + w.title, w.text, w.authors
-        top = max(title, abstract, authors) or 1.0
-        return (0.0, authors / top, abstract / top, title / top)
-
-    def search(self, query: Query, limit: int) -> list[tuple[str, float]]:
-        return self.store.keyword_search(query, limit, self.rank_weights())
+        return self.store.keyword_search(query, limit, (w.text, w.title, w.authors), neighbours)
 
     def exact_titles(self, text: str, limit: int = 5) -> list[str]:
         return self.store.exact_titles(text, limit)

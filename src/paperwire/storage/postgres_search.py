@@ -1,9 +1,15 @@
-"""Search inside PostgreSQL: full-text keyword candidates, pgvector nearest neighbours, exact titles.
+"""Search inside PostgreSQL: BM25 over full text, pgvector nearest neighbours, exact titles.
 
 Mixed into PostgresStore (`native_search = True`); SearchEngine then uses these methods instead of the
 tantivy and usearch files that SQLite needs. The schema is migration 0005: `papers.search`, a stored
 weighted tsvector (title A, abstract B, authors C) with a GIN index; `embeddings.embedding`, a
-halfvec(384) with an HNSW index (cosine). The ranking is explained in docs/search.md.
+halfvec(384) with an HNSW index (cosine).
+
+Keyword search scores BM25 (as the tantivy index does: title + abstract, a title bonus, author names)
+in SQL from the stored tsvector: term frequencies from ts_rank (`_TF`), IDF from the lexeme frequencies
+ANALYZE keeps, length from the text. GIN finds candidates but cannot give the best ones first, so the
+papers scored are bounded (`candidate_streams`): a query costs about the same at a million papers as at
+a thousand. docs/search.md explains the ranking and what the bound costs.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import struct
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import psycopg
@@ -22,9 +29,14 @@ from psycopg.pq import Format
 
 from paperwire.search.query import Filters, Query
 
-# ts_rank's weights, in its order {D, C, B, A}, at most 1 each: set from FieldWeights by the engine.
-DEFAULT_WEIGHTS = (0.0, 0.4 / 1.3, 1.0 / 1.3, 1.0)
-RANK_NORMALISATION = 1  # ts_rank divides by 1 + log(document length): a long abstract is not favoured
+DEFAULT_WEIGHTS = (1.0, 0.3, 0.4)  # (text, title, authors), as FieldWeights: set from it by the engine
+K1, B = 1.2, 0.75  # BM25's, as in the tantivy index
+# Papers scored per candidate stream, at most: the bound on a query's work in a large hub.
+CANDIDATES = 1000
+# Papers the words of a query may be in, together, for the GIN index to find those that have them all
+# when a cheaper way exists (hybrid search): reading 500,000 paper numbers takes it about 15 ms.
+EVERY_POSTINGS = 500_000
+LENGTH_SAMPLE = 20_000  # papers sampled for the average length of title + abstract (BM25's avgdl)
 TYPO_WEIGHT = 0.5  # a word one edit away from an unknown word counts half, as in the tantivy index
 # HNSW candidates examined (at least the number of neighbours asked for). At 1M papers, 200 found 66% of
 # the exact 200 nearest; 600 finds 79%, as many as usearch's index (76%), for about 3 ms more.
@@ -33,7 +45,103 @@ MAX_SCANNED = "40000"  # how far a filtered search may walk the graph (pgvector 
 STATS_TTL_S = 600.0  # how long the lexeme frequencies read from pg_stats are reused
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# How often a lexeme is in a paper's title + abstract (or title only), from ts_rank over that one lexeme
+# with weight 1 on those positions and 0 elsewhere. Title positions come first and authors' last in the
+# stored vector, so ts_rank is H(n) / (pi^2 / 6) for n occurrences, where H(n) = 1 + 1/4 + ... + 1/n^2;
+# as pi^2 / 6 - H(n) is 1 / (n + 1/2) to within 1/(12 n^3), rounding inverts it exactly.
+_TF = "round(1 / (1.64493406685 * (1 - ts_rank('{weights}'::float4[], c.search, t.q, 0)::float8)) - 0.5)"
 _ANYWHERE = "(p.search @@ phraseto_tsquery('english', %s) OR p.search @@ phraseto_tsquery('simple', %s))"
+
+
+def tf(weights: str) -> str:
+    """The SQL for a lexeme's number of occurrences in the positions weighted 1 by ts_rank's weights."""
+    return _TF.format(weights=weights)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexeme scored: in title + abstract (BM25) or, if `name`, in an author's name."""
+
+    name: bool
+    tsquery: str
+    idf: float
+
+
+@dataclass(frozen=True)
+class Word:
+    """A typed word (or a variant of it, same `group`): the tsquery of where it counts, its terms, and an
+    estimate of how many papers it is in."""
+
+    group: int
+    match: str
+    terms: tuple[Term, ...]
+    papers: float
+
+
+@dataclass(frozen=True)
+class Statistics:
+    read_at: float
+    freqs: dict[str, float]  # lexeme -> share of papers, for the lexemes pg_stats tracks
+    floor: float  # the share assumed for any other lexeme
+    rows: int
+    average_length: float  # characters of title + abstract
+
+    def share(self, lexeme: str) -> float:
+        return min(self.freqs.get(lexeme, self.floor), 1.0)
+
+    def idf(self, lexeme: str) -> float:
+        """BM25's IDF; 1 while the table has no statistics."""
+        if not self.freqs or self.rows <= 0:
+            return 1.0
+        f, half = self.share(lexeme), 0.5 / self.rows
+        return math.log(1 + (1 - f + half) / (f + half))
+
+    def word(self, group: int, english: str, simple: str, weight: float = 1.0) -> Word:
+        """A word from its tsquery texts: stemmed (scored in title + abstract) and as typed (names)."""
+        # No weights in the match: the GIN index then answers without rechecking each paper's vector.
+        options = [f"({english})"] if english else []
+        if simple and simple != english:
+            options.append(f"({simple})")
+        stemmed = [x.replace("''", "'") for x in _LEXEME.findall(english)]
+        names = [x.replace("''", "'") for x in _LEXEME.findall(simple)]
+        terms = [Term(False, _quoted(x), weight * self.idf(x)) for x in stemmed]
+        terms += [Term(True, _quoted(x) + ":C", weight * self.idf(x)) for x in names]
+        # Its papers: those with all its stemmed lexemes, plus those with its name lexemes.
+        share = min((self.share(x) for x in stemmed), default=0.0)
+        share += min((self.share(x) for x in names), default=0.0)
+        return Word(group, " | ".join(options), tuple(terms), min(share, 1.0) * max(self.rows, 0))
+
+
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("'", "''") + "'"
+
+
+def candidate_streams(words: Sequence[Word], bounded: bool = False) -> tuple[list[str], bool]:
+    """The tsqueries whose matching papers are scored, CANDIDATES at most each, and whether the second
+    was left out. The rarest words, as many as together are in at most CANDIDATES papers, find every
+    paper that has any of them; if some words are left out, a second stream finds papers that have every
+    word (a variant counting for its word). A paper with only common words and not all of them is not
+    scored: the price of a bounded query. The GIN index reads every paper number of each word to find
+    those with every word, so when `bounded` and the words are in more than EVERY_POSTINGS papers
+    together, that stream is left out (hybrid search scores the papers found by meaning instead)."""
+    rare: list[Word] = []
+    total = 0.0
+    for word in sorted(words, key=lambda w: w.papers):
+        if total + word.papers > CANDIDATES:
+            break
+        rare.append(word)
+        total += word.papers
+    streams = [" | ".join(f"({w.match})" for w in rare)] if rare else []
+    if len(rare) == len(words):
+        return streams, False
+    groups: dict[int, list[Word]] = {}
+    for word in words:  # a word only in names (a stop word in text: "for") is not required
+        if any(not t.name for t in word.terms):
+            groups.setdefault(word.group, []).append(word)
+    if bounded and sum(max(w.papers for w in g) for g in groups.values()) > EVERY_POSTINGS:
+        return streams, True
+    streams.append(" & ".join(f"({' | '.join(f'({w.match})' for w in g)})" for g in groups.values()))
+    return streams, False
 
 
 class HalfVec(bytes):
@@ -115,9 +223,18 @@ class PostgresSearch:
     # -- keyword ----------------------------------------------------------------------------------
 
     def keyword_search(
-        self, query: Query, limit: int, weights: Sequence[float] = DEFAULT_WEIGHTS
+        self,
+        query: Query,
+        limit: int,
+        weights: Sequence[float] = DEFAULT_WEIGHTS,
+        neighbours: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """(paper id, score) best first; filter-only queries list papers newest first with score 0."""
+        """(paper id, BM25 score) best first; filter-only queries list papers newest first with score 0.
+
+        weights are (text, title, authors) as FieldWeights: BM25 of a word in title + abstract, a bonus
+        for it in the title, and a weight for it in an author's name. At most CANDIDATES papers per
+        stream are scored (candidate_streams). `neighbours` (hybrid search: the papers found by meaning)
+        stand in for the papers that have every word when those are too costly to find."""
         where, params = conditions(query.filters, query.excluded, query.phrases)
         if query.empty:
             if not query.filters.active:
@@ -128,72 +245,106 @@ class PostgresSearch:
                 (*params, limit),
             )
             return [(r[0], 0.0) for r in rows]
-        terms = self._word_queries(query.words)  # (tsquery text, weight) per word and typo correction
-        if query.words and not terms:
+        stats = self._statistics()
+        words = self._words(query.words, stats)
+        if query.words and not words:
             return []  # only stop words
-        w = "'{" + ",".join(f"{float(x):.6f}" for x in weights) + "}'::float4[]"
-        score = " + ".join(
-            f"%s::float8 * ts_rank({w}, p.search, %s::tsquery, {RANK_NORMALISATION})" for _ in terms
+        if not words:  # phrases only: each phrase's words are the terms, the phrases the filter
+            words = self._words(query.phrases, stats)
+            if not words:
+                return []
+        streams, every_dropped = candidate_streams(words, bounded=neighbours is not None)
+        filters = "".join(f" AND {w}" for w in where)
+        # Each candidate's vector is read (de-TOASTed) once, into the CTE, not once per term.
+        select = (
+            "(SELECT p.id, p.search || ''::tsvector AS search, "
+            "octet_length(p.title) + octet_length(p.abstract) AS chars FROM papers p WHERE "
         )
-        score_params = [x for text, weight in terms for x in (weight, text)]
-        if terms:
-            where.insert(0, "p.search @@ %s::tsquery")
-            params.insert(0, " | ".join(f"({text})" for text, _ in terms))
-        else:  # phrases only: the phrases are the score
-            score = f"ts_rank({w}, p.search, phraseto_tsquery('english', %s), {RANK_NORMALISATION})"
-            score_params = [" ".join(query.phrases)]
+        parts = [f"{select}p.search @@ %s::tsquery{filters} LIMIT {CANDIDATES})" for _ in streams]
+        stream_params = [x for stream in streams for x in (stream, *params)]
+        if every_dropped and neighbours:
+            parts.append(f"{select}p.id = ANY(%s::text[]) AND p.search @@ %s::tsquery{filters})")
+            stream_params += [list(neighbours), " | ".join(f"({w.match})" for w in words), *params]
+        if not parts:
+            return []
+        union = " UNION ALL ".join(parts)
+        text, title, authors = (float(x) for x in weights)
+        terms = [t for word in words for t in word.terms]
         rows = self._all(
-            f"SELECT p.id, {score} AS score FROM papers p WHERE {' AND '.join(where)} "
-            "ORDER BY score DESC, p.id DESC LIMIT %s",
-            (*score_params, *params, limit),
+            f"WITH candidates AS MATERIALIZED (SELECT DISTINCT ON (id) * FROM ({union}) s) "
+            "SELECT c.id, sum(t.idf * CASE WHEN t.name THEN %s * (c.search @@ t.q)::int ELSE "
+            f"%s * f.body * {K1 + 1} / (f.body + {K1} * ({1 - B} + {B} * c.chars / %s)) "
+            f"+ %s * f.title * {K1 + 1} / (f.title + {K1}) END) AS score "
+            "FROM candidates c CROSS JOIN unnest(%s::bool[], %s::tsquery[], %s::float8[]) AS t(name, q, idf) "
+            f"CROSS JOIN LATERAL (SELECT CASE WHEN t.name THEN 0 ELSE {tf('{0,0,1,1}')} END AS body, "
+            f"CASE WHEN t.name THEN 0 ELSE {tf('{0,0,0,1}')} END AS title OFFSET 0) f "
+            "GROUP BY c.id ORDER BY score DESC, c.id DESC LIMIT %s",
+            (
+                *stream_params,
+                authors,
+                text,
+                stats.average_length,
+                title,
+                [t.name for t in terms],
+                [t.tsquery for t in terms],
+                [t.idf for t in terms],
+                limit,
+            ),
         )
         return [(pid, float(s)) for pid, s in rows]
 
-    def _word_queries(self, words: Sequence[str]) -> list[tuple[str, float]]:
-        """Each word as a tsquery (stemmed in titles and abstracts, as typed in author names) with its
-        weight (an estimate of its IDF); a word no paper contains adds its one-edit variants."""
-        if not words:
+    def _words(self, texts: Sequence[str], stats: Statistics) -> list[Word]:
+        """Each typed word as a Word (stemmed in titles and abstracts, as typed in author names); a word
+        no paper contains brings its one-edit variants that some paper does, at TYPO_WEIGHT."""
+        if not texts:
             return []
         rows = self._all(
-            "SELECT phraseto_tsquery('english', w)::text, phraseto_tsquery('simple', w)::text, "
-            "EXISTS (SELECT 1 FROM papers WHERE search @@ phraseto_tsquery('english', w)) "
+            "SELECT phraseto_tsquery('english', w)::text, phraseto_tsquery('simple', w)::text "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
-            (list(words),),
+            (list(texts),),
         )
-        idf = self._idf()
-        terms, unknown = [], []
-        for word, (english, simple, known) in zip(words, rows, strict=True):
-            options = [f"({weighted(english, 'AB')})"] if english else []
-            if simple and simple != english:
-                options.append(f"({weighted(simple, 'C')})")
-            if not options:
+        words, unknown = [], []
+        for group, (text, (english, simple)) in enumerate(zip(texts, rows, strict=True)):
+            if not english and not simple:
                 continue
-            terms.append((" | ".join(options), idf(_LEXEME.findall(english or simple))))
-            if not known and english and " " not in english and len(word) >= 4 and word.isalpha():
-                unknown.append(word)
-        for word in unknown:  # likely typos: the variants that are words of the corpus match
-            variants = one_edit_away(word)
-            row = self._one(
-                "SELECT to_tsquery('english', %s)::text",
-                (" | ".join(v for v in variants),),
+            words.append(stats.word(group, english, simple))
+            if english and " " not in english and len(text) >= 4 and text.isalpha():
+                unknown.append((group, text, english))
+        # A word pg_stats does not track may be in no paper: a likely typo (asked of the index, each
+        # query a constant so that the GIN index answers it).
+        unknown = [(g, t, e) for g, t, e in unknown if e.strip("'") not in stats.freqs]
+        if unknown:
+            known = self._one(
+                "SELECT "
+                + ", ".join("EXISTS (SELECT 1 FROM papers WHERE search @@ %s::tsquery)" for _ in unknown),
+                [e for _, _, e in unknown],
             )
-            if row and row[0]:
-                found = self._all(
-                    "SELECT l FROM unnest(%s::text[]) l WHERE EXISTS "
-                    "(SELECT 1 FROM papers WHERE search @@ quote_literal(l)::tsquery)",
-                    (sorted(set(_LEXEME.findall(row[0]))),),
-                )
-                for (lexeme,) in found:
-                    terms.append((weighted(f"'{lexeme}'", "AB"), TYPO_WEIGHT * idf([lexeme])))
-        return terms
+            unknown = [(g, t) for (g, t, _), found in zip(unknown, known, strict=True) if not found]
+        for group, text in unknown:  # likely typos: the variants that are words of the corpus match
+            row = self._one("SELECT to_tsquery('english', %s)::text", (" | ".join(one_edit_away(text)),))
+            variants = sorted({x.replace("''", "'") for x in _LEXEME.findall(row[0] if row else "")})
+            found = [x for x in variants if x in stats.freqs]
+            rest = [x for x in variants if x not in stats.freqs]
+            if rest:
+                found += [
+                    r[0]
+                    for r in self._all(
+                        "SELECT l FROM unnest(%s::text[]) l WHERE EXISTS "
+                        "(SELECT 1 FROM papers WHERE search @@ quote_literal(l)::tsquery)",
+                        (rest,),
+                    )
+                ]
+            for lexeme in sorted(found):
+                words.append(stats.word(group, _quoted(lexeme), "", TYPO_WEIGHT))
+        return words
 
-    def _idf(self):
-        """lexemes -> the sum of their BM25 IDF, from the lexeme frequencies ANALYZE keeps in pg_stats;
-        1 each while the table has no statistics (a new or tiny database)."""
+    def _statistics(self) -> Statistics:
+        """The lexeme frequencies ANALYZE keeps in pg_stats and the average length of title + abstract,
+        read again after STATS_TTL_S. A new or tiny database without statistics weighs every word 1."""
         now = time.monotonic()
         with self._stats_lock:
             stats = getattr(self, "_search_stats", None)
-            if stats is None or now - stats[0] > STATS_TTL_S:
+            if stats is None or now - stats.read_at > STATS_TTL_S:
                 row = self._one(
                     "SELECT most_common_elems::text::text[], most_common_elem_freqs, "
                     "(SELECT reltuples FROM pg_class WHERE oid = 'papers'::regclass) FROM pg_stats "
@@ -205,19 +356,15 @@ class PostgresSearch:
                     lexemes, values, rows = row
                     freqs = dict(zip(lexemes, values, strict=False))
                     floor = values[len(lexemes)] / 2  # rarer than the rarest lexeme tracked
-                stats = self._search_stats = (now, freqs, floor, int(rows or 0))
-            _, freqs, floor, rows = stats
-        if not freqs or rows <= 0:
-            return lambda lexemes: 1.0
-
-        def idf(lexemes: Sequence[str]) -> float:
-            total = 0.0
-            for lexeme in lexemes:
-                f = min(freqs.get(lexeme.replace("''", "'"), floor), 1.0)
-                total += math.log(1 + (1 - f + 0.5 / rows) / (f + 0.5 / rows))
-            return total or 1.0
-
-        return idf
+                # A sample of about LENGTH_SAMPLE papers' pages (all of them while there are few).
+                share = min(100.0, 100.0 * LENGTH_SAMPLE / rows) if rows and rows > 0 else 100.0
+                average = self._one(
+                    "SELECT avg(octet_length(title) + octet_length(abstract)) "
+                    f"FROM papers TABLESAMPLE SYSTEM ({share:.6f})"
+                )[0]
+                stats = Statistics(now, freqs, floor, int(rows or 0), float(average or 1))
+                self._search_stats = stats
+        return stats
 
     def exact_titles(self, text: str, limit: int = 5) -> list[str]:
         rows = self._all(
