@@ -6,6 +6,7 @@ bound on a query's work.
 """
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -81,8 +82,10 @@ def test_rare_words_are_ored_and_common_ones_anded(monkeypatch):
     monkeypatch.setattr(postgres_search, "CANDIDATES", 1000)
     rare, medium, common = _word(0, "qubit", 300), _word(1, "error", 600), _word(2, "model", 90_000)
     assert candidate_streams([rare, medium]) == (["('qubit') | ('error')"], False)  # 900 at most: exact
-    assert candidate_streams([common, medium, rare]) == (
-        ["('qubit') | ('error')", "(('model')) & (('error')) & (('qubit'))"],
+    assert candidate_streams([common, medium, rare]) == (["('qubit') | ('error')", "(('model'))"], False)
+    other = _word(3, "noise", 20_000)  # the papers with none of the rare words: those with all the others
+    assert candidate_streams([common, medium, rare, other]) == (
+        ["('qubit') | ('error')", "(('model')) & (('noise'))"],
         False,
     )
     # Nothing rare: only papers with every word are scored; a typo variant counts for its word.
@@ -96,15 +99,31 @@ def test_rare_words_are_ored_and_common_ones_anded(monkeypatch):
 
 
 def test_words_too_common_to_intersect_leave_it_to_the_neighbours(monkeypatch):
-    monkeypatch.setattr(postgres_search, "EVERY_POSTINGS", 100_000)
-    rare, common = _word(0, "qubit", 300), _word(1, "model", 90_000)
-    both = [rare, common, _word(2, "learning", 60_000)]
-    assert candidate_streams(both, bounded=True) == (["('qubit')"], True)  # 150,000 > 100,000
-    assert candidate_streams(both, bounded=False)[1] is False  # keyword search alone: still found
-    assert candidate_streams([rare, common], bounded=True) == (
-        ["('qubit')", "(('qubit')) & (('model'))"],
+    monkeypatch.setattr(postgres_search, "EVERY_RAREST", 100_000)
+    model, learning = _word(1, "model", 800_000), _word(2, "learning", 300_000)
+    # GIN skips through the common words' postings from the rarest required one: cheap enough.
+    counterfactual = _word(0, "counterfactual", 9_000)
+    assert candidate_streams([counterfactual, model, learning], bounded=True) == (
+        ["(('counterfactual')) & (('model')) & (('learning'))"],
         False,
     )
+    # Even the rarest in 300,000 papers: hybrid search scores the neighbours instead.
+    qubit = _word(3, "qubit", 300)
+    assert candidate_streams([qubit, model, learning], bounded=True) == (["('qubit')"], True)
+    assert candidate_streams([qubit, model, learning], bounded=False)[1] is False  # keyword search alone
+    # A word's variants (typos) count together for it.
+    variants = [_word(0, "graph", 60_000), _word(0, "graphs", 60_000)]
+    assert candidate_streams([*variants, model], bounded=True)[1] is True
+
+
+def test_words_only_in_names_neither_lead_nor_are_required():
+    rare, medium = _word(0, "qubit", 990), _word(1, "error", 5_000)
+    for_ = _word(2, "for", 14, text=False)  # rarer than any word, but only in names
+    assert candidate_streams([rare, for_, medium]) == (["('qubit')", "(('error'))"], False)
+    # A query of nothing else: they are all it has.
+    assert candidate_streams([for_]) == (["('for')"], False)
+    the = _word(3, "the", 5_000, text=False)
+    assert candidate_streams([for_, the]) == (["('for')", "(('the'))"], False)
 
 
 @on_postgres
@@ -124,10 +143,31 @@ def test_a_bounded_query_still_finds_the_rare_word(store, monkeypatch):
     assert len(store.keyword_search(parse_query("learning"), 100, (1.0, 0.3, 0.4))) == 20
     # Hybrid search passes the papers found by meaning: when the words are too common to intersect,
     # those are scored in place of the papers with every word.
-    monkeypatch.setattr(postgres_search, "EVERY_POSTINGS", 10)
+    monkeypatch.setattr(postgres_search, "EVERY_RAREST", 10)
     neighbours = ["2602.00007", "2602.00042"]
     hits = store.keyword_search(parse_query("learning"), 100, (1.0, 0.3, 0.4), neighbours)
     assert sorted(pid for pid, _ in hits) == neighbours
+
+
+@on_postgres
+def test_words_pg_stats_does_not_track_are_counted(store, monkeypatch):
+    monkeypatch.setattr(postgres_search, "CANDIDATES", 20)
+    common = [paper(f"2603.{i:05d}", f"Learning {i}", "We study learning at scale.") for i in range(30)]
+    store.upsert_papers([*common, paper("2603.99999", "Qubits", "Learning on qubits.")])
+    _analyze(store)
+    # As if ANALYZE had sampled a larger table: "learning" tracked, "qubits" too rare to be.
+    stats = replace(store._statistics(), freqs={"learn": 1.0}, floor=0.5)
+    learning, qubits = store._words(["learning", "qubits"], stats)
+    assert learning.tracked and learning.papers == pytest.approx(31)  # from the statistics
+    assert not qubits.tracked and qubits.papers == 1  # counted, not guessed from the floor (15)
+    # Counting stops past CANDIDATES: all it must tell is whether the word fits in the rare stream.
+    (untracked,) = store._words(["learning"], replace(stats, freqs={"qubit": 0.01}))
+    assert untracked.papers == 21
+    # A hyphenated word's lexemes are AND'd, not a phrase: GIN answers with no recheck of positions.
+    (hyphenated,) = store._words(["Self-interpreted"], stats)
+    assert "<" not in hyphenated.match and "'self-interpret' & 'self' & 'interpret'" in hyphenated.match
+    # A plain word no paper has is a likely typo: its variants one edit away come in.
+    assert [w.match for w in store._words(["qubitz"], stats)] == ["('qubitz')", "('qubit')"]
 
 
 def test_idf_without_statistics_is_one():

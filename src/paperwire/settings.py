@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         description="Embed new papers in the background of `paperwire serve`; off: cron runs it.",
     )
     search_in_database: Literal["none", "semantic", "all"] = Field(
-        default="semantic",
+        default="all",
         description="Server mode: which search sides PostgreSQL answers: none, semantic (pgvector) or all.",
     )
 

@@ -11,8 +11,7 @@ __all__ = ["BadQuery", "Filters", "Hit", "Results", "SearchEngine", "open_search
 
 
 def open_search(settings: Settings, store: Store) -> SearchEngine:
-    # PostgreSQL can answer either side itself (PAPERWIRE_SEARCH_IN_DATABASE); its keyword side takes
-    # seconds at a million papers where tantivy takes milliseconds (docs/benchmarks.md).
+    # PostgreSQL answers both sides itself by default (PAPERWIRE_SEARCH_IN_DATABASE, docs/search.md).
     return SearchEngine(
         store, settings.search_dir, settings.resolved_model_dir, in_database=settings.search_in_database
     )

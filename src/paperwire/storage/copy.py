@@ -7,7 +7,8 @@ no change here. Columns are those both sides have, less the target's generated o
 Everything happens in one target transaction: per table, the source rows are streamed with COPY into a
 temporary table, upserted on the primary key, and at the end target rows the source no longer has are
 deleted (children first). The counts of both sides are compared before commit, so the target is
-either an exact copy of the source's snapshot or unchanged; re-running it is safe and converges.
+either an exact copy of the source's snapshot or unchanged; re-running it is safe and converges. The
+copied tables are analysed before commit, so keyword search has its word statistics at once.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ def _copy(source: _Source, target: psycopg.Connection, progress) -> CopyReport:
         target.rollback()  # never commit a copy that does not match
         differ = ", ".join(f"{t.table} ({t.source} vs {t.target})" for t in report.tables if not t.same)
         raise StoreError(f"the copy does not match its source, nothing was committed: {differ}")
+    # Fresh planner and full-text statistics (keyword search weighs words by pg_stats) instead of
+    # waiting for autovacuum to notice the new rows.
+    target.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
     target.commit()
     return report
 

@@ -20,7 +20,7 @@ import struct
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import psycopg
@@ -33,9 +33,11 @@ DEFAULT_WEIGHTS = (1.0, 0.3, 0.4)  # (text, title, authors), as FieldWeights: se
 K1, B = 1.2, 0.75  # BM25's, as in the tantivy index
 # Papers scored per candidate stream, at most: the bound on a query's work in a large hub.
 CANDIDATES = 1000
-# Papers the words of a query may be in, together, for the GIN index to find those that have them all
-# when a cheaper way exists (hybrid search): reading 500,000 paper numbers takes it about 15 ms.
-EVERY_POSTINGS = 500_000
+# Papers the rarest required word may be in for the GIN index to find the papers with every word when a
+# cheaper way exists (hybrid search). GIN skips through the other words' postings, so this costs about
+# as much as reading the rarest word's: at 1M papers, 5 ms when it is in 9,000, 34 ms in 90,000, 99 ms
+# in 340,000 ("learning model").
+EVERY_RAREST = 100_000
 LENGTH_SAMPLE = 20_000  # papers sampled for the average length of title + abstract (BM25's avgdl)
 TYPO_WEIGHT = 0.5  # a word one edit away from an unknown word counts half, as in the tantivy index
 # HNSW candidates examined (at least the number of neighbours asked for). At 1M papers, 200 found 66% of
@@ -76,6 +78,12 @@ class Word:
     match: str
     terms: tuple[Term, ...]
     papers: float
+    tracked: bool = True  # pg_stats has its lexemes; else `papers` is a guess until counted
+
+    @property
+    def in_text(self) -> bool:
+        """Whether it counts in titles and abstracts; if not, it is only in names (a stop word: "for")."""
+        return any(not t.name for t in self.terms)
 
 
 @dataclass(frozen=True)
@@ -98,18 +106,21 @@ class Statistics:
 
     def word(self, group: int, english: str, simple: str, weight: float = 1.0) -> Word:
         """A word from its tsquery texts: stemmed (scored in title + abstract) and as typed (names)."""
-        # No weights in the match: the GIN index then answers without rechecking each paper's vector.
-        options = [f"({english})"] if english else []
-        if simple and simple != english:
-            options.append(f"({simple})")
         stemmed = [x.replace("''", "'") for x in _LEXEME.findall(english)]
         names = [x.replace("''", "'") for x in _LEXEME.findall(simple)]
+        # Neither weights nor positions in the match (a hyphenated word's lexemes are AND'd, not a
+        # phrase): the GIN index then answers without rechecking each paper's vector.
+        options = [f"({' & '.join(map(_quoted, stemmed))})"] if stemmed else []
+        if names and names != stemmed:
+            options.append(f"({' & '.join(map(_quoted, names))})")
         terms = [Term(False, _quoted(x), weight * self.idf(x)) for x in stemmed]
         terms += [Term(True, _quoted(x) + ":C", weight * self.idf(x)) for x in names]
         # Its papers: those with all its stemmed lexemes, plus those with its name lexemes.
         share = min((self.share(x) for x in stemmed), default=0.0)
         share += min((self.share(x) for x in names), default=0.0)
-        return Word(group, " | ".join(options), tuple(terms), min(share, 1.0) * max(self.rows, 0))
+        # Whether pg_stats knows how common it is in text (a name adds few papers, guessed or not).
+        tracked = bool(self.freqs) and all(x in self.freqs for x in (stemmed or names))
+        return Word(group, " | ".join(options), tuple(terms), min(share, 1.0) * max(self.rows, 0), tracked)
 
 
 def _quoted(lexeme: str) -> str:
@@ -119,26 +130,29 @@ def _quoted(lexeme: str) -> str:
 def candidate_streams(words: Sequence[Word], bounded: bool = False) -> tuple[list[str], bool]:
     """The tsqueries whose matching papers are scored, CANDIDATES at most each, and whether the second
     was left out. The rarest words, as many as together are in at most CANDIDATES papers, find every
-    paper that has any of them; if some words are left out, a second stream finds papers that have every
-    word (a variant counting for its word). A paper with only common words and not all of them is not
-    scored: the price of a bounded query. The GIN index reads every paper number of each word to find
-    those with every word, so when `bounded` and the words are in more than EVERY_POSTINGS papers
-    together, that stream is left out (hybrid search scores the papers found by meaning instead)."""
+    paper that has any of them; if some words are left out, a second stream finds papers that have all
+    of those (a variant counting for its word). A paper with none of the rare words and not every other
+    one is not scored: the price of a bounded query. To find the papers with every word, the GIN index
+    reads the rarest word's postings and skips through the others', so when `bounded` and even the
+    rarest is in more than EVERY_RAREST papers, that stream is left out (hybrid search scores the papers
+    found by meaning instead). Words only in names (stop words in text, kept for authors: "for")
+    neither lead nor are required, unless the query has no other."""
+    leading = [w for w in words if w.in_text] or list(words)
     rare: list[Word] = []
     total = 0.0
-    for word in sorted(words, key=lambda w: w.papers):
+    for word in sorted(leading, key=lambda w: w.papers):
         if total + word.papers > CANDIDATES:
             break
         rare.append(word)
         total += word.papers
     streams = [" | ".join(f"({w.match})" for w in rare)] if rare else []
-    if len(rare) == len(words):
+    if len(rare) == len(leading):
         return streams, False
     groups: dict[int, list[Word]] = {}
-    for word in words:  # a word only in names (a stop word in text: "for") is not required
-        if any(not t.name for t in word.terms):
+    for word in leading:
+        if word not in rare:
             groups.setdefault(word.group, []).append(word)
-    if bounded and sum(max(w.papers for w in g) for g in groups.values()) > EVERY_POSTINGS:
+    if bounded and min(sum(w.papers for w in g) for g in groups.values()) > EVERY_RAREST:
         return streams, True
     streams.append(" & ".join(f"({' | '.join(f'({w.match})' for w in g)})" for g in groups.values()))
     return streams, False
@@ -303,23 +317,31 @@ class PostgresSearch:
             "FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
             (list(texts),),
         )
-        words, unknown = [], []
+        words, typed = [], {}
         for group, (text, (english, simple)) in enumerate(zip(texts, rows, strict=True)):
             if not english and not simple:
                 continue
             words.append(stats.word(group, english, simple))
             if english and " " not in english and len(text) >= 4 and text.isalpha():
-                unknown.append((group, text, english))
-        # A word pg_stats does not track may be in no paper: a likely typo (asked of the index, each
-        # query a constant so that the GIN index answers it).
-        unknown = [(g, t, e) for g, t, e in unknown if e.strip("'") not in stats.freqs]
-        if unknown:
-            known = self._one(
+                typed[group] = text  # one plain word: if no paper has it, a likely typo
+        # A word with a lexeme pg_stats does not track (or any word, without statistics) is rarer than
+        # those it does, but how rare decides which words lead the candidates: counted, up to
+        # CANDIDATES + 1 papers. Its few postings make that cheap; each tsquery is a constant, so that
+        # the GIN index answers it.
+        guessed = [i for i, w in enumerate(words) if not w.tracked]
+        if guessed:
+            counts = self._one(
                 "SELECT "
-                + ", ".join("EXISTS (SELECT 1 FROM papers WHERE search @@ %s::tsquery)" for _ in unknown),
-                [e for _, _, e in unknown],
+                + ", ".join(
+                    f"(SELECT count(*) FROM (SELECT 1 FROM papers WHERE search @@ %s::tsquery "
+                    f"LIMIT {CANDIDATES + 1}) s)"
+                    for _ in guessed
+                ),
+                [words[i].match for i in guessed],
             )
-            unknown = [(g, t) for (g, t, _), found in zip(unknown, known, strict=True) if not found]
+            for i, count in zip(guessed, counts, strict=True):
+                words[i] = replace(words[i], papers=float(count))
+        unknown = [(w.group, typed[w.group]) for w in words if w.papers == 0 and w.group in typed]
         for group, text in unknown:  # likely typos: the variants that are words of the corpus match
             row = self._one("SELECT to_tsquery('english', %s)::text", (" | ".join(one_edit_away(text)),))
             variants = sorted({x.replace("''", "'") for x in _LEXEME.findall(row[0] if row else "")})
