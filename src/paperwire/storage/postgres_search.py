@@ -28,6 +28,7 @@ from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
 from paperwire.search.query import Filters, Query
+from paperwire.storage import postgres_words
 
 DEFAULT_WEIGHTS = (1.0, 0.3, 0.4)  # (text, title, authors), as FieldWeights: set from it by the engine
 K1, B = 1.2, 0.75  # BM25's, as in the tantivy index
@@ -39,14 +40,13 @@ CANDIDATES = 1000
 # in 340,000 ("learning model").
 EVERY_RAREST = 100_000
 LENGTH_SAMPLE = 20_000  # papers sampled for the average length of title + abstract (BM25's avgdl)
-TYPO_WEIGHT = 0.5  # a word one edit away from an unknown word counts half, as in the tantivy index
+TYPO_WEIGHT = 0.5  # a word near an unknown word (postgres_words) counts half, as in the tantivy index
 # HNSW candidates examined (at least the number of neighbours asked for). At 1M papers, 200 found 66% of
 # the exact 200 nearest; 600 finds 79%, as many as usearch's index (76%), for about 3 ms more.
 EF_SEARCH = 600
 MAX_SCANNED = "40000"  # how far a filtered search may walk the graph (pgvector iterative scan)
 STATS_TTL_S = 600.0  # how long the lexeme frequencies read from pg_stats are reused
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # How often a lexeme is in a paper's title + abstract (or title only), from ts_rank over that one lexeme
 # with weight 1 on those positions and 0 elsewhere. Title positions come first and authors' last in the
 # stored vector, so ts_rank is H(n) / (pi^2 / 6) for n occurrences, where H(n) = 1 + 1/4 + ... + 1/n^2;
@@ -93,6 +93,7 @@ class Statistics:
     floor: float  # the share assumed for any other lexeme
     rows: int
     average_length: float  # characters of title + abstract
+    words: bool = False  # whether paper_words is there (pg_trgm): long words match two edits away
 
     def share(self, lexeme: str) -> float:
         return min(self.freqs.get(lexeme, self.floor), 1.0)
@@ -182,18 +183,6 @@ def halfvec(vector: np.ndarray | bytes) -> HalfVec:
 def weighted(tsquery_text: str, weights: str) -> str:
     """A tsquery's text with every lexeme restricted to the given weights ('AB', 'C')."""
     return _LEXEME.sub(lambda m: f"'{m.group(1)}':{weights}", tsquery_text)
-
-
-def one_edit_away(word: str) -> list[str]:
-    """Every string one deletion, transposition, replacement or insertion away (Norvig's edits1)."""
-    word = word.lower()
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    edits = {a + b[1:] for a, b in splits if b}
-    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    edits |= {a + c + b for a, b in splits for c in _LETTERS}
-    edits.discard(word)
-    return sorted(edits)
 
 
 def conditions(filters: Filters, excluded: Sequence[str] = (), required: Sequence[str] = ()):
@@ -309,7 +298,7 @@ class PostgresSearch:
 
     def _words(self, texts: Sequence[str], stats: Statistics) -> list[Word]:
         """Each typed word as a Word (stemmed in titles and abstracts, as typed in author names); a word
-        no paper contains brings its one-edit variants that some paper does, at TYPO_WEIGHT."""
+        no paper contains brings the words near it that some paper has (postgres_words), at TYPO_WEIGHT."""
         if not texts:
             return []
         rows = self._all(
@@ -323,7 +312,7 @@ class PostgresSearch:
                 continue
             words.append(stats.word(group, english, simple))
             if english and " " not in english and len(text) >= 4 and text.isalpha():
-                typed[group] = text  # one plain word: if no paper has it, a likely typo
+                typed[group] = (text, _LEXEME.findall(english)[0])  # if no paper has it, a likely typo
         # A word with a lexeme pg_stats does not track (or any word, without statistics) is rarer than
         # those it does, but how rare decides which words lead the candidates: counted, up to
         # CANDIDATES + 1 papers. Its few postings make that cheap; each tsquery is a constant, so that
@@ -342,9 +331,14 @@ class PostgresSearch:
             for i, count in zip(guessed, counts, strict=True):
                 words[i] = replace(words[i], papers=float(count))
         unknown = [(w.group, typed[w.group]) for w in words if w.papers == 0 and w.group in typed]
-        for group, text in unknown:  # likely typos: the variants that are words of the corpus match
-            row = self._one("SELECT to_tsquery('english', %s)::text", (" | ".join(one_edit_away(text)),))
-            variants = sorted({x.replace("''", "'") for x in _LEXEME.findall(row[0] if row else "")})
+        for group, (text, lexeme) in unknown:  # likely typos: the words of the corpus near them match
+            edits = " | ".join(postgres_words.one_edit_away(text))
+            row = self._one("SELECT to_tsquery('english', %s)::text", (edits,))
+            variants = {x.replace("''", "'") for x in _LEXEME.findall(row[0] if row else "")}
+            if stats.words and len(lexeme) >= postgres_words.LONG_WORD:
+                with self._connection("reading from") as conn:
+                    variants.update(postgres_words.near(conn, lexeme))
+            variants = sorted(variants)
             found = [x for x in variants if x in stats.freqs]
             rest = [x for x in variants if x not in stats.freqs]
             if rest:
@@ -380,11 +374,12 @@ class PostgresSearch:
                     floor = values[len(lexemes)] / 2  # rarer than the rarest lexeme tracked
                 # A sample of about LENGTH_SAMPLE papers' pages (all of them while there are few).
                 share = min(100.0, 100.0 * LENGTH_SAMPLE / rows) if rows and rows > 0 else 100.0
-                average = self._one(
-                    "SELECT avg(octet_length(title) + octet_length(abstract)) "
+                average, words = self._one(
+                    "SELECT avg(octet_length(title) + octet_length(abstract)), "
+                    "to_regclass('paper_words') IS NOT NULL "
                     f"FROM papers TABLESAMPLE SYSTEM ({share:.6f})"
-                )[0]
-                stats = Statistics(now, freqs, floor, int(rows or 0), float(average or 1))
+                )
+                stats = Statistics(now, freqs, floor, int(rows or 0), float(average or 1), bool(words))
                 self._search_stats = stats
         return stats
 
