@@ -147,6 +147,14 @@ def test_a_bounded_query_still_finds_the_rare_word(store, monkeypatch):
     neighbours = ["2602.00007", "2602.00042"]
     hits = store.keyword_search(parse_query("learning"), 100, (1.0, 0.3, 0.4), neighbours)
     assert sorted(pid for pid, _ in hits) == neighbours
+    # Given as a function (hybrid search looks them up meanwhile), they are asked for only then.
+    asked = []
+    found = store.keyword_search(
+        parse_query("learning"), 100, (1.0, 0.3, 0.4), lambda: asked.append(1) or neighbours
+    )
+    assert found == hits and asked == [1]
+    rare = store.keyword_search(parse_query("qubits"), 10, (1.0, 0.3, 0.4), asked.pop)
+    assert [pid for pid, _ in rare] == ["2602.99999"] and asked == [1]  # all candidates found: not asked
 
 
 @on_postgres

@@ -7,6 +7,7 @@ import shutil
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,8 @@ class SearchEngine:
             NativeVectors(store) if self.vectors_in_database else None
         )
         self._load_lock = threading.Lock()
+        # Hybrid search on `all`: meaning is looked up beside the words, on a connection of its own.
+        self._beside = ThreadPoolExecutor(4, "paperwire-semantic") if self.keyword_in_database else None
 
     # -- the indexes ------------------------------------------------------------------------------
 
@@ -172,11 +175,17 @@ class SearchEngine:
             keyword = self.keyword.search(query, offset + limit + len(pinned)) if query.filters.active else []
             fused = [(pid, 0.0) for pid, _ in keyword]
         else:
-            if mode == "hybrid" and self.keyword_in_database:
-                # Meaning first: its papers are scored by words too (NativeKeyword.search).
-                semantic = self._semantic(query, clock)
-                keyword = self.keyword.search(query, DEPTH, neighbours=[pid for pid, _ in semantic])
+            if mode == "hybrid" and self._beside is not None:
+                # Meaning and words at once, each on its own connection; the words wait for the papers
+                # found by meaning only when they score those (NativeKeyword.search).
+                beside = _Clock(timings)
+                found = self._beside.submit(self._semantic, query, beside)
+                keyword = self.keyword.search(
+                    query, DEPTH, neighbours=lambda: [pid for pid, _ in found.result()]
+                )
                 clock.lap("keyword")
+                semantic = found.result()
+                clock.lap("semantic wait")
             else:
                 if mode != "semantic":
                     keyword = self.keyword.search(query, DEPTH)

@@ -22,10 +22,11 @@ class NativeKeyword:
         self.weights = weights or FieldWeights()
 
     def search(
-        self, query: Query, limit: int, neighbours: Sequence[str] | None = None
+        self, query: Query, limit: int, neighbours: Callable[[], Sequence[str]] | None = None
     ) -> list[tuple[str, float]]:
-        """BM25 best first; `neighbours`, the papers found by meaning in a hybrid search, are scored
-        in place of the papers with every word when those would be costly to find."""
+        """BM25 best first; `neighbours` gives the papers found by meaning in a hybrid search, scored
+        in place of the papers with every word when those would be costly to find (and only then
+        called: meaning is looked up meanwhile)."""
         w = self.weights
         return self.store.keyword_search(query, limit, (w.text, w.title, w.authors), neighbours)
 

@@ -19,7 +19,7 @@ import re
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -230,14 +230,15 @@ class PostgresSearch:
         query: Query,
         limit: int,
         weights: Sequence[float] = DEFAULT_WEIGHTS,
-        neighbours: Sequence[str] | None = None,
+        neighbours: Sequence[str] | Callable[[], Sequence[str]] | None = None,
     ) -> list[tuple[str, float]]:
         """(paper id, BM25 score) best first; filter-only queries list papers newest first with score 0.
 
         weights are (text, title, authors) as FieldWeights: BM25 of a word in title + abstract, a bonus
         for it in the title, and a weight for it in an author's name. At most CANDIDATES papers per
         stream are scored (candidate_streams). `neighbours` (hybrid search: the papers found by meaning)
-        stand in for the papers that have every word when those are too costly to find."""
+        stand in for the papers that have every word when those are too costly to find; given as a
+        function, it is called only then (hybrid search looks them up meanwhile)."""
         where, params = conditions(query.filters, query.excluded, query.phrases)
         if query.empty:
             if not query.filters.active:
@@ -265,6 +266,8 @@ class PostgresSearch:
         )
         parts = [f"{select}p.search @@ %s::tsquery{filters} LIMIT {CANDIDATES})" for _ in streams]
         stream_params = [x for stream in streams for x in (stream, *params)]
+        if every_dropped and callable(neighbours):
+            neighbours = neighbours()
         if every_dropped and neighbours:
             parts.append(f"{select}p.id = ANY(%s::text[]) AND p.search @@ %s::tsquery{filters})")
             stream_params += [list(neighbours), " | ".join(f"({w.match})" for w in words), *params]
