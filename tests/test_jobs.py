@@ -2,13 +2,14 @@
 plus concurrent CLI commands on one PostgreSQL database."""
 
 import json
+import logging
 import re
 import subprocess
 import threading
 import time
 from datetime import UTC, datetime
 
-from paperwire.jobs import EMBED, INGEST, exclusive
+from paperwire.jobs import EMBED, INGEST, Ticker, exclusive
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.conftest import PAPERWIRE_BIN, hub_env
@@ -57,6 +58,33 @@ def _wait_for(check, what: str, timeout: float = 60):
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)
+
+
+def test_a_ticker_goes_on_after_a_failing_tick_and_stops_when_asked(caplog):
+    class Flaky(Ticker):
+        failure = "the flaky tick failed"
+
+        def __init__(self):
+            super().__init__(0.01, "test-ticker", logging.getLogger("paperwire.test"), backoff=0.01)
+            self.calls = 0
+            self.third = threading.Event()
+
+        def tick(self):
+            self.calls += 1
+            if self.calls == 3:
+                self.third.set()
+            if self.calls == 1:
+                raise RuntimeError("boom")
+
+    ticker = Flaky().start()
+    assert ticker.third.wait(5)  # ticked on after the first tick raised
+    ticker.stop(timeout=5)
+    assert not ticker._thread.is_alive()
+    calls = ticker.calls
+    time.sleep(0.05)
+    assert ticker.calls == calls  # no tick after stop
+    failed = [r for r in caplog.records if r.getMessage() == "the flaky tick failed"]
+    assert len(failed) == 1 and "boom" in caplog.text
 
 
 def test_two_serves_and_the_cli_run_each_job_once(postgres, tmp_path, model_dir):

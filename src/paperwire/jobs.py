@@ -15,15 +15,17 @@ run that was cut short: its holder would still hold the lock otherwise. The lock
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Self
 
 from paperwire.storage import Store
 
 EMBED = "search.embed"  # embedding new papers: a serve's background indexer or `paperwire index`
 INGEST = "ingest.schedule"  # the scheduled ingests, `paperwire ingest daily` and `paperwire ingest hf`
-DIGESTS = "digests.send"  # reserved for digest sending: `serve`'s tick and `paperwire digest send`
+DIGESTS = "digests.send"  # digest sending: `serve`'s tick and `paperwire digest send`
 POLL_S = 0.5
 
 
@@ -53,3 +55,37 @@ def exclusive(
                 return
         else:
             threading.Event().wait(POLL_S)
+
+
+class Ticker:
+    """Background work as a tick: a daemon thread that calls `tick()` every `interval` seconds until
+    stopped. A tick that raises is logged and the ticking goes on (after `backoff` seconds more), so one
+    bad tick never ends the work for the life of the server. Subclasses implement `tick`."""
+
+    failure = "a background tick failed"  # logged with the exception
+    stop_timeout = 10.0  # how long `stop` waits for a tick under way
+
+    def __init__(self, interval: float, name: str, log: logging.Logger, backoff: float = 0.0):
+        self.interval, self.backoff, self._log = interval, backoff, log
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                self._log.exception(self.failure)
+                self._stop.wait(self.backoff)
+            self._stop.wait(self.interval)
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        self._thread.join(self.stop_timeout if timeout is None else timeout)

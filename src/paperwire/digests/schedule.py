@@ -9,19 +9,19 @@ restart neither repeats nor skips a digest.
 from __future__ import annotations
 
 import logging
-import threading
 
 from paperwire.digests.send import DigestSender
+from paperwire.jobs import Ticker
 
 log = logging.getLogger("paperwire.digests")
 
 
-class DigestSchedule:
+class DigestSchedule(Ticker):
+    failure = "sending digests failed"
+
     def __init__(self, sender: DigestSender, interval: float):
+        super().__init__(interval, "paperwire-digests", log)
         self.sender = sender
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="paperwire-digests", daemon=True)
 
     def tick(self) -> None:
         report = self.sender.run(wait=False, stop=self._stop)
@@ -31,23 +31,6 @@ class DigestSchedule:
             log.info("digests: %s", report.summary())
         if report.error:
             log.error("digests: %s", report.error)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:
-                log.exception("sending digests failed")  # the schedule itself must keep ticking
-            if self._stop.wait(self.interval):
-                return
-
-    def start(self) -> DigestSchedule:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
 
 
 def start_digest_schedule(settings, store, search, secret: str) -> DigestSchedule | None:

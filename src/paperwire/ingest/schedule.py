@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from paperwire.jobs import INGEST, exclusive
+from paperwire.jobs import INGEST, Ticker, exclusive
 from paperwire.settings import Settings
 from paperwire.storage import Store
 
@@ -68,8 +67,11 @@ def _job(store: Store, kind: str, args: str, body) -> None:
         body(counts)
 
 
-class Scheduler:
+class Scheduler(Ticker):
     """Ticks every `tick` seconds; runs the scheduled ingest when the latest slot has no run yet."""
+
+    failure = "the scheduled ingest failed"
+    stop_timeout = 5.0
 
     def __init__(
         self,
@@ -78,12 +80,13 @@ class Scheduler:
         tick: float = 30.0,
         clock: Callable[[], datetime] | None = None,
     ):
+        super().__init__(tick, "paperwire-ingest-schedule", log)
         self.settings = settings
         self.store = store
-        self.tick = tick
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="paperwire-ingest-schedule", daemon=True)
+
+    def tick(self) -> None:
+        self.run_if_due(self.clock())
 
     def due(self, now: datetime) -> bool:
         # Asked again under the job lock before running. A run still marked running was then cut short
@@ -112,23 +115,6 @@ class Scheduler:
             log.info("scheduled ingest for %s starts", slot)
             run_scheduled(self.settings, self.store, now)
         return True
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                self.run_if_due(self.clock())
-            except Exception:
-                log.exception("the scheduled ingest failed")  # the schedule itself must keep ticking
-            if self._stop.wait(self.tick):
-                return
-
-    def start(self) -> Scheduler:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
 
 
 def start_schedule(settings: Settings, store: Store) -> Scheduler | None:

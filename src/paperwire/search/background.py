@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from paperwire import PaperwireError
+from paperwire.jobs import Ticker
 from paperwire.search.engine import SearchEngine
 from paperwire.search.indexer import IndexerBusy, embed_pending
 
@@ -14,30 +14,16 @@ log = logging.getLogger("paperwire.search")
 TICK_S = 2.0
 
 
-class BackgroundIndexer:
+class BackgroundIndexer(Ticker):
     """Every tick: apply store changes to the keyword index, pick up vectors other processes stored,
     and (when `embed` is on) embed new papers until none is left or the server stops."""
 
+    stop_timeout = 30.0
+
     def __init__(self, engine: SearchEngine, embed: bool = True, tick_s: float = TICK_S):
-        self.engine, self.embed, self.tick_s = engine, embed, tick_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # a bad tick must not end indexing for the life of the server
-                log.exception("search indexing failed; retrying in %.0f s", self.tick_s * 5)
-                self._stop.wait(self.tick_s * 5)
-            self._stop.wait(self.tick_s)
+        super().__init__(tick_s, "search-indexer", log, backoff=tick_s * 5)
+        self.failure = f"search indexing failed; retrying in {tick_s * 6:.0f} s"
+        self.engine, self.embed = engine, embed
 
     def tick(self) -> None:
         engine = self.engine
