@@ -83,9 +83,19 @@ class Hub:
         return TestClient(self.app)
 
 
+# A port nothing listens on: a hub under test that fetches (a submitted paper it lacks) never reaches
+# arXiv or Hugging Face; a test that wants answers points these at a ReplayServer.
+UNREACHABLE = "http://127.0.0.1:9"
+
+
 def make_hub(tmp_path, model_dir, inbox, database_url=None, **overrides) -> tuple[Hub, object]:
     if database_url:
         overrides.update(database_url=database_url, secret_key="test-secret-key-" + "x" * 32)
+    for name, path in (("arxiv_api_url", "/api/query"), ("arxiv_oai_url", "/oai"), ("hf_url", "")):
+        overrides.setdefault(name, UNREACHABLE + path)
+    overrides.setdefault("arxiv_feed_url", UNREACHABLE + "/atom")
+    overrides.setdefault("arxiv_interval", 0)
+    overrides.setdefault("http_retries", 0)
     settings = load_settings(
         data_dir=tmp_path / "data",
         model_dir=model_dir,

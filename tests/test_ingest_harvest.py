@@ -178,6 +178,9 @@ def test_cli_harvest_and_errors(server, run_cli):
     r = run_cli("ingest", "arxiv", "--from", "2025-13-01", env=env)
     assert r.returncode == 2 and "is not a YYYY-MM-DD date" in r.stderr
     r = run_cli("ingest", "arxiv", env={**env, "PAPERWIRE_CONTACT_EMAIL": ""})
-    assert r.returncode == 1 and "Error: PAPERWIRE_CONTACT_EMAIL: set it" in r.stderr
-    status = run_cli("ingest", "status", env=env).stdout
-    assert "arxiv --set cs (cli): error; error: PAPERWIRE_CONTACT_EMAIL: set it" in status
+    assert r.returncode == 1 and "HTTP 500 (gave up after 3 attempts)" in r.stderr  # it did fetch
+    agents = {q.headers["User-Agent"] for q in server.requests}
+    assert agents == {
+        "Paperwire/0.1.0 (+http://127.0.0.1:8000; mailto:ops@example.org)",
+        "Paperwire/0.1.0 (+http://127.0.0.1:8000)",
+    }

@@ -7,7 +7,6 @@ from email.utils import format_datetime
 
 import pytest
 
-from paperwire import PaperwireError
 from paperwire.ingest.http import Fetcher, FetchError, _retry_after, user_agent
 from paperwire.settings import load_settings
 from tests.replay import ReplayServer, Reply
@@ -88,11 +87,12 @@ def test_threads_sharing_a_fetcher_make_one_request_at_a_time(server, tmp_path):
     assert min(gaps) >= 0.15  # the 0.1 s answer, then the 0.05 s interval
 
 
-def test_user_agent_names_paperwire_and_the_contact(tmp_path):
+def test_user_agent_names_paperwire_the_hub_and_the_contact(tmp_path):
     s = load_settings(data_dir=tmp_path, contact_email="ops@example.org", base_url="https://hub.example")
     assert user_agent(s) == "Paperwire/0.1.0 (+https://hub.example; mailto:ops@example.org)"
-    with pytest.raises(PaperwireError, match="PAPERWIRE_CONTACT_EMAIL"):
-        user_agent(load_settings(data_dir=tmp_path))
+    # Without a contact address the hub still fetches (a new hub's first start), naming itself only.
+    bare = load_settings(data_dir=tmp_path, base_url="https://hub.example")
+    assert user_agent(bare) == "Paperwire/0.1.0 (+https://hub.example)"
 
 
 def test_a_retry_after_of_hours_ends_the_run_without_asking_again(server, tmp_path):

@@ -114,6 +114,7 @@ def test_serve_runs_the_schedule_and_status_shows_it(server, cli_env, tmp_path, 
         **cli_env,
         **ingest_env(server, PAPERWIRE_INGEST_CATEGORIES="cs.LG"),
         "PAPERWIRE_INGEST_SCHEDULE": "true",
+        "PAPERWIRE_CONTACT_EMAIL": "",  # a new hub fetches on its first start without one
     }
     env["PAPERWIRE_INGEST_TIME"] = "00:00"  # always passed: the day's run is due at start
     server.routes["/api/daily_papers"] = HfRoute({datetime.now(UTC).date().isoformat(): DAY})
@@ -136,19 +137,77 @@ def test_serve_runs_the_schedule_and_status_shows_it(server, cli_env, tmp_path, 
         proc.terminate()
         output = proc.communicate(timeout=20)[0]
     assert "ingest schedule: daily at 00:00 UTC" in output and "ingest daily:" in output
+    assert "The hub has no papers yet: fetching the latest arXiv announcements" in output
+    assert "PAPERWIRE_CONTACT_EMAIL is not set" in output
+    assert {q.headers["User-Agent"] for q in server.requests} == {"Paperwire/0.1.0 (+http://127.0.0.1:8000)"}
     r = run_cli("ingest", "status", env=env)
     assert r.returncode == 0, r.stderr
     assert "2025-03-18 cs.LG      2 new, 1 cross, 1 replace, 1 replace-cross" in r.stdout
     assert "daily cs.LG (schedule): ok; 5 stored, 1 announced days" in r.stdout
 
 
-def test_no_schedule_without_a_contact_address_or_when_off(tmp_path, caplog):
+def test_serve_without_network_access_says_how_to_import(cli_env):
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens: as a machine without network access
+    env = {
+        **cli_env,
+        "PAPERWIRE_INGEST_SCHEDULE": "true",
+        "PAPERWIRE_ARXIV_FEED_URL": f"{closed}/atom",
+        "PAPERWIRE_ARXIV_API_URL": f"{closed}/api/query",
+        "PAPERWIRE_HF_URL": closed,
+        "PAPERWIRE_INGEST_CATEGORIES": "cs.LG",
+        "PAPERWIRE_ARXIV_INTERVAL": "0",
+        "PAPERWIRE_HTTP_RETRIES": "0",
+    }
+    port = free_port()
+    proc = subprocess.Popen(
+        [PAPERWIRE_BIN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_health(proc, f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 60
+        while len(finished_runs(env["PAPERWIRE_DATA_DIR"])) < 3:
+            assert proc.poll() is None and time.monotonic() < deadline, "the schedule did not run"
+            time.sleep(0.1)
+        time.sleep(0.5)  # the warning follows the last run
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "The hub has no papers yet: fetching" in output
+    assert "without network access, import a file with `paperwire import FILE.jsonl[.gz]`" in output
+    assert "the hub still has no papers after the scheduled ingest" in output
+    assert "Connection refused" in output or "ConnectError" in output  # the reason, in the run's log line
+
+
+def test_the_schedule_runs_without_a_contact_address_and_is_off_when_asked(server, tmp_path, caplog):
     from paperwire.ingest.schedule import start_schedule
 
     with open_store(load_settings(data_dir=tmp_path)) as store:
         assert start_schedule(load_settings(data_dir=tmp_path, ingest_schedule=False), store) is None
-        assert start_schedule(load_settings(data_dir=tmp_path), store) is None
-    assert "ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL" in caplog.text
+        schedule = start_schedule(settings_for(server, tmp_path, PAPERWIRE_CONTACT_EMAIL=""), store)
+        assert schedule is not None
+        wait_for_runs(store, 3)
+        schedule.stop()
+        assert store.count_papers() >= 5
+    assert "PAPERWIRE_CONTACT_EMAIL is not set" in caplog.text
+
+
+def test_what_serve_says_on_a_hub_with_no_papers(tmp_path):
+    from paperwire.ingest.schedule import empty_hub_hint
+
+    now = datetime(2025, 3, 18, 7, 0, tzinfo=UTC)
+    settings = load_settings(data_dir=tmp_path, ingest_time="06:00")
+    with open_store(settings) as store:
+        assert empty_hub_hint(settings, store, now).startswith("fetching the latest arXiv announcements")
+        off = empty_hub_hint(load_settings(data_dir=tmp_path, ingest_schedule=False), store, now)
+        assert off.startswith("fetch papers now with `paperwire ingest daily` and `paperwire ingest hf`, or")
+        store.finish_run(store.start_run("daily", "cs.LG", "schedule"), "error", {}, "no network")
+        later = empty_hub_hint(settings, store, datetime.now(UTC) + timedelta(minutes=1))
+        assert later.startswith("the next scheduled ingest is at ")
+        assert "import a file with `paperwire import FILE.jsonl[.gz]`" in later
 
 
 def test_a_run_cut_short_by_a_crash_is_done_again(tmp_path):

@@ -190,10 +190,16 @@ def test_submitting_a_new_paper_fetches_it_from_arxiv(tmp_path, model_dir, smtp_
         store.close()
 
 
-def test_submitting_without_a_contact_address_says_what_to_set(hub):
+def test_submitting_when_arxiv_cannot_be_reached_says_so(hub):
     client = hub.sign_in("curator@example.org")
     r = client.post("/api/papers", json={"ref": "2503.11701"}, headers={"X-CSRF-Token": csrf(client)})
-    assert r.status_code == 400 and "PAPERWIRE_CONTACT_EMAIL" in r.json()["error"]["message"]
+    message = r.json()["error"]["message"]
+    assert r.status_code == 502 and r.json()["error"]["code"] == "upstream_error"
+    assert message.startswith("could not fetch 2503.11701 from arXiv; try again later (http://127.0.0.1:9/")
+    assert "ConnectError" in message and hub.store.get_paper("2503.11701") is None
+    form = client.post("/api/papers", data={"ref": "2503.11701", "csrf_token": csrf(client)})
+    assert form.status_code == 502 and "could not fetch 2503.11701 from arXiv" in form.text
+    assert 'role="alert"' in form.text
 
 
 def test_admins_hide_papers_and_comments(hub, run_cli):

@@ -8,6 +8,7 @@ import logging
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -236,7 +237,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from paperwire.digests.schedule import start_digest_schedule
-    from paperwire.ingest.schedule import start_schedule
+    from paperwire.ingest.schedule import empty_hub_hint, start_schedule
     from paperwire.search import open_search
     from paperwire.search.background import BackgroundIndexer
     from paperwire.web import create_app
@@ -250,12 +251,8 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     search = open_search(settings, store)
     indexer = BackgroundIndexer(search, embed=settings.search_indexer)
     if store.count_papers() == 0:
-        click.echo(
-            "The hub has no papers yet. Fetch today's with `paperwire ingest daily` (needs "
-            "PAPERWIRE_CONTACT_EMAIL) or import a file with `paperwire import FILE.jsonl[.gz]` "
-            "(see docs/importing.md).",
-            err=True,
-        )
+        hint = empty_hub_hint(settings, store, datetime.now(UTC))
+        click.echo(f"The hub has no papers yet: {hint}.", err=True)
     indexer.start()
     schedule = start_schedule(settings, store)
     digests = start_digest_schedule(settings, store, search, secret)

@@ -33,12 +33,9 @@ class _Retryable(Exception):
 
 
 def user_agent(settings: Settings) -> str:
-    if not settings.contact_email:
-        raise PaperwireError(
-            "PAPERWIRE_CONTACT_EMAIL: set it to an address where arXiv and Hugging Face can reach you; "
-            "it is sent in the User-Agent of every ingest request"
-        )
-    return f"Paperwire/{__version__} (+{settings.base_url}; mailto:{settings.contact_email})"
+    """Names Paperwire and the hub, and the operator's address when PAPERWIRE_CONTACT_EMAIL is set."""
+    contact = f"; mailto:{settings.contact_email}" if settings.contact_email else ""
+    return f"Paperwire/{__version__} (+{settings.base_url}{contact})"
 
 
 class Fetcher:

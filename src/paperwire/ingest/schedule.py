@@ -20,6 +20,11 @@ from paperwire.storage import Store
 
 log = logging.getLogger("paperwire.ingest")
 TRIGGER = "schedule"
+IMPORT_HINT = "import a file with `paperwire import FILE.jsonl[.gz]` (see docs/importing.md)"
+EMPTY_AFTER_INGEST = (
+    "the hub still has no papers after the scheduled ingest (`paperwire ingest status` says why); "
+    f"without network access, {IMPORT_HINT}"
+)
 
 
 def latest_slot(settings: Settings, now: datetime) -> datetime:
@@ -28,6 +33,30 @@ def latest_slot(settings: Settings, now: datetime) -> datetime:
     hour, minute = map(int, settings.ingest_time.split(":"))
     slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return slot if slot <= local else slot - timedelta(days=1)
+
+
+def is_due(settings: Settings, store: Store, now: datetime) -> bool:
+    """Whether the latest slot has no finished scheduled run yet (a new hub's is due at once)."""
+    # Asked again under the job lock before running. A run still marked running was then cut short by a
+    # crash (its process would hold the lock otherwise), so only finished runs count: it is done again.
+    runs = store.recent_runs(limit=10, kind="daily", trigger=TRIGGER)
+    last = next((r for r in runs if r.status != "running"), None)
+    return last is None or last.started_at < latest_slot(settings, now)
+
+
+def empty_hub_hint(settings: Settings, store: Store, now: datetime) -> str:
+    """What `serve` says on a hub with no papers: whether the schedule fetches some now, and how to
+    import a file instead (no network access)."""
+    if settings.ingest_schedule and is_due(settings, store, now):
+        return (
+            "fetching the latest arXiv announcements and Hugging Face daily papers in the background "
+            f"(`paperwire ingest status` shows how it went); without network access, {IMPORT_HINT}"
+        )
+    when = ""
+    if settings.ingest_schedule:
+        slot = latest_slot(settings, now) + timedelta(days=1)
+        when = f"the next scheduled ingest is at {slot:%Y-%m-%d %H:%M} {settings.ingest_timezone}; "
+    return f"{when}fetch papers now with `paperwire ingest daily` and `paperwire ingest hf`, or {IMPORT_HINT}"
 
 
 def run_scheduled(settings: Settings, store: Store, now: datetime) -> None:
@@ -89,12 +118,7 @@ class Scheduler(Ticker):
         self.run_if_due(self.clock())
 
     def due(self, now: datetime) -> bool:
-        # Asked again under the job lock before running. A run still marked running was then cut short
-        # by a crash (its process would hold the lock otherwise), so only finished runs count: the
-        # day's run is done again.
-        runs = self.store.recent_runs(limit=10, kind="daily", trigger=TRIGGER)
-        last = next((r for r in runs if r.status != "running"), None)
-        return last is None or last.started_at < latest_slot(self.settings, now)
+        return is_due(self.settings, self.store, now)
 
     def run_if_due(self, now: datetime) -> bool:
         """Run the scheduled ingest unless it has run since the latest slot, in this process or any
@@ -114,6 +138,8 @@ class Scheduler(Ticker):
                 return False
             log.info("scheduled ingest for %s starts", slot)
             run_scheduled(self.settings, self.store, now)
+        if not self.store.count_papers():
+            log.warning(EMPTY_AFTER_INGEST)
         return True
 
 
@@ -127,8 +153,10 @@ def start_schedule(settings: Settings, store: Store) -> Scheduler | None:
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     if not settings.contact_email:
-        log.warning("ingest schedule is off: set PAPERWIRE_CONTACT_EMAIL to turn it on (see docs/ingest.md)")
-        return None
+        log.warning(
+            "PAPERWIRE_CONTACT_EMAIL is not set: arXiv and Hugging Face get no address to reach whoever "
+            "runs this hub; please set it (see docs/ingest.md)"
+        )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in the serve log
     log.info("ingest schedule: daily at %s %s", settings.ingest_time, settings.ingest_timezone)
     return Scheduler(settings, store).start()

@@ -149,6 +149,7 @@ _CODES = {
     404: "not_found",
     405: "method_not_allowed",
     429: "rate_limited",
+    502: "upstream_error",
     503: "unavailable",
 }
 

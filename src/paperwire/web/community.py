@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from paperwire import PaperwireError
 from paperwire.comments import InvalidComment, validate_comment_body
+from paperwire.ingest.http import FetchError
 from paperwire.papers import InvalidPaper, arxiv_ref
 from paperwire.storage.hub import NotFound
 from paperwire.web.pages import render, today
@@ -151,9 +152,11 @@ async def submit(request: Request):
         security.limit("submit", str(user.id))
         paper = await run_in_threadpool(_fetch, request, paper_id)
     except (InvalidPaper, PaperwireError) as exc:
+        # arXiv out of reach is not the submitter's fault: 502, and the form says why, to try again later
+        status = 502 if isinstance(exc, FetchError) else 400
         if is_form(request):
-            return render(request, "submit.html", {"ref": ref, "error": str(exc)}, status_code=400)
-        raise HTTPException(400, str(exc)) from None
+            return render(request, "submit.html", {"ref": ref, "error": str(exc)}, status_code=status)
+        raise HTTPException(status, str(exc)) from None
     try:
         submission, created = request.app.state.store.add_submission(paper.id, user.id, today(request))
     except NotFound:
@@ -181,9 +184,12 @@ def _fetch(request: Request, paper_id: str):
     from paperwire.ingest.byid import ingest_ids
 
     fetchers = request.app.state.fetchers()
-    result = ingest_ids(
-        store, fetchers.arxiv, request.app.state.settings.arxiv_api_url, [paper_id], Counter()
-    )[0]
+    try:
+        result = ingest_ids(
+            store, fetchers.arxiv, request.app.state.settings.arxiv_api_url, [paper_id], Counter()
+        )[0]
+    except FetchError as exc:
+        raise FetchError(f"could not fetch {paper_id} from arXiv; try again later ({exc})") from None
     if result.paper is None:
         raise PaperwireError(f"{paper_id}: {result.error}")
     return store.get_paper(result.paper.id)
