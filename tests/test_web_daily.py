@@ -160,5 +160,10 @@ def test_an_empty_hub_says_how_to_get_papers(tmp_path, model_dir):
     with open_store(settings) as store, TestClient(create_app(settings, store)) as client:
         page = client.get("/")
         assert page.status_code == 200 and "paperwire import" in page.text and "paperwire ingest" in page.text
+        assert "fetches the latest arXiv announcements" not in page.text  # its schedule is off
+    settings = load_settings(data_dir=tmp_path / "d", model_dir=model_dir, ingest_schedule=True)
+    with open_store(settings) as store, TestClient(create_app(settings, store)) as client:
+        page = client.get("/")
+        assert "With network access it fetches the latest arXiv announcements" in page.text
         assert client.get("/api/daily_papers").json() == []
         assert client.get("/trending").status_code == 200
