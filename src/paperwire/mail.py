@@ -255,6 +255,11 @@ class MailSession:
                 if attempt == 2:
                     raise MailError(f"{self.target} closed the connection", temporary=True) from None
 
+    def _timed_out(self) -> MailError:
+        return MailError(
+            f"{self.target} did not answer within {self.mailer.timeout:g} seconds", temporary=True
+        )
+
     def _send(self, message: EmailMessage) -> None:
         target = self.target
         reused = self._smtp is not None
@@ -267,9 +272,7 @@ class MailSession:
             if reused and not isinstance(exc.__context__, TimeoutError):
                 raise _Stale from None
             if isinstance(exc.__context__, TimeoutError):  # smtplib reports a read timeout as a disconnect
-                raise MailError(
-                    f"{target} did not answer within {self.mailer.timeout:g} seconds", temporary=True
-                ) from None
+                raise self._timed_out() from None
             raise MailError(
                 f"{target} closed the connection: {_one_line(str(exc))}", temporary=True
             ) from None
@@ -318,9 +321,7 @@ class MailSession:
             raise MailError(f"TLS with {target} failed: {_one_line(str(reason))}") from None
         except TimeoutError:
             self.close()
-            raise MailError(
-                f"{target} did not answer within {self.mailer.timeout:g} seconds", temporary=True
-            ) from None
+            raise self._timed_out() from None
         except OSError as exc:
             self.close()
             if reused:
