@@ -63,7 +63,7 @@ def test_bad_search_input_is_one_line_and_nonzero(run_cli, write_jsonl):
     r = run_cli("search", "x" * 10_000)
     assert r.returncode == 1 and "limit is 1,000" in r.stderr and len(r.stderr.splitlines()) == 1
     r = run_cli("search", "graph", "--from", "yesterday")
-    assert r.returncode == 2 and "'yesterday' is not a date" in r.stderr
+    assert r.returncode == 2 and "'--from': 'yesterday' is not a YYYY-MM-DD date" in r.stderr
     r = run_cli("search", "   ")
     assert r.returncode == 0 and r.stderr.strip() == "no results"
 

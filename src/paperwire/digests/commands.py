@@ -8,6 +8,7 @@ from datetime import date
 import click
 
 from paperwire import PaperwireError
+from paperwire.cli_options import iso_date
 from paperwire.subscriptions import (
     FREQUENCIES,
     PREFERENCE_FIELDS,
@@ -16,15 +17,6 @@ from paperwire.subscriptions import (
     Preferences,
     parse_email,
 )
-
-
-def _day(_ctx, _param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-23") from None
 
 
 def _sender(settings, store, with_search: bool = True):
@@ -50,7 +42,7 @@ def digest() -> None:
 
 
 @digest.command("send")
-@click.option("--date", "day", callback=_day, help="The announcement day (YYYY-MM-DD) the digests cover; "
+@click.option("--date", "day", callback=iso_date, help="The announcement day (YYYY-MM-DD) the digests cover; "
               "default: every digest due now, at each subscriber's delivery time.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Compose and show the digests; write and send nothing.")
 @click.option("--no-wait", is_flag=True, help="Exit at once if another sender is running.")

@@ -10,21 +10,13 @@ from datetime import date
 import click
 
 from paperwire import PaperwireError
+from paperwire.cli_options import iso_date
 from paperwire.settings import load_settings
 
 
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a harvest
-
-
-def _date(ctx, param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
 
 
 @contextmanager
@@ -46,8 +38,8 @@ def ingest() -> None:
 
 @ingest.command("arxiv")
 @click.option("--set", "set_spec", default="cs", show_default=True, help="OAI-PMH set; 'all' for every set.")
-@click.option("--from", "from_", callback=_date, help="First datestamp (YYYY-MM-DD); default: the cursor.")
-@click.option("--until", callback=_date, help="Last datestamp (YYYY-MM-DD); default: none.")
+@click.option("--from", "from_", callback=iso_date, help="First datestamp (YYYY-MM-DD); default: the cursor.")
+@click.option("--until", callback=iso_date, help="Last datestamp (YYYY-MM-DD); default: none.")
 def arxiv_cmd(set_spec: str, from_: date | None, until: date | None) -> None:
     """Harvest arXiv over OAI-PMH (arXivRaw), resumably; a later run continues where this one ended."""
     from paperwire.ingest.harvest import harvest

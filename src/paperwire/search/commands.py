@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 
 import click
 
 from paperwire import PaperwireError
+from paperwire.cli_options import iso_date
 
 
 def _engine(store):
@@ -18,15 +18,6 @@ def _engine(store):
     return open_search(_settings(), store)
 
 
-def _day(_ctx, param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-03-31", param=param) from None
-
-
 @click.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", default=10, show_default=True, help="Results to show (1-100).")
@@ -34,8 +25,8 @@ def _day(_ctx, param, value: str | None) -> date | None:
 @click.option("--json", "as_json", is_flag=True, help="Print results, scores and timings as JSON.")
 @click.option("--category", "-c", multiple=True, help="Only papers in this category (repeatable: any of).")
 @click.option("--author", "-a", multiple=True, help="Only papers by this author (repeatable: all of).")
-@click.option("--from", "date_from", callback=_day, help="Only papers dated on or after YYYY-MM-DD.")
-@click.option("--until", "date_until", callback=_day, help="Only papers dated on or before YYYY-MM-DD.")
+@click.option("--from", "date_from", callback=iso_date, help="Only papers dated on or after YYYY-MM-DD.")
+@click.option("--until", "date_until", callback=iso_date, help="Only papers dated on or before YYYY-MM-DD.")
 @click.option(
     "--date-field",
     type=click.Choice(["announced", "published"]),
