@@ -342,7 +342,7 @@ def build_postgres(source: Path, work: Path, server: str, papers: int, full_text
         if state.get("copied") != papers:
             open_store(pg_settings(work, url)).close()  # the schema, migrated
             # Indexes are built once after the copy, not row by row.
-            conn.execute("DROP INDEX IF EXISTS papers_search, embeddings_hnsw")
+            conn.execute("DROP INDEX IF EXISTS papers_search, embeddings_hnsw, papers_categories")
             if conn.execute("SELECT count(*) FROM papers").fetchone()[0] != papers:
                 conn.execute("TRUNCATE papers CASCADE")
                 started = time.perf_counter()
@@ -407,6 +407,14 @@ def build_postgres(source: Path, work: Path, server: str, papers: int, full_text
             print(f"GIN index: {state['gin_build_s']} s", flush=True)
             built = True
             save_pg_state(work, state)
+        if "papers_categories" not in have:  # migration 0008's, as it builds it
+            started = time.perf_counter()
+            conn.execute(
+                "CREATE INDEX papers_categories ON papers USING gin (paperwire_categories(categories))"
+            )
+            state["categories_build_s"] = round(time.perf_counter() - started, 1)
+            built = True
+            save_pg_state(work, state)
         if built or "analyze_s" not in state:
             started = time.perf_counter()
             conn.execute("VACUUM ANALYZE papers")
@@ -416,7 +424,8 @@ def build_postgres(source: Path, work: Path, server: str, papers: int, full_text
             name: round(size / 1e9, 3)
             for name, size in conn.execute(
                 "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
-                "WHERE c.relname IN ('papers', 'embeddings', 'papers_search', 'embeddings_hnsw')"
+                "WHERE c.relname IN ('papers', 'embeddings', 'papers_search', 'embeddings_hnsw', "
+                "'papers_categories')"
             )
         }
     save_pg_state(work, state)

@@ -183,3 +183,36 @@ def test_idf_without_statistics_is_one():
     stats = Statistics(0.0, {"model": 0.5}, 0.001, 1000, 1.0)
     assert stats.idf("model") == pytest.approx(math.log(1 + 0.5005 / 0.5005))
     assert stats.idf("qubit") > stats.idf("model")
+
+
+@on_postgres
+def test_a_rare_category_is_searched_exactly_and_finds_all_its_papers(store, monkeypatch):
+    import numpy as np
+
+    from paperwire.storage import EmbeddingRow
+
+    rng = np.random.default_rng(3)
+    common = [paper(f"2604.{i:05d}", f"Vision {i}", "Pictures.", cats=("cs.CV",)) for i in range(120)]
+    rare = [paper(f"2604.9{i:04d}", f"Sound {i}", "Audio.", cats=("cs.SD", "cs.CV")) for i in range(6)]
+    store.upsert_papers([*common, *rare])
+    vectors = {p.id: rng.normal(size=384).astype(np.float32) for p in [*common, *rare]}
+    seqs = {p.id: seq for seq, p, _ in store.unembedded_papers((0, ""), 1000)}
+    unit = {pid: v / np.linalg.norm(v) for pid, v in vectors.items()}
+    store.save_embeddings(
+        [EmbeddingRow(pid, seqs[pid], "h", v.astype("<f2").tobytes()) for pid, v in unit.items()]
+    )
+    _analyze(store)
+    stats = store._statistics()
+    assert stats.category_papers(["cs.sd"]) == pytest.approx(6, abs=1)  # as ANALYZE counted them
+    assert stats.category_papers(["cs.CV"]) == pytest.approx(126, abs=2)
+    probe = unit["2604.00003"]
+    query = parse_query("cat:cs.SD sound")
+    exact = store.nearest(probe, 10, query)
+    assert sorted(pid for pid, _ in exact) == sorted(p.id for p in rare)  # all six, and only them
+    assert all(sim == pytest.approx(float(np.dot(probe, unit[pid])), abs=0.01) for pid, sim in exact)
+    # The same papers in the same order when the graph is walked instead (a category over EXACT_ROWS).
+    monkeypatch.setattr(postgres_search, "EXACT_ROWS", 0)
+    assert [pid for pid, _ in store.nearest(probe, 10, query)] == [pid for pid, _ in exact]
+    # Papers in both categories pass a filter on either; the match ignores case, as before.
+    both = store.nearest(probe, 200, parse_query("cat:cs.cv"))
+    assert len(both) == 126
