@@ -61,7 +61,12 @@ class PostgresStore(PostgresSearch, PostgresHub, PostgresSubscriptions, Store):
             url,
             min_size=1,
             max_size=_POOL_MAX,
-            kwargs={"autocommit": True, "connect_timeout": 10},
+            # No server-side prepared statements: psycopg prepares a query run 5 times, and PostgreSQL
+            # may then plan it once for any parameters, e.g. a category filter as if every category
+            # were average, where a rare and a common one want different plans (exact search or the
+            # HNSW graph). Unnamed statements are planned for their values; poolers such as PgBouncer
+            # in transaction mode need this too.
+            kwargs={"autocommit": True, "connect_timeout": 10, "prepare_threshold": None},
             check=ConnectionPool.check_connection,  # a server restart costs one failed check, not errors
             num_workers=2,
             name="paperwire",
