@@ -3,7 +3,7 @@ migration 0008, interleaved in one process on the same database.
 
 "before": the category matched through its JSON (no index) and every filtered search walks the HNSW
 graph (pgvector's iterative scan); "now": the category matched through the papers_categories index, and
-categories with at most postgres_search.EXACT_ROWS papers ranked exactly. Each query is a stored paper's
+categories with at most postgres_vectors.EXACT_ROWS papers ranked exactly. Each query is a stored paper's
 vector with the primary category of another random paper, as search_latency.py's filtered queries pair
 a query with a category that need not be near it. Prints p50/p90/p99 and writes JSON.
 
@@ -38,7 +38,7 @@ def main() -> int:
 
     from paperwire.search.query import parse_query
     from paperwire.settings import load_settings
-    from paperwire.storage import open_store, postgres_search
+    from paperwire.storage import open_store, postgres_search, postgres_vectors
 
     settings = load_settings(database_url=args.database_url, secret_key="benchmark-" + "k" * 40)
     store = open_store(settings)
@@ -49,16 +49,16 @@ def main() -> int:
     )
     vectors = [np.array(json.loads(v), dtype=np.float32) for v, _ in rng.sample(rows, args.queries)]
     categories = [c for _, c in rng.sample(rows, args.queries)]
-    now = (postgres_search.CATEGORY_MATCH, postgres_search.EXACT_ROWS)
+    now = (postgres_search.CATEGORY_MATCH, postgres_vectors.EXACT_ROWS)
     plans = {"before": (BEFORE, 0), "now": now}
     times: dict[str, list[float]] = {name: [] for name in plans}
     for i, (vector, category) in enumerate(zip(vectors, categories, strict=True)):
         for name in sorted(plans, reverse=bool(i % 2)):  # alternate which goes first
-            postgres_search.CATEGORY_MATCH, postgres_search.EXACT_ROWS = plans[name]
+            postgres_search.CATEGORY_MATCH, postgres_vectors.EXACT_ROWS = plans[name]
             started = time.perf_counter()
             store.nearest(vector, 200, parse_query(f"cat:{category} x"))
             times[name].append((time.perf_counter() - started) * 1000)
-    postgres_search.CATEGORY_MATCH, postgres_search.EXACT_ROWS = now
+    postgres_search.CATEGORY_MATCH, postgres_vectors.EXACT_ROWS = now
     store.close()
     result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "queries": args.queries, "plans": {}}
     print(f"{args.queries} searches by meaning, one category each, 200 neighbours (ms)")

@@ -328,7 +328,7 @@ def build_postgres(source: Path, work: Path, server: str, papers: int, full_text
     import psycopg
 
     from paperwire.storage import open_store
-    from paperwire.storage.postgres_search import HalfVec, _HalfVecDumper, halfvec
+    from paperwire.storage.postgres_vectors import HalfVec, _HalfVecDumper, halfvec
     from paperwire.storage.sqlite_rows import PAPER_COLUMNS
     from private_postgres import database
 
@@ -485,7 +485,7 @@ def catch_up_sqlite(work: Path) -> None:
 def semantic_recall(source: Path, work: Path, url: str, n: int, ef_values: list[int]) -> dict:
     """recall@10 and @200 of the semantic candidates against exact search over every stored vector, for n
     of the timed queries: usearch (the SQLite hub's index) and pgvector at each hnsw.ef_search."""
-    import paperwire.storage.postgres_search as pg_search
+    import paperwire.storage.postgres_vectors as pg_vectors
     from paperwire.search import open_search
     from paperwire.storage import open_store
 
@@ -529,15 +529,15 @@ def semantic_recall(source: Path, work: Path, url: str, n: int, ef_values: list[
             return [keys[k] for k, _ in found if k in keys]
 
         out = {"queries": n, "usearch": score(from_usearch)}
-        default = pg_search.EF_SEARCH
+        default = pg_vectors.EF_SEARCH
         try:
             for ef in ef_values:
-                pg_search.EF_SEARCH = ef
+                pg_vectors.EF_SEARCH = ef
                 out[f"pgvector_ef_search_{ef}"] = score(
                     lambda v: [p for p, _ in pgvector.vectors.nearest(v, 200)]
                 )
         finally:
-            pg_search.EF_SEARCH = default
+            pg_vectors.EF_SEARCH = default
     return out
 
 

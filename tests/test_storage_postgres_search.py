@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from paperwire.search.query import parse_query
-from paperwire.storage import postgres_search
+from paperwire.storage import postgres_search, postgres_vectors
 from paperwire.storage.postgres_search import Statistics, Term, Word, candidate_streams, tf
 from tests.search_corpus import paper
 
@@ -211,7 +211,7 @@ def test_a_rare_category_is_searched_exactly_and_finds_all_its_papers(store, mon
     assert sorted(pid for pid, _ in exact) == sorted(p.id for p in rare)  # all six, and only them
     assert all(sim == pytest.approx(float(np.dot(probe, unit[pid])), abs=0.01) for pid, sim in exact)
     # The same papers in the same order when the graph is walked instead (a category over EXACT_ROWS).
-    monkeypatch.setattr(postgres_search, "EXACT_ROWS", 0)
+    monkeypatch.setattr(postgres_vectors, "EXACT_ROWS", 0)
     assert [pid for pid, _ in store.nearest(probe, 10, query)] == [pid for pid, _ in exact]
     # Papers in both categories pass a filter on either; the match ignores case, as before.
     both = store.nearest(probe, 200, parse_query("cat:cs.cv"))

@@ -19,7 +19,8 @@ from paperwire.storage.postgres_hub import PostgresHub
 from paperwire.storage.postgres_rows import now as _now
 from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
 from paperwire.storage.postgres_rows import utc as _utc
-from paperwire.storage.postgres_search import PostgresSearch, halfvec
+from paperwire.storage.postgres_search import PostgresSearch
+from paperwire.storage.postgres_vectors import PostgresVectors, halfvec
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
 from paperwire.storage.subscriptions_sql import PostgresSubscriptions
 
@@ -49,7 +50,7 @@ _SEQ_LOCK = 0x70617065727769  # "paperwi"
 _POOL_MAX = 10
 
 
-class PostgresStore(PostgresSearch, PostgresHub, PostgresSubscriptions, Store):
+class PostgresStore(PostgresSearch, PostgresVectors, PostgresHub, PostgresSubscriptions, Store):
     def __init__(self, url: str):
         self.url = url
         self.name = masked_url(url)

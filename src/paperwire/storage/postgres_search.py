@@ -1,4 +1,5 @@
-"""Search inside PostgreSQL: BM25 over full text, pgvector nearest neighbours, exact titles.
+"""Search inside PostgreSQL: BM25 over full text, exact titles, the filters' SQL (nearest neighbours by
+pgvector are in postgres_vectors.py).
 
 Mixed into PostgresStore (`native_search = True`); SearchEngine then uses these methods instead of the
 tantivy and usearch files that SQLite needs. The schema is migration 0005: `papers.search`, a stored
@@ -16,16 +17,10 @@ from __future__ import annotations
 
 import math
 import re
-import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-
-import numpy as np
-import psycopg
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
 
 from paperwire.search.query import Filters, Query
 from paperwire.storage import postgres_words
@@ -41,14 +36,6 @@ CANDIDATES = 1000
 EVERY_RAREST = 100_000
 LENGTH_SAMPLE = 20_000  # papers sampled for the average length of title + abstract (BM25's avgdl)
 TYPO_WEIGHT = 0.5  # a word near an unknown word (postgres_words) counts half, as in the tantivy index
-# HNSW candidates examined (at least the number of neighbours asked for). At 1M papers, 200 found 66% of
-# the exact 200 nearest; 600 finds 79%, as many as usearch's index (76%), for about 3 ms more.
-EF_SEARCH = 600
-MAX_SCANNED = "40000"  # how far a filtered search may walk the graph (pgvector iterative scan)
-# A search by meaning filtered to categories that together hold at most this many papers (by ANALYZE's
-# estimate) ranks all of them exactly instead of walking the graph: at 1M papers 27,000 took 130 ms that
-# way against 640 ms by the walk, which for a rare category also stops at MAX_SCANNED short of results.
-EXACT_ROWS = 30_000
 CATEGORY_MATCH = "paperwire_categories(p.categories) && %s::text[]"
 STATS_TTL_S = 600.0  # how long the lexeme frequencies read from pg_stats are reused
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
@@ -171,27 +158,6 @@ def candidate_streams(words: Sequence[Word], bounded: bool = False) -> tuple[lis
         return streams, True
     streams.append(" & ".join(f"({' | '.join(f'({w.match})' for w in g)})" for g in groups.values()))
     return streams, False
-
-
-class HalfVec(bytes):
-    """A vector in pgvector's binary halfvec format, sent as a binary parameter (`%s::halfvec`)."""
-
-
-class _HalfVecDumper(Dumper):
-    format = Format.BINARY
-    oid = 0  # unknown: the server takes the type from the cast beside the parameter
-
-    def dump(self, obj: HalfVec) -> bytes:
-        return bytes(obj)
-
-
-psycopg.adapters.register_dumper(HalfVec, _HalfVecDumper)
-
-
-def halfvec(vector: np.ndarray | bytes) -> HalfVec:
-    """float32 array, or the stored little-endian float16 bytes, as a halfvec parameter."""
-    half = np.frombuffer(vector, "<f2") if isinstance(vector, bytes) else np.asarray(vector, "<f2")
-    return HalfVec(struct.pack(">hh", len(half), 0) + half.astype(">f2").tobytes())
 
 
 def weighted(tsquery_text: str, weights: str) -> str:
@@ -446,43 +412,3 @@ class PostgresSearch:
             (list(paper_ids), *params),
         )
         return {r[0] for r in rows}
-
-    # -- vectors ----------------------------------------------------------------------------------
-
-    def nearest(self, vector: np.ndarray, limit: int, query: Query | None = None) -> list[tuple[str, float]]:
-        """(paper id, cosine similarity) best first, from the HNSW index; with a query, only papers that
-        pass its filters, exclusions and phrases (pgvector's iterative scan walks on until enough do)."""
-        where, params = conditions(query.filters, query.excluded, query.phrases) if query else ([], [])
-        probe = halfvec(vector)
-        if query and query.filters.categories:
-            papers = self._statistics().category_papers(query.filters.categories)
-            if papers is not None and papers <= EXACT_ROWS:
-                # Few papers pass: rank them all (through the categories' index), as exact search does.
-                rows = self._all(
-                    f"WITH f AS MATERIALIZED (SELECT p.id FROM papers p WHERE {' AND '.join(where)}) "
-                    "SELECT e.paper_id, e.embedding <=> %s::halfvec AS d FROM f "
-                    "JOIN embeddings e ON e.paper_id = f.id ORDER BY d LIMIT %s",
-                    (*params, probe, limit),
-                )
-                return sorted(((pid, 1.0 - float(d)) for pid, d in rows), key=lambda r: (-r[1], r[0]))
-        with self._connection("reading from") as conn, conn.transaction():
-            conn.execute(
-                "SELECT set_config('hnsw.ef_search', %s, true), "
-                "set_config('hnsw.iterative_scan', %s, true), set_config('hnsw.max_scan_tuples', %s, true)",
-                (str(max(EF_SEARCH, min(limit, 1000))), "relaxed_order" if where else "off", MAX_SCANNED),
-            )
-            if where:
-                sql = (
-                    "SELECT e.paper_id, e.embedding <=> %s::halfvec AS d FROM embeddings e "
-                    f"JOIN papers p ON p.id = e.paper_id WHERE {' AND '.join(where)} "
-                    "ORDER BY e.embedding <=> %s::halfvec LIMIT %s"
-                )
-                rows = conn.execute(sql, (probe, *params, probe, limit)).fetchall()
-            else:
-                rows = conn.execute(
-                    "SELECT paper_id, embedding <=> %s::halfvec AS d FROM embeddings "
-                    "ORDER BY embedding <=> %s::halfvec LIMIT %s",
-                    (probe, probe, limit),
-                ).fetchall()
-        found = sorted(((pid, 1.0 - float(d)) for pid, d in rows), key=lambda r: (-r[1], r[0]))
-        return found
