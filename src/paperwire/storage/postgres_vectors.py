@@ -51,8 +51,6 @@ def halfvec(vector: np.ndarray | bytes) -> HalfVec:
 class PostgresVectors:
     """Nearest neighbours for PostgresStore; uses its `_connection`, `_all` and `_statistics`."""
 
-    # -- vectors ----------------------------------------------------------------------------------
-
     def nearest(self, vector: np.ndarray, limit: int, query: Query | None = None) -> list[tuple[str, float]]:
         """(paper id, cosine similarity) best first, from the HNSW index; with a query, only papers that
         pass its filters, exclusions and phrases (pgvector's iterative scan walks on until enough do)."""
@@ -68,7 +66,7 @@ class PostgresVectors:
                     "JOIN embeddings e ON e.paper_id = f.id ORDER BY d LIMIT %s",
                     (*params, probe, limit),
                 )
-                return sorted(((pid, 1.0 - float(d)) for pid, d in rows), key=lambda r: (-r[1], r[0]))
+                return _by_similarity(rows)
         with self._connection("reading from") as conn, conn.transaction():
             conn.execute(
                 "SELECT set_config('hnsw.ef_search', %s, true), "
@@ -88,5 +86,9 @@ class PostgresVectors:
                     "ORDER BY embedding <=> %s::halfvec LIMIT %s",
                     (probe, probe, limit),
                 ).fetchall()
-        found = sorted(((pid, 1.0 - float(d)) for pid, d in rows), key=lambda r: (-r[1], r[0]))
-        return found
+        return _by_similarity(rows)
+
+
+def _by_similarity(rows) -> list[tuple[str, float]]:
+    """(paper id, cosine distance) rows as (paper id, similarity), best first, ties by id."""
+    return sorted(((pid, 1.0 - float(d)) for pid, d in rows), key=lambda r: (-r[1], r[0]))

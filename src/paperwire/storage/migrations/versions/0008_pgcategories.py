@@ -2,7 +2,7 @@
 
 A search filtered by a category finds its papers through this index, and ANALYZE keeps how common each
 category is, so a rare category is searched exactly over its few papers instead of by walking the HNSW
-graph until enough of them turn up (storage/postgres_search.py, `nearest`).
+graph until enough of them turn up (storage/postgres_vectors.py, `nearest`).
 
 Revision ID: 0008
 Revises: 0007
