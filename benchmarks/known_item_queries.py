@@ -1,7 +1,8 @@
 """Checks the hand-written known-item queries (benchmarks/data/known_item.jsonl) against the corpus.
 
 `check(queries, papers)` returns the problems found (empty: valid). `main()` loads the file and the
-shared arXiv corpus, prints the problems (exit 1 if any) and the counts by style and category.
+shared arXiv corpus, prints the problems (exit 1 if any) and the counts by style and category, or
+"skipped: ..." (exit 0) when ../shared is absent.
 The rules are described in benchmarks/data/README.md; in short, per query:
 
 - fields qid, style, query, target, primary_category present; style one of STYLES; qids and targets
@@ -160,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args(argv)
     if not args.corpus.exists():
-        print(f"error: the corpus {args.corpus} is absent (it lives in ../shared)", file=sys.stderr)
-        return 1
+        print(f"skipped: the corpus {args.corpus} is absent (it lives in ../shared)")
+        return 0
     queries = load_queries(args.queries)
     papers = load_papers(args.corpus, (q.get("target", "") for q in queries))
     problems = check(queries, papers)
