@@ -12,7 +12,7 @@ import pytest
 from paperwire import PaperwireError
 from paperwire.search import BadQuery, Filters, SearchEngine, open_search
 from paperwire.search.indexer import embed_pending
-from paperwire.search.model import ModelInfo
+from paperwire.search.model import RECIPE, RECIPES, ModelInfo, model_info
 from paperwire.search.native import NativeVectors
 from paperwire.search.vectors import VectorIndex
 from tests.search_corpus import CORPUS, paper
@@ -200,13 +200,53 @@ def test_index_survives_a_restart_and_is_incremental(embedded, settings, store):
     assert "2503.00007" in ids(again.search("qubits in a box", mode="semantic"))[:2]
 
 
-def test_embeddings_of_another_model_are_refused(embedded, store):
+def test_embeddings_of_another_model_are_refused_but_words_still_answer(embedded, store):
     other = ModelInfo("some-other-model", "elsewhere", "v0", 768, "title only")
     store.set_search_meta("embedding_model", other.to_json())
     with pytest.raises(PaperwireError, match=r"some-other-model .* run `paperwire index --rebuild`"):
-        embedded.search("pets")
+        embedded.check_model()
     with pytest.raises(PaperwireError, match="--rebuild"):
         embed_pending(embedded)
+    embedded.forget_coverage()
+    results = embedded.search("quantum pets")
+    assert ids(results)[0] == "2503.00007" and not results.semantic_used
+    assert results.coverage.embedded == 0
+    assert results.coverage.note == "meaning search is off until `paperwire index --rebuild` has run"
+
+
+def test_an_older_recipe_answers_by_its_vectors_until_a_rebuild(engine, store):
+    from paperwire.search.indexer import rebuild
+
+    old = model_info(RECIPES[0])
+    store.set_search_meta("embedding_model", old.to_json())  # a hub built before the recipe changed
+    assert embed_pending(engine).embedded == len(CORPUS)
+    assert engine.recipe == RECIPES[0] and engine.outdated_recipe()
+    assert ids(engine.search("canine companions", mode="semantic"))[0] in ("2503.00007", "2503.00008")
+    store.upsert_papers([paper("2503.00099", "Dogs at sea", "Canine companions aboard sailing ships.")])
+    assert embed_pending(engine).embedded == 1  # with the hub's own (older) recipe, so its vectors stay alike
+    assert store.get_search_meta("embedding_model") == old.to_json()
+    report = rebuild(engine)
+    assert report.embedded == len(CORPUS) + 1 and report.tokens > 0
+    assert store.get_search_meta("embedding_model") == model_info().to_json()
+    assert engine.recipe == RECIPE and not engine.outdated_recipe()
+
+
+def test_search_says_how_much_of_the_hub_meaning_covers(embedded, store):
+    whole = embedded.search("canine companions")
+    assert (whole.coverage.embedded, whole.coverage.papers, whole.coverage.note) == (
+        len(CORPUS),
+        len(CORPUS),
+        None,
+    )
+    store.upsert_papers([paper(f"2503.0009{n}", f"New paper {n}", "Not embedded yet.") for n in range(3)])
+    embedded.sync_keyword()
+    embedded.forget_coverage()
+    part = embedded.search("canine companions")
+    total = len(CORPUS) + 3
+    assert part.coverage.note == f"meaning search covers {len(CORPUS):,} of {total:,} papers"
+    assert embedded.search("canine companions", mode="keyword").coverage is None
+    embed_pending(embedded)
+    assert embedded.search("canine companions").coverage.note is None
 
 
 def test_a_rebuild_elsewhere_resets_this_process_vector_index(embedded, settings, store):

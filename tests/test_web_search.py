@@ -130,3 +130,19 @@ def test_search_page_filters_and_pages(client):
     assert r.status_code == 200 and "Graph neural networks for molecules" in r.text.replace(
         "<mark>", ""
     ).replace("</mark>", "")
+
+
+def test_the_api_and_the_page_say_when_meaning_covers_part_of_the_hub(client, store):
+    whole = client.get("/api/search", params={"q": "graph neural networks"}).json()
+    assert whole["semantic_coverage"] == {"embedded": len(CORPUS), "papers": len(CORPUS), "note": None}
+    assert (
+        client.get("/api/search", params={"q": "graph", "mode": "keyword"}).json()["semantic_coverage"]
+        is None
+    )
+    store.upsert_papers([paper("2504.00002", "Graph sketches", "Not embedded yet.")])
+    client.app.state.search.forget_coverage()  # a new count, as one comes every few seconds
+    note = f"meaning search covers {len(CORPUS):,} of {len(CORPUS) + 1:,} papers"
+    part = client.get("/api/search", params={"q": "graph neural networks"}).json()
+    assert part["semantic_coverage"] == {"embedded": len(CORPUS), "papers": len(CORPUS) + 1, "note": note}
+    page = client.get("/search", params={"q": "graph neural networks"}).text
+    assert note in page

@@ -73,8 +73,10 @@ def search_cmd(
         day = p.announced or p.published
         click.echo(f"{rank:>3}. {p.id}  {p.title}")
         click.echo(f"     {authors}{'  ' + day.isoformat() if day else ''}  [{mark}]")
-    if not results.semantic_used and mode != "keyword" and not results.query.empty:
+    if results.coverage and results.coverage.embedded == 0:
         click.echo("(keyword results only: run `paperwire index` to search by meaning)", err=True)
+    elif results.coverage and results.coverage.note:
+        click.echo(f"({results.coverage.note}: `paperwire index` embeds the rest)", err=True)
 
 
 @click.command("index")
@@ -117,6 +119,13 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
         f"{report.embedded:,} papers embedded ({report.rate:,.1f} papers/s), "
         f"{report.unchanged_text:,} changed without new text; {total:,} embedded in all"
     )
+    if engine.outdated_recipe():
+        click.echo(
+            "note: these embeddings read less of each paper than this Paperwire's recipe; "
+            "`paperwire index --rebuild` embeds them again (search keeps working meanwhile, by words and "
+            "by the papers embedded so far)",
+            err=True,
+        )
 
 
 def _bar(total: int, quiet: bool):

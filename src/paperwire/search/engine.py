@@ -15,7 +15,7 @@ from paperwire import PaperwireError
 from paperwire.papers import Paper
 from paperwire.search import fusion
 from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
-from paperwire.search.model import Embedder, ModelInfo, load_embedder, model_info, paper_text
+from paperwire.search.model import RECIPE, Embedder, ModelInfo, Recipe, load_embedder, model_info, recipe_of
 from paperwire.search.native import NativeKeyword, NativeVectors
 from paperwire.search.query import MAX_LIMIT, BadQuery, Filters, Query, parse_query
 from paperwire.search.vectors import VectorIndex, from_blob
@@ -29,6 +29,7 @@ _FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or
 # Nearest neighbours exist for any query; below this cosine similarity they are unrelated papers
 # (MiniLM puts unrelated abstracts at about 0 to 0.15) and are not results.
 MIN_SIMILARITY = 0.2
+COVERAGE_TTL_S = 10.0  # how long a count of embedded papers is reused (a count costs a scan at 1M papers)
 
 
 @dataclass(slots=True)
@@ -38,6 +39,15 @@ class Hit:
     keyword: float | None = None  # BM25 score, when the paper was a keyword candidate
     semantic: float | None = None  # cosine similarity, when it was a semantic candidate
     pinned: str | None = None  # "id" or "title": an exact match placed first
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of the hub meaning search reaches, and what a searcher should know about it."""
+
+    embedded: int
+    papers: int
+    note: str | None = None  # "meaning search covers 17,152 of 74,728 papers", or why it is off
 
 
 @dataclass(slots=True)
@@ -50,6 +60,7 @@ class Results:
     total: int  # how many results the fused list holds (at most 2 x DEPTH, plus pinned papers)
     semantic_used: bool
     timings_ms: dict[str, float] = field(default_factory=dict)
+    coverage: Coverage | None = None  # for searches by meaning (hybrid, semantic)
 
 
 class SearchEngine:
@@ -86,6 +97,7 @@ class SearchEngine:
             NativeVectors(store) if self.vectors_in_database else None
         )
         self._load_lock = threading.Lock()
+        self._coverage: tuple[float, Coverage] | None = None
         # Hybrid search on `all`: meaning is looked up beside the words, on a connection of its own.
         self._beside = ThreadPoolExecutor(4, "paperwire-semantic") if self.keyword_in_database else None
 
@@ -108,22 +120,59 @@ class SearchEngine:
             return KeywordIndex(path, self.store_id, weights)
 
     def check_model(self) -> None:
-        """Refuse embeddings made by another model or recipe: they cannot be compared with ours."""
+        """Refuse embeddings made by another model: they cannot be compared with ours."""
         self._has_embeddings()
 
     def _has_embeddings(self) -> bool:
-        """Whether anything was embedded; raises if it was embedded by another model or recipe."""
+        """Whether anything was embedded; raises if it was embedded by another model (an older recipe
+        of this model is fine: its vectors answer queries until `paperwire index --rebuild`)."""
         stored = self.store.get_search_meta("embedding_model")
         if stored is None:
             return False
         if stored == self.info.to_json():
             return True
         theirs = ModelInfo.from_json(stored)
+        if self.info.compatible(theirs) and recipe_of(theirs) is not None:
+            return True
         raise PaperwireError(
             f"the stored embeddings were built with {theirs.name} ({theirs.source}, {theirs.build}, "
             f"{theirs.dim}-d, {theirs.recipe}) and this Paperwire uses {self.info.name} ({self.info.source}, "
             f"{self.info.build}): run `paperwire index --rebuild`"
         )
+
+    @property
+    def recipe(self) -> Recipe:
+        """The recipe new papers are embedded with: the stored embeddings' own until a rebuild, so that
+        the hub's vectors stay alike."""
+        stored = self.store.get_search_meta("embedding_model")
+        return (stored and recipe_of(ModelInfo.from_json(stored))) or RECIPE
+
+    def outdated_recipe(self) -> bool:
+        """Whether the stored embeddings were made with an older recipe than this Paperwire's."""
+        return self.recipe != RECIPE
+
+    def coverage(self) -> Coverage:
+        """How many papers meaning search reaches (counted at most every COVERAGE_TTL_S seconds)."""
+        now = time.monotonic()
+        cached = self._coverage
+        if cached and now - cached[0] < COVERAGE_TTL_S:
+            return cached[1]
+        papers = self.keyword.count()  # the index files count for free; in the database, a count
+        try:
+            usable = self._has_embeddings()
+            note = None
+        except PaperwireError:
+            usable, note = False, "meaning search is off until `paperwire index --rebuild` has run"
+        embedded = min(len(self.vectors), papers) if usable else 0
+        if note is None and papers > 0 and embedded < papers:
+            note = f"meaning search covers {embedded:,} of {papers:,} papers"
+        found = Coverage(embedded, papers, note)
+        self._coverage = (now, found)
+        return found
+
+    def forget_coverage(self) -> None:
+        """Count again at the next search (this process embedded papers)."""
+        self._coverage = None
 
     @property
     def embedder(self) -> Embedder:
@@ -217,7 +266,8 @@ class SearchEngine:
         ]
         clock.lap("fetch")
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
-        return Results(query, hits, offset, limit, mode, len(ranked), bool(semantic), timings)
+        coverage = self.coverage() if mode != "keyword" and not query.empty else None
+        return Results(query, hits, offset, limit, mode, len(ranked), bool(semantic), timings, coverage)
 
     def _pinned(self, query: Query) -> dict[str, str]:
         """Exact matches, placed first: the arXiv id typed, then papers whose title is the query."""
@@ -235,8 +285,11 @@ class SearchEngine:
         return pinned
 
     def _semantic(self, query: Query, clock: _Clock) -> list[tuple[str, float]]:
-        if not self._has_embeddings():
-            return []  # nothing embedded yet: keyword results only
+        try:
+            if not self._has_embeddings():
+                return []  # nothing embedded yet: keyword results only
+        except PaperwireError:  # another model's embeddings: words only, and coverage() says why
+            return []
         vector = self.embedder.embed_one(query.text)
         clock.lap("embed")
         strict = query.filters.active or query.excluded or query.phrases
@@ -270,7 +323,7 @@ class SearchEngine:
         if row is not None and row.vector is not None:
             vector = from_blob(row.vector)
         else:  # not embedded yet
-            vector = self.embedder.embed_one(paper_text(paper.title, paper.abstract))
+            vector = self.embedder.embed_papers([(paper.title, paper.abstract)], self.recipe)[0]
         if self.vectors_in_database:
             found = self.vectors.nearest(vector, limit + 1)
             ranked = [(pid, sim) for pid, sim in found if pid != paper_id]

