@@ -35,7 +35,11 @@ def test_github_links_and_repos(store):
     assert store.github_repos(["o/r", "o/r", "nope"]) == {
         "o/r": GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at)
     }
+    version = store.community_version()
+    store.save_github_repo(GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at))  # a 304: pages stay valid
+    assert store.community_version() == version
     store.save_github_repo(GithubRepo("o/r", "O/renamed", "ok", 13, None, at))  # a later check replaces it
+    assert store.community_version() == version + 1  # cached pages show stars: they are stale
     repos = store.github_repos()
     assert set(repos) == {"o/r", "x/gone"}
     assert (repos["o/r"].full_name, repos["o/r"].stars, repos["o/r"].etag) == ("O/renamed", 13, None)

@@ -129,3 +129,19 @@ class GithubRepo:
 
 def repo_key(owner_name: str) -> str:
     return owner_name.lower()
+
+
+def stars_of(link: str | None, repos: dict[str, GithubRepo]) -> int | None:
+    """The recorded stars of the GitHub repository a code link names, if any."""
+    name = github_repo(link)
+    repo = repos.get(repo_key(name)) if name else None
+    return repo.stars if repo else None
+
+
+def by_stars(papers: list, stars: dict[str, int | None]) -> list:
+    """Papers with code ranked by their repository's stars, most first; papers whose stars are not
+    known (not on GitHub, not checked yet) follow. Ties, and the unknowns, keep the given order."""
+    order = {id(p): i for i, p in enumerate(papers)}
+    return sorted(
+        papers, key=lambda p: (stars.get(p.paper.id) is None, -(stars.get(p.paper.id) or 0), order[id(p)])
+    )

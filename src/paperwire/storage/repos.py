@@ -16,6 +16,12 @@ _SAVE = (
     "full_name = excluded.full_name, status = excluded.status, stars = excluded.stars, "
     "etag = excluded.etag, checked_at = excluded.checked_at"
 )
+_SHOWN = "SELECT full_name, stars FROM github_repos WHERE name = ?"
+# The counter the pages' cache compares (see web/pages.py), as a vote moves it.
+_BUMP = (
+    "INSERT INTO hub_counters (name, value) VALUES ('community', 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = hub_counters.value + 1"
+)
 # Every paper's GitHub link with the newest day a paper linking to it has on the hub.
 _LINKS = (
     "SELECT code_url, max(coalesce(announced, published)) FROM papers "
@@ -72,9 +78,12 @@ class ReposSQL(RepoStore):
     def save_github_repo(self, repo: GithubRepo) -> None:
         checked = self._t(repo.checked_at or datetime.now(UTC))
         with self._transaction() as conn:
+            old = conn.execute(self._q(_SHOWN), (repo.name,)).fetchone()
             conn.execute(
                 self._q(_SAVE), (repo.name, repo.full_name, repo.status, repo.stars, repo.etag, checked)
             )
+            if old is None or tuple(old) != (repo.full_name, repo.stars):
+                conn.execute(_BUMP)  # pages show the stars: cached copies are stale now
 
 
 class SQLiteRepos(ReposSQL):
