@@ -238,3 +238,16 @@ def test_the_schedule_records_stars_after_the_days_ingest_when_a_token_is_set(se
             if token:
                 assert done[0].status == "ok" and done[0].counts["stars recorded"] == 2
                 assert store.github_repos()["octocat/hello-world"].stars == 3181
+
+
+def test_the_token_setting(tmp_path):
+    from paperwire import PaperwireError
+
+    assert load_settings(data_dir=tmp_path, github_token="  ").github_token is None
+    assert (
+        load_settings(data_dir=tmp_path, github_token="github_pat_11AB_cd").github_token
+        == "github_pat_11AB_cd"
+    )
+    with pytest.raises(PaperwireError, match=r"^PAPERWIRE_GITHUB_TOKEN: must be a GitHub token"):
+        load_settings(data_dir=tmp_path, github_token="Bearer ghp_x")
+    assert "ghp_secret" not in repr(load_settings(data_dir=tmp_path, github_token="ghp_secret"))

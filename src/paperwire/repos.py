@@ -141,7 +141,5 @@ def stars_of(link: str | None, repos: dict[str, GithubRepo]) -> int | None:
 def by_stars(papers: list, stars: dict[str, int | None]) -> list:
     """Papers with code ranked by their repository's stars, most first; papers whose stars are not
     known (not on GitHub, not checked yet) follow. Ties, and the unknowns, keep the given order."""
-    order = {id(p): i for i, p in enumerate(papers)}
-    return sorted(
-        papers, key=lambda p: (stars.get(p.paper.id) is None, -(stars.get(p.paper.id) or 0), order[id(p)])
-    )
+    # sorted() is stable: equal keys keep the given order.
+    return sorted(papers, key=lambda p: (stars.get(p.paper.id) is None, -(stars.get(p.paper.id) or 0)))
