@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import socket
@@ -48,14 +49,18 @@ class ReplayServer:
             def do_GET(self):
                 parts = urlsplit(self.path)
                 query = dict(parse_qsl(parts.query))
+                request = Request(parts.path, query, dict(self.headers), time.monotonic())
                 with server._lock:
-                    server.requests.append(Request(parts.path, query, dict(self.headers), time.monotonic()))
+                    server.requests.append(request)
                     reply = server._take_once(parts.path, query)
                 if reply is None:
-                    route = server.routes.get(parts.path)
-                    reply = (
-                        route(query) if route else Reply(b"not found", 404, {"Content-Type": "text/plain"})
-                    )
+                    route = server.route_for(parts.path)
+                    if route is None:
+                        reply = Reply(b"not found", 404, {"Content-Type": "text/plain"})
+                    elif getattr(route, "wants_request", False):  # the path and headers too
+                        reply = route(request)
+                    else:
+                        reply = route(query)
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.reset:
@@ -80,6 +85,13 @@ class ReplayServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def route_for(self, path: str) -> Callable | None:
+        """The route of the path, or of the longest prefix ending in "/" that is a route."""
+        if path in self.routes:
+            return self.routes[path]
+        prefixes = [p for p in self.routes if p.endswith("/") and path.startswith(p)]
+        return self.routes[max(prefixes, key=len)] if prefixes else None
 
     def _take_once(self, path: str, query: dict) -> Reply | None:
         for i, (p, key, reply) in enumerate(self._once):
@@ -139,6 +151,7 @@ def ingest_env(server: ReplayServer, **extra) -> dict:
         "PAPERWIRE_ARXIV_API_URL": f"{server.url}/api/query",
         "PAPERWIRE_ARXIV_FEED_URL": f"{server.url}/atom",
         "PAPERWIRE_HF_URL": server.url,
+        "PAPERWIRE_GITHUB_API_URL": server.url,
         "PAPERWIRE_CONTACT_EMAIL": "ops@example.org",
         "PAPERWIRE_ARXIV_INTERVAL": "0",
         "PAPERWIRE_HTTP_RETRIES": "2",
@@ -259,3 +272,83 @@ class HfRoute:
         page, limit = int(query.get("p", 0)), int(query.get("limit", 50))
         body = json.dumps(items[page * limit : (page + 1) * limit]).encode()
         return Reply(body, headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+GITHUB_DATA = Path(__file__).parent / "data" / "github"
+
+
+def recorded_http(name: str) -> tuple[int, dict, bytes]:
+    """A response recorded under tests/data/github/NAME.http: status, headers, body."""
+    head, _, body = (GITHUB_DATA / f"{name}.http").read_bytes().partition(b"\n\n")
+    status_line, *lines = head.decode().splitlines()
+    headers = dict(line.split(": ", 1) for line in lines)
+    return int(status_line.split()[1]), headers, body
+
+
+class GithubRoute:
+    """GitHub's GET /repos/{owner}/{repo}, from the recorded responses: `stars` maps owner/name to a
+    count, `renamed` an old owner/name to the new one (a 301 to /repositories/{id}, as GitHub answers),
+    `blocked` are 451s and anything else a 404. Names compare case-insensitively; a request with the
+    ETag of the current answer gets a 304; a token other than `token` a 401; each answer but a 304
+    spends one of `quota` requests, and past it every request is a 403 with X-RateLimit-Remaining 0
+    until `reset_in` seconds later."""
+
+    wants_request = True
+
+    def __init__(self, stars: dict, renamed: dict | None = None, blocked=(), *, token="ghp_test", quota=5000,
+                 reset_in=3600):  # fmt: skip
+        self.stars = {k.lower(): (k, v) for k, v in stars.items()}
+        self.renamed = {k.lower(): v for k, v in (renamed or {}).items()}
+        self.blocked = {b.lower() for b in blocked}
+        self.ids = {i + 1: name for i, name in enumerate(sorted(self.stars))}
+        self.token, self.quota, self.reset_in = token, quota, reset_in
+        self.remaining, self.reset = quota, int(time.time()) + reset_in
+        self.base = ""  # the server's URL, for the Location of a 301; set by install()
+
+    def install(self, server: ReplayServer) -> GithubRoute:
+        self.base = server.url
+        server.routes["/repos/"] = server.routes["/repositories/"] = self
+        return self
+
+    def __call__(self, request: Request) -> Reply:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return self._reply("bad-credentials", spend=False)
+        if time.time() >= self.reset:  # a new window
+            self.remaining, self.reset = self.quota, int(time.time()) + self.reset_in
+        if self.remaining <= 0:
+            return self._reply("rate-limited", spend=False)
+        parts = request.path.strip("/").split("/")
+        if parts[0] == "repositories":
+            name = self.ids.get(int(parts[1]))
+        else:
+            name = "/".join(parts[1:3]).lower()
+            if name in self.renamed:
+                new = self.renamed[name].lower()
+                number = next(i for i, n in self.ids.items() if n == new)
+                return self._reply("moved", location=f"{self.base}/repositories/{number}")
+            if name in self.blocked:
+                return self._reply("blocked")
+        if name not in self.stars:
+            return self._reply("not-found")
+        full_name, stars = self.stars[name]
+        etag = f'W/"{hashlib.sha256(f"{full_name} {stars}".encode()).hexdigest()}"'
+        if headers.get("if-none-match") == etag:
+            return self._reply("not-modified", etag=etag, spend=False)
+        repo = json.loads(recorded_http("repo")[2])
+        owner, repo["name"] = full_name.split("/")
+        repo["owner"]["login"], repo["full_name"] = owner, full_name
+        repo["stargazers_count"] = repo["watchers_count"] = repo["watchers"] = stars
+        return self._reply("repo", etag=etag, body=json.dumps(repo, indent=2).encode())
+
+    def _reply(self, name: str, *, spend=True, etag=None, location=None, body=None) -> Reply:
+        status, headers, recorded = recorded_http(name)
+        if spend:
+            self.remaining -= 1
+        if "x-ratelimit-remaining" in headers:
+            headers["x-ratelimit-remaining"] = str(max(self.remaining, 0))
+            headers["x-ratelimit-reset"] = str(self.reset)
+        for key, value in (("etag", etag), ("location", location)):
+            if value:
+                headers[key] = value
+        return Reply(recorded if body is None else body, status, headers)

@@ -47,6 +47,28 @@ def test_paper_info_through_huggingface_hub(server):
     assert info.published_at.date().isoformat() == "2025-03-18"
 
 
+def test_code_link_and_stars_through_huggingface_hub(cli_env):
+    from datetime import UTC, datetime
+
+    from paperwire.repos import GithubRepo
+    from paperwire.settings import load_settings
+    from paperwire.storage import open_store
+
+    record = {**LISTING, "comment": "12 pages. Code: https://github.com/palanker-lab/prima-sim."}
+    live = start_server(cli_env, [record])
+    try:
+        info = HfApi(endpoint=live.url).paper_info("2503.11677")
+        assert (info.github_repo, info.github_stars) == ("https://github.com/palanker-lab/prima-sim", None)
+        with open_store(load_settings(data_dir=live.data_dir)) as store:
+            repo = GithubRepo(
+                "palanker-lab/prima-sim", "palanker-lab/prima-sim", "ok", 7, None, datetime.now(UTC)
+            )
+            store.save_github_repo(repo)
+        assert HfApi(endpoint=live.url).paper_info("2503.11677").github_stars == 7
+    finally:
+        live.stop()
+
+
 def test_unknown_paper_through_huggingface_hub(server):
     with pytest.raises(HfHubHTTPError) as err:
         HfApi(endpoint=server).paper_info("2501.00000")

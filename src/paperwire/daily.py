@@ -24,6 +24,7 @@ class RankedPaper:
     num_comments: int = 0
     submitted_by: str | None = None  # username
     submitted_at: datetime | None = None
+    github_stars: int | None = None  # its code's stars, when the GitHub ingest has recorded them
 
 
 @dataclass(slots=True)

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from paperwire.repos import code_link
+
 # Limits well above anything real (arXiv caps abstracts at 1,920 characters) that keep a hostile
 # record from bloating the store or the pages that show it.
 MAX_ID_CHARS = 100
@@ -155,6 +157,13 @@ def make_paper(
     for name in ("comment", "journal_ref", "doi", "license"):
         if name in fields:
             fields[name] = optional_text(fields[name], name)
+    links = fields.get("links") or Links()
+    if links.code is None:
+        # A source's own link (Hugging Face's githubRepo, an export's links.code) wins; otherwise the
+        # repository the abstract or the arXiv comment names is the paper's code (docs/ui.md).
+        code = code_link(clean_abstract, fields.get("comment"))
+        if code:
+            fields["links"] = Links(links.abstract, links.pdf, code, links.project)
     return Paper(
         id=paper_id,
         title=clean_title,

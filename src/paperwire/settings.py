@@ -103,6 +103,17 @@ class Settings(BaseSettings):
         description="Comma-separated arXiv categories the daily announcement ingest reads.",
     )
 
+    github_token: str | None = Field(
+        default=None,
+        repr=False,  # a credential: never in a traceback or a log line
+        description="GitHub token for `paperwire ingest github` (repository stars); unset: it is off.",
+    )
+    github_api_url: str = Field(default="https://api.github.com", description="GitHub's REST API.")
+    github_schedule: bool = Field(
+        default=True,
+        description="With a GitHub token, refresh stars after the scheduled ingest inside `paperwire serve`.",
+    )
+
     # -- mail (docs/settings.md#mail) -------------------------------------------------------------
     smtp_url: str | None = Field(
         default=None,
@@ -172,13 +183,21 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an email address, got {value!r}")
         return value
 
-    @field_validator("arxiv_oai_url", "arxiv_api_url", "arxiv_feed_url", "hf_url")
+    @field_validator("arxiv_oai_url", "arxiv_api_url", "arxiv_feed_url", "hf_url", "github_api_url")
     @classmethod
     def _check_source_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("github_token")
+    @classmethod
+    def _check_github_token(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9_.\-]+", value):
+            raise ValueError("must be a GitHub token (letters, digits and _), as GitHub shows it once")
+        return value or None
 
     @field_validator("ingest_time")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 
 import click
@@ -33,7 +33,7 @@ def _ingest_lock(store):
 
 @click.group("ingest")
 def ingest() -> None:
-    """Fetch papers from arXiv and Hugging Face (see docs/ingest.md)."""
+    """Fetch papers from arXiv and Hugging Face, and stars from GitHub (see docs/ingest.md)."""
 
 
 @ingest.command("arxiv")
@@ -189,6 +189,29 @@ def ids_cmd(ids: tuple[str, ...]) -> None:
         click.echo(f"{r.ref}: {r.outcome.value}" if r.outcome else f"{r.ref}: error: {r.error}")
     click.echo(format_counts(counts))
     _exit_if_rejected(counts)
+
+
+@ingest.command("github")
+@click.option(
+    "--limit", default=1_000, show_default=True, type=click.IntRange(1, 100_000), help="Most repos to check."
+)
+def github_cmd(limit: int) -> None:
+    """Record GitHub stars of the repositories papers link to (needs PAPERWIRE_GITHUB_TOKEN)."""
+    from paperwire.ingest.runs import format_counts, logged_run
+    from paperwire.ingest.stars import OFF, ingest_github, open_github
+    from paperwire.storage import open_store
+
+    _setup_logging()
+    settings = load_settings()
+    if not settings.github_token:
+        raise click.ClickException(OFF)
+    with (
+        open_store(settings) as store,
+        logged_run(store, "github", f"--limit {limit}") as counts,
+        closing(open_github(settings)) as fetcher,
+    ):
+        ingest_github(store, fetcher, settings, counts, limit=limit)
+    click.echo(format_counts(counts))
 
 
 @ingest.command("status")

@@ -65,7 +65,8 @@ def ingest_hf(
         if paper is None:
             paper = hf
         else:
-            paper.links = Links(paper.links.abstract, paper.links.pdf, hf.links.code, hf.links.project)
+            code = hf.links.code or paper.links.code  # Hugging Face's githubRepo, else arXiv's abstract's
+            paper.links = Links(paper.links.abstract, paper.links.pdf, code, hf.links.project)
         papers.append(paper)
     outcomes = store.upsert_papers(papers)
     counts.update(o.value for o in outcomes)

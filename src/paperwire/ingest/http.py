@@ -58,8 +58,11 @@ class Fetcher:
             follow_redirects=True,
         )
 
-    def get(self, url: str, params: dict | None = None) -> httpx.Response:
-        """The response to a GET with a 2xx status, or FetchError after the bounded retries."""
+    def get(
+        self, url: str, params: dict | None = None, *, headers: dict | None = None, accept: tuple = ()
+    ) -> httpx.Response:
+        """The response to a GET with a 2xx status (or one of `accept`, such as 304 or 404), or
+        FetchError after the bounded retries."""
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retries + 1),
             wait=self._wait,
@@ -70,7 +73,7 @@ class Fetcher:
         )
         where = _describe(url, params)
         try:
-            return retrying(self._once, url, params)
+            return retrying(self._once, url, params, headers, accept)
         except _Retryable as exc:
             raise FetchError(f"{where}: {exc} (gave up after {self.retries + 1} attempts)") from None
         except httpx.TransportError as exc:
@@ -79,17 +82,19 @@ class Fetcher:
                 f"{where}: {type(exc).__name__}: {reason} (gave up after {self.retries + 1} attempts)"
             ) from None
 
-    def _once(self, url: str, params: dict | None) -> httpx.Response:
+    def _once(self, url: str, params: dict | None, headers: dict | None, accept: tuple) -> httpx.Response:
         with self._lock:
             pause = self._last + self.interval - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
             try:
-                response = self._client.get(url, params=params)
+                response = self._client.get(url, params=params, headers=headers)
             finally:
                 self._last = time.monotonic()
-        if response.status_code in RETRY_STATUSES:
+        if response.status_code in RETRY_STATUSES or _rate_limited(response):
             retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after is None and _rate_limited(response):
+                retry_after = rate_limit_reset(response)
             if retry_after is not None and retry_after > MAX_RETRY_AFTER:
                 # Honoured by not asking again in this run, rather than by sleeping for hours.
                 raise FetchError(
@@ -97,6 +102,8 @@ class Fetcher:
                     f"retry after {retry_after:.0f} s; run it again later"
                 )
             raise _Retryable(response.status_code, retry_after, f"HTTP {response.status_code}")
+        if response.status_code in accept:
+            return response
         if response.status_code >= 400:
             snippet = " ".join(response.text[:200].split())
             raise FetchError(f"{_describe(url, params)}: HTTP {response.status_code}: {snippet}")
@@ -131,6 +138,21 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _rate_limited(response: httpx.Response) -> bool:
+    """GitHub's way of saying "too many requests": a 403 (or 429) with its quota spent or a Retry-After."""
+    if response.status_code not in (403, 429):
+        return False
+    return response.headers.get("X-RateLimit-Remaining") == "0" or "Retry-After" in response.headers
+
+
+def rate_limit_reset(response: httpx.Response) -> float | None:
+    """Seconds until X-RateLimit-Reset (a Unix time) when X-RateLimit-Remaining is 0, else None."""
+    if response.headers.get("X-RateLimit-Remaining") != "0":
+        return None
+    reset = response.headers.get("X-RateLimit-Reset", "")
+    return max(0.0, int(reset) - time.time()) + 1.0 if reset.isdigit() else None
 
 
 def _describe(url: str, params: dict | None) -> str:

@@ -1,5 +1,6 @@
 """The ingest schedule inside `paperwire serve`: a tick thread that runs the daily announcement and
-Hugging Face ingests once a day, at PAPERWIRE_INGEST_TIME in PAPERWIRE_INGEST_TIMEZONE.
+Hugging Face ingests once a day, at PAPERWIRE_INGEST_TIME in PAPERWIRE_INGEST_TIMEZONE, then GitHub's
+stars when a token is set.
 
 Whether a run is due is read from the run log, so a restart neither repeats nor skips the day's run: a
 hub that was down at the time runs it when it comes back. With PAPERWIRE_INGEST_SCHEDULE=false, cron
@@ -86,6 +87,19 @@ def run_scheduled(settings: Settings, store: Store, now: datetime) -> None:
             _job(store, "hf", f"--date {day}", lambda counts, p=period: ingest_hf(
                 store, fetchers(), s.hf_url, s.arxiv_api_url, p, counts
             ))  # fmt: skip
+        if s.github_token and s.github_schedule:
+            _job(store, "github", "", lambda counts: _github(s, store, counts))
+
+
+def _github(settings: Settings, store: Store, counts) -> None:
+    """Stars of the repositories papers link to, after the papers of the day are in."""
+    from paperwire.ingest.stars import ingest_github, open_github
+
+    fetcher = open_github(settings)
+    try:
+        ingest_github(store, fetcher, settings, counts)
+    finally:
+        fetcher.close()
 
 
 def _job(store: Store, kind: str, args: str, body) -> None:
@@ -159,4 +173,8 @@ def start_schedule(settings: Settings, store: Store) -> Scheduler | None:
         )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request in the serve log
     log.info("ingest schedule: daily at %s %s", settings.ingest_time, settings.ingest_timezone)
+    if not settings.github_token:
+        log.info("GitHub stars: off (PAPERWIRE_GITHUB_TOKEN is not set)")
+    elif not settings.github_schedule:
+        log.info("GitHub stars: not scheduled (PAPERWIRE_GITHUB_SCHEDULE=false)")
     return Scheduler(settings, store).start()

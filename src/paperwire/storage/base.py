@@ -13,6 +13,7 @@ from paperwire import PaperwireError
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper
 from paperwire.storage.hub import HubStore
+from paperwire.storage.repos import RepoStore
 from paperwire.storage.subscriptions import SubscriptionStore
 
 
@@ -46,7 +47,7 @@ class EmbeddingRow:
     key: int = 0  # the integer the vector index knows the paper by; assigned by the store
 
 
-class Store(HubStore, SubscriptionStore, ABC):
+class Store(HubStore, SubscriptionStore, RepoStore, ABC):
     """Papers and everything about them. Implementations: SQLiteStore (embedded), PostgresStore (server)."""
 
     # True when the store answers search itself (keyword_search, nearest, exact_titles, matching: see

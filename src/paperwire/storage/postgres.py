@@ -21,6 +21,7 @@ from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
 from paperwire.storage.postgres_rows import utc as _utc
 from paperwire.storage.postgres_search import PostgresSearch
 from paperwire.storage.postgres_vectors import PostgresVectors, halfvec
+from paperwire.storage.repos import PostgresRepos
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
 from paperwire.storage.subscriptions_sql import PostgresSubscriptions
 
@@ -50,7 +51,9 @@ _SEQ_LOCK = 0x70617065727769  # "paperwi"
 _POOL_MAX = 10
 
 
-class PostgresStore(PostgresSearch, PostgresVectors, PostgresHub, PostgresSubscriptions, Store):
+class PostgresStore(
+    PostgresSearch, PostgresVectors, PostgresHub, PostgresSubscriptions, PostgresRepos, Store
+):
     def __init__(self, url: str):
         self.url = url
         self.name = masked_url(url)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from paperwire.daily import BadPeriod, Period, RankedPaper, day_period, parse_day, parse_month, parse_week
+from paperwire.repos import by_stars
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.pages import cached, render, today, user_of
-from paperwire.web.papers import hf_paper
+from paperwire.web.papers import github_stars, hf_paper
 
 router = APIRouter()
 
@@ -44,7 +45,7 @@ def hf_daily_item(r: RankedPaper) -> dict:
         discussionId=r.paper.id,
         ai_summary=None,
         ai_keywords=[],
-        githubStars=None,
+        githubStars=r.github_stars,
         submittedOnDailyAt=stamp,
         submittedOnDailyBy=hf_user(r.submitted_by),
     )
@@ -86,7 +87,7 @@ def api_daily_papers(
             rows, _ = request.app.state.store.day_papers(
                 period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
             )
-        return JSONResponse([hf_daily_item(r) for r in rows])
+        return JSONResponse([hf_daily_item(r) for r in with_stars(request, rows)])
 
     return cached(request, build)
 
@@ -120,14 +121,38 @@ def month_page(request: Request, month: str):
 
 
 @router.get("/trending", response_class=HTMLResponse, tags=["daily"])
-def trending_page(request: Request, page: int = Query(1, ge=1)):
-    """Upvotes decaying with age over the latest 30 days (docs/ui.md has the formula)."""
-    return cached(request, lambda: _trending_page(request, page, as_json=False))
+def trending_page(
+    request: Request,
+    page: int = Query(1, ge=1),
+    with_: str | None = Query(None, alias="with", description="code: only papers with code, by stars"),
+):
+    """Upvotes decaying with age over the latest 30 days; ?with=code ranks the papers with code by
+    their repository's stars (docs/ui.md has both formulas)."""
+    code = _with_code(with_)
+    return cached(request, lambda: _trending_page(request, page, as_json=False, code=code))
 
 
 @router.get("/trending.json", tags=["daily"])
-def trending_json(request: Request, page: int = Query(1, ge=1)):
-    return _trending_page(request, page, as_json=True)
+def trending_json(
+    request: Request,
+    page: int = Query(1, ge=1),
+    with_: str | None = Query(None, alias="with", description="code: only papers with code, by stars"),
+):
+    return _trending_page(request, page, as_json=True, code=_with_code(with_))
+
+
+def _with_code(value: str | None) -> bool:
+    if value not in (None, "", "code"):
+        raise HTTPException(400, f"with must be code, got {value[:30]!r}")
+    return value == "code"
+
+
+def with_stars(request: Request, rows: list[RankedPaper]) -> list[RankedPaper]:
+    """The rows, each with its code's recorded GitHub stars."""
+    stars = github_stars(request, [r.paper for r in rows])
+    for r in rows:
+        r.github_stars = stars[r.paper.id]
+    return rows
 
 
 def _period_page(request: Request, kind: str, text: str):
@@ -170,6 +195,7 @@ def _listing(request: Request, period: Period, as_json: bool):
     store = request.app.state.store
     page = page_number(request)
     rows, total = store.day_papers(period.start, period.end, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    with_stars(request, rows)
     if as_json:
         return JSONResponse(
             {
@@ -216,15 +242,21 @@ def _quiet_reason(request: Request, day: date) -> str:
     return "No papers were announced, submitted or featured on this day."
 
 
-def _trending_page(request: Request, page: int, as_json: bool):
+def _trending_page(request: Request, page: int, as_json: bool, code: bool = False):
     period = recent_period(request)
     ranked = trending_papers(request, period)
+    if code:
+        ranked = with_stars(request, [r for r in ranked if r.paper.links.code])
+        ranked = by_stars(ranked, {r.paper.id: r.github_stars for r in ranked})
     rows = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    if not code:
+        with_stars(request, rows)
     if as_json:
         return JSONResponse(
             {
                 "since": str(period.start),
                 "until": str(period.end),
+                "with": "code" if code else None,
                 "total": len(ranked),
                 "page": page,
                 "papers": [hf_daily_item(r) for r in rows],
@@ -233,6 +265,7 @@ def _trending_page(request: Request, page: int, as_json: bool):
     context = {
         "period": period,
         "trending": True,
+        "with_code": code,
         "rows": rows,
         "total": len(ranked),
         "page": page,

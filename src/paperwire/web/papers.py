@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 
 from paperwire.ingest.formats import export_record
 from paperwire.papers import Paper, paper_id_candidates
+from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
 from paperwire.web.pages import cached, render, user_of
 
@@ -50,6 +51,14 @@ def hf_paper(p: Paper, upvotes: int = 0) -> dict:
     }
 
 
+def github_stars(request: Request, papers: list[Paper]) -> dict[str, int | None]:
+    """The recorded stars of each paper's GitHub repository, by paper id (one query)."""
+    names = {p.id: github_repo(p.links.code) for p in papers}
+    wanted = [repo_key(n) for n in names.values() if n]
+    repos = request.app.state.store.github_repos(wanted) if wanted else {}
+    return {p.id: stars_of(p.links.code, repos) for p in papers}
+
+
 def paper_markdown(p: Paper, base_url: str) -> str:
     """The paper as Markdown, for /papers/{id}.md (huggingface_hub's read_paper)."""
     lines = [f"# {p.title}", "", f"**Authors:** {', '.join(p.authors)}" if p.authors else "", ""]
@@ -82,6 +91,7 @@ def api_paper(request: Request, paper_id: str) -> dict:
     activity = request.app.state.store.paper_activity(paper.id)
     out = hf_paper(paper, activity.upvotes)
     out["numComments"] = activity.num_comments
+    out["githubStars"] = github_stars(request, [paper]).get(paper.id)
     return out
 
 
@@ -135,6 +145,7 @@ def paper_context(request: Request, paper: Paper, **extra) -> dict:
         "voted": bool(user and store.voted(user.id, [paper.id])),
         "comments": [(c, render_markdown(c.body)) for c in comments],
         "related": related(request, paper),
+        "github_stars": github_stars(request, [paper]).get(paper.id),
         **extra,
     }
 
