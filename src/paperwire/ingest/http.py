@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +27,26 @@ class FetchError(PaperwireError):
     """A request that failed for good (after its retries); the message names the URL and the reason."""
 
 
+class Unreachable(FetchError):
+    """The service's name does not resolve, or nothing answers at its address: no retry would help now."""
+
+
+# Errors that say the network or the service is not there at all, as opposed to answering slowly or badly.
+_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH}
+
+
+def _unreachable_reason(exc: BaseException) -> str | None:
+    """'name does not resolve' or 'connection refused' (and kin) from a connect error's causes, else None."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "name does not resolve"
+        if isinstance(seen, OSError) and seen.errno in _UNREACHABLE_ERRNOS:
+            return seen.strerror.lower() if seen.strerror else "unreachable"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 class _Retryable(Exception):
     def __init__(self, status: int, retry_after: float | None, reason: str):
         super().__init__(reason)
@@ -42,6 +64,8 @@ class Fetcher:
     """GETs to one service: one request at a time, at least `interval` seconds apart, retried with backoff.
 
     The lock is held for the whole request, so threads sharing a Fetcher never open two connections.
+    A name that does not resolve or a refused connection is not retried: it raises Unreachable at once,
+    and so does every later request of this Fetcher (one run), without trying the network again.
     """
 
     def __init__(self, settings: Settings, *, interval: float, backoff: float, name: str):
@@ -51,6 +75,7 @@ class Fetcher:
         self.retries = settings.http_retries
         self._lock = threading.Lock()
         self._last = -float("inf")
+        self.unreachable: str | None = None  # "host: why", once a request found the service unreachable
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.http_timeout),
             headers={"User-Agent": user_agent(settings)},
@@ -60,6 +85,8 @@ class Fetcher:
 
     def get(self, url: str, params: dict | None = None) -> httpx.Response:
         """The response to a GET with a 2xx status, or FetchError after the bounded retries."""
+        if self.unreachable is not None:
+            raise Unreachable(f"{self.name} is unreachable ({self.unreachable})")
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retries + 1),
             wait=self._wait,
@@ -86,6 +113,13 @@ class Fetcher:
                 time.sleep(pause)
             try:
                 response = self._client.get(url, params=params)
+            except httpx.ConnectError as exc:
+                reason = _unreachable_reason(exc)
+                if reason is None:
+                    raise
+                host = httpx.URL(url).host
+                self.unreachable = f"{host}: {reason}"
+                raise Unreachable(f"{self.name} is unreachable ({self.unreachable})") from None
             finally:
                 self._last = time.monotonic()
         if response.status_code in RETRY_STATUSES:
