@@ -304,9 +304,10 @@ def _register() -> None:
 
     cli.add_command(search_cmd)
     cli.add_command(index_cmd)
-    from paperwire.users_commands import admin
+    from paperwire.users_commands import admin, signin_link_cmd
 
     cli.add_command(admin)
+    cli.add_command(signin_link_cmd)
     from paperwire.digests.commands import digest, subscribers
 
     cli.add_command(digest)
