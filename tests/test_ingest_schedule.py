@@ -167,7 +167,8 @@ def test_serve_runs_the_schedule_and_status_shows_it(server, cli_env, tmp_path, 
     assert "ingest schedule: daily at 00:00 UTC" in output and "ingest daily:" in output
     assert "The hub has no papers yet: fetching the latest arXiv announcements" in output
     assert "PAPERWIRE_CONTACT_EMAIL is not set" in output
-    assert {q.headers["User-Agent"] for q in server.requests} == {"Paperwire/0.1.0 (+http://127.0.0.1:8000)"}
+    # The hub names the address serve listens on (PAPERWIRE_BASE_URL is unset).
+    assert {q.headers["User-Agent"] for q in server.requests} == {f"Paperwire/0.1.0 (+{serve.url})"}
     r = run_cli("ingest", "status", env=env)
     assert r.returncode == 0, r.stderr
     assert "2025-03-18 cs.LG      2 new, 1 cross, 1 replace, 1 replace-cross" in r.stdout
