@@ -125,3 +125,17 @@ def test_a_reset_connection_is_still_retried(server, tmp_path):
     server.fail_once("/ok", {}, Reply(b"", reset=True))
     assert fetcher(tmp_path).get(f"{server.url}/ok").content == b"<ok/>"
     assert len(server.requests) == 2
+
+
+def test_an_unreachable_service_is_tried_again_after_a_while(server, tmp_path, monkeypatch):
+    import paperwire.ingest.http as http
+
+    closed = f"http://127.0.0.1:{free_port()}"
+    f = fetcher(tmp_path)
+    with pytest.raises(Unreachable):
+        f.get(f"{closed}/x")
+    assert f.unreachable == "127.0.0.1: connection refused"
+    # The web's fetcher lives as long as the hub: a minute later it asks the network again.
+    monkeypatch.setattr(http, "UNREACHABLE_MEMORY", 0.0)
+    assert f.unreachable is None
+    assert f.get(f"{server.url}/ok").content == b"<ok/>"

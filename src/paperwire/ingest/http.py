@@ -21,6 +21,9 @@ log = logging.getLogger("paperwire.ingest")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 600.0  # seconds; a longer Retry-After ends the run instead of holding it for hours
 MAX_BACKOFF = 120.0
+# How long an unreachable service is taken as still unreachable without asking: long enough for the rest
+# of a run (its other categories and days), short enough that the web's long-lived fetcher tries again.
+UNREACHABLE_MEMORY = 60.0
 
 
 class FetchError(PaperwireError):
@@ -65,7 +68,8 @@ class Fetcher:
 
     The lock is held for the whole request, so threads sharing a Fetcher never open two connections.
     A name that does not resolve or a refused connection is not retried: it raises Unreachable at once,
-    and so does every later request of this Fetcher (one run), without trying the network again.
+    and so does every request of this Fetcher in the next UNREACHABLE_MEMORY seconds (the rest of a
+    run), without trying the network again.
     """
 
     def __init__(self, settings: Settings, *, interval: float, backoff: float, name: str):
@@ -75,7 +79,7 @@ class Fetcher:
         self.retries = settings.http_retries
         self._lock = threading.Lock()
         self._last = -float("inf")
-        self.unreachable: str | None = None  # "host: why", once a request found the service unreachable
+        self._unreachable: tuple[str, float] | None = None  # ("host: why", when), from the last failure
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.http_timeout),
             headers={"User-Agent": user_agent(settings)},
@@ -83,10 +87,17 @@ class Fetcher:
             follow_redirects=True,
         )
 
+    @property
+    def unreachable(self) -> str | None:
+        """Why the service was found unreachable ("host: reason") within UNREACHABLE_MEMORY seconds."""
+        if self._unreachable and time.monotonic() - self._unreachable[1] < UNREACHABLE_MEMORY:
+            return self._unreachable[0]
+        return None
+
     def get(self, url: str, params: dict | None = None) -> httpx.Response:
         """The response to a GET with a 2xx status, or FetchError after the bounded retries."""
-        if self.unreachable is not None:
-            raise Unreachable(f"{self.name} is unreachable ({self.unreachable})")
+        if (why := self.unreachable) is not None:
+            raise Unreachable(f"{self.name} is unreachable ({why})")
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retries + 1),
             wait=self._wait,
@@ -118,8 +129,8 @@ class Fetcher:
                 if reason is None:
                     raise
                 host = httpx.URL(url).host
-                self.unreachable = f"{host}: {reason}"
-                raise Unreachable(f"{self.name} is unreachable ({self.unreachable})") from None
+                self._unreachable = (f"{host}: {reason}", time.monotonic())
+                raise Unreachable(f"{self.name} is unreachable ({host}: {reason})") from None
             finally:
                 self._last = time.monotonic()
         if response.status_code in RETRY_STATUSES:

@@ -21,7 +21,7 @@ document.addEventListener("submit", async (event) => {
     const label = data.upvoted ? "Take back your upvote" : "Upvote";
     button.setAttribute("aria-label", label);
     button.title = label;
-    button.querySelector(".count").textContent = data.upvotes;
+    button.querySelector(".count").textContent = data.upvotes.toLocaleString("en-US");  // as the page: 1,024
   } finally {
     button.disabled = false;
   }
