@@ -90,3 +90,25 @@ def test_signing_in_with_a_printed_link_on_a_hub_without_mail(spawn_server, brow
     screenshot(other, f"firsthour-link-used-{viewport}")
     other.context.close()
     context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_category_author_week_and_missing_paper_pages(week_server, page, viewport):
+    page.set_viewport_size(VIEWPORTS[viewport])
+    url = week_server.url
+    page.goto(f"{url}/categories/cs.CV")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Computer Vision and Pattern Recognition (cs.CV)"
+    )
+    expect(page.get_by_text("2 papers · Newest first")).to_be_visible()
+    screenshot(page, f"firsthour-category-{viewport}")
+    page.goto(f"{url}/authors/Alan%20Turing")
+    expect(page.locator("li.paper strong.this-author")).to_have_count(2)
+    screenshot(page, f"firsthour-author-{viewport}")
+    page.goto(f"{url}/week/2025-W12")
+    expect(page.get_by_role("link", name="Atom")).to_have_attribute("href", "/feeds/week.atom")
+    page.goto(f"{url}/papers/2503.19999")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not on this hub yet")
+    expect(page.get_by_role("link", name="Sign in", exact=True).last).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, f"firsthour-missing-paper-{viewport}")
