@@ -142,21 +142,24 @@ class Scheduler(Ticker):
         other on the database (every `serve` has a schedule: one of them runs it). True if it ran."""
         if not self.due(now):
             return False
-        slot = latest_slot(self.settings, now).isoformat()
+        # A new hub's first run is a catch-up at start, not the run of the slot it happens to follow.
+        first = not self.store.recent_runs(limit=1, kind="daily", trigger=TRIGGER)
+        what = (
+            "first ingest of this hub"
+            if first
+            else f"scheduled ingest for {latest_slot(self.settings, now).isoformat()}"
+        )
 
         def waiting() -> None:
-            log.info("scheduled ingest for %s: another process holds the ingest lock; waiting", slot)
+            log.info("%s: another process holds the ingest lock; waiting", what)
 
         with exclusive(self.store, INGEST, wait=True, stop=self._stop, on_wait=waiting) as got:
             if not got:
                 return False  # stopping
             if not self.due(now):
-                log.info("scheduled ingest for %s: already run by another process", slot)
+                log.info("%s: already run by another process", what)
                 return False
-            if self.store.recent_runs(limit=1, kind="daily", trigger=TRIGGER):
-                log.info("scheduled ingest for %s starts", slot)
-            else:  # not the slot's run: the schedule's first, at start
-                log.info("first ingest of this hub starts (then daily at %s)", self._at())
+            log.info("%s starts%s", what, f" (then daily at {self._at()})" if first else "")
             unreachable = run_scheduled(self.settings, self.store, now)
         empty = not self.store.count_papers()
         if unreachable:
