@@ -145,3 +145,9 @@ def test_sigkill_at_random_moments_delivers_exactly_one_digest_each(tmp_path, cl
     assert duplicates <= kills * settings.smtp_concurrency, f"seed {seed}"
     with open_store(settings) as store:
         assert store.delivery_counts() == {"sent": 500}
+
+
+def test_a_bad_address_is_named_before_anything_else(run_cli):
+    # No SMTP, no --confirmed: the address is still what is reported first.
+    r = run_cli("subscribers", "add", "not-an-email")
+    assert r.returncode == 1 and r.stderr.strip() == "Error: 'not-an-email' is not an email address"

@@ -14,6 +14,7 @@ from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import make_paper
 from paperwire.storage import open_store
 from tests.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.server import free_port
 
 FEEDS = Path(__file__).parent / "data" / "feed"
 TUESDAY = (FEEDS / "cs.LG-2025-03-18.xml").read_bytes()
@@ -166,3 +167,14 @@ def test_cli_daily_reports_each_category(server, run_cli):
         r.returncode == 2
         and "Invalid value for --categories: not an arXiv category: 'nonsense cat'" in r.stderr
     )
+
+
+def test_cli_daily_stops_at_once_when_arxiv_is_unreachable(run_cli):
+    closed = f"http://127.0.0.1:{free_port()}"
+    env = {"PAPERWIRE_ARXIV_FEED_URL": f"{closed}/atom", "PAPERWIRE_ARXIV_API_URL": f"{closed}/api/query"}
+    r = run_cli("ingest", "daily", "--categories", "cs.LG,cs.CV,cs.AI", env=env)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == "Error: arXiv is unreachable (127.0.0.1: connection refused)"
+    assert "retry" not in r.stderr and "cs.CV" not in r.stderr  # one try, and the run ends there
+    status = run_cli("ingest", "status", env=env)
+    assert "arXiv is unreachable (127.0.0.1: connection refused)" in status.stdout

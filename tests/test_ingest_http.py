@@ -7,9 +7,10 @@ from email.utils import format_datetime
 
 import pytest
 
-from paperwire.ingest.http import Fetcher, FetchError, _retry_after, user_agent
+from paperwire.ingest.http import Fetcher, FetchError, Unreachable, _retry_after, user_agent
 from paperwire.settings import load_settings
 from tests.replay import ReplayServer, Reply
+from tests.server import free_port
 
 
 @pytest.fixture
@@ -100,3 +101,41 @@ def test_a_retry_after_of_hours_ends_the_run_without_asking_again(server, tmp_pa
     with pytest.raises(FetchError, match="HTTP 503, retry after 7200 s; run it again later"):
         fetcher(tmp_path).get(f"{server.url}/busy")
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://nothing.paperwire-test.invalid/x", "nothing.paperwire-test.invalid: name does not resolve"),
+        (f"http://127.0.0.1:{free_port()}/x", "127.0.0.1: connection refused"),
+    ],
+)
+def test_an_unreachable_service_is_not_retried(tmp_path, url, reason):
+    f = fetcher(tmp_path, backoff=5.0)  # a retry would wait 5 s
+    started = time.monotonic()
+    with pytest.raises(Unreachable, match=f"^test is unreachable \\({reason}\\)$"):
+        f.get(url)
+    # Later requests of the same run fail the same way without trying the network again.
+    with pytest.raises(Unreachable, match=reason):
+        f.get(url.replace("/x", "/y"))
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_reset_connection_is_still_retried(server, tmp_path):
+    server.fail_once("/ok", {}, Reply(b"", reset=True))
+    assert fetcher(tmp_path).get(f"{server.url}/ok").content == b"<ok/>"
+    assert len(server.requests) == 2
+
+
+def test_an_unreachable_service_is_tried_again_after_a_while(server, tmp_path, monkeypatch):
+    import paperwire.ingest.http as http
+
+    closed = f"http://127.0.0.1:{free_port()}"
+    f = fetcher(tmp_path)
+    with pytest.raises(Unreachable):
+        f.get(f"{closed}/x")
+    assert f.unreachable == "127.0.0.1: connection refused"
+    # The web's fetcher lives as long as the hub: a minute later it asks the network again.
+    monkeypatch.setattr(http, "UNREACHABLE_MEMORY", 0.0)
+    assert f.unreachable is None
+    assert f.get(f"{server.url}/ok").content == b"<ok/>"

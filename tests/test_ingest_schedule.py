@@ -5,6 +5,7 @@ import subprocess
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -166,32 +167,50 @@ def test_serve_runs_the_schedule_and_status_shows_it(server, cli_env, tmp_path, 
     assert "ingest schedule: daily at 00:00 UTC" in output and "ingest daily:" in output
     assert "The hub has no papers yet: fetching the latest arXiv announcements" in output
     assert "PAPERWIRE_CONTACT_EMAIL is not set" in output
-    assert {q.headers["User-Agent"] for q in server.requests} == {"Paperwire/0.1.0 (+http://127.0.0.1:8000)"}
+    # The hub names the address serve listens on (PAPERWIRE_BASE_URL is unset).
+    assert {q.headers["User-Agent"] for q in server.requests} == {f"Paperwire/0.1.0 (+{serve.url})"}
     r = run_cli("ingest", "status", env=env)
     assert r.returncode == 0, r.stderr
     assert "2025-03-18 cs.LG      2 new, 1 cross, 1 replace, 1 replace-cross" in r.stdout
     assert "daily cs.LG (schedule): ok; 5 stored, 1 announced days" in r.stdout
 
 
-def test_serve_without_network_access_says_how_to_import(cli_env):
-    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens: as a machine without network access
+@pytest.mark.parametrize("offline", ["unresolvable", "closed"])
+def test_serve_without_network_access_is_quick_and_quiet(cli_env, offline):
+    # Nothing answers, as on a machine without network access: a name that does not resolve (.invalid
+    # never does, RFC 6761), or a port where nothing listens. The default retries stay on: none is used.
+    if offline == "unresolvable":
+        arxiv, hf = "http://arxiv.paperwire-test.invalid", "http://hf.paperwire-test.invalid"
+    else:
+        arxiv = hf = f"http://127.0.0.1:{free_port()}"
     env = {
         **cli_env,
         "PAPERWIRE_INGEST_SCHEDULE": "true",
-        "PAPERWIRE_ARXIV_FEED_URL": f"{closed}/atom",
-        "PAPERWIRE_ARXIV_API_URL": f"{closed}/api/query",
-        "PAPERWIRE_HF_URL": closed,
-        "PAPERWIRE_INGEST_CATEGORIES": "cs.LG",
-        "PAPERWIRE_ARXIV_INTERVAL": "0",
-        "PAPERWIRE_HTTP_RETRIES": "0",
+        "PAPERWIRE_ARXIV_FEED_URL": f"{arxiv}/atom",
+        "PAPERWIRE_ARXIV_API_URL": f"{arxiv}/api/query",
+        "PAPERWIRE_HF_URL": hf,
+        "PAPERWIRE_CONTACT_EMAIL": "",  # its warning counts among the lines too
     }
+    started = time.monotonic()
     with Serving(env) as serve:
-        serve.wait_for("the hub still has no papers after the scheduled ingest")
+        serve.wait_for("could not reach arXiv", timeout=20)
+        assert time.monotonic() - started < 20
+        time.sleep(1)  # anything said right after the summary is counted too
     output = serve.output
+    said = [line for line in serve.lines if line.startswith(("WARNING", "ERROR"))]
+    assert len(said) <= 6, output
+    reason = "name does not resolve" if offline == "unresolvable" else "connection refused"
+    assert "ingest daily failed: arXiv is unreachable" in output and reason in output
+    assert "ingest hf failed: Hugging Face is unreachable" in output
+    assert "retry" not in output
+    assert f"could not reach arXiv ({urlsplit(arxiv).hostname}: {reason}) or Hugging Face" in output
+    assert "the hub has no papers: import a file with `paperwire import FILE.jsonl[.gz]`" in output
+    assert "first ingest of this hub starts (then daily at 06:00 UTC)" in output
+    assert "scheduled ingest for" not in output
     assert "The hub has no papers yet: fetching" in output
-    assert "without network access, import a file with `paperwire import FILE.jsonl[.gz]`" in output
-    assert "Connection refused" in output  # the reason, in each run's log line
-    assert len(finished_runs(env["PAPERWIRE_DATA_DIR"])) == 3  # daily, and HF's two days: each failed
+    # daily and HF's first day, each failed at once; HF's second day is not tried against a dead host
+    runs = finished_runs(env["PAPERWIRE_DATA_DIR"])
+    assert len(runs) == 2
 
 
 def test_the_schedule_runs_without_a_contact_address_and_is_off_when_asked(server, tmp_path, caplog):

@@ -111,7 +111,9 @@ def test_two_serves_and_the_cli_run_each_job_once(postgres, tmp_path, model_dir)
         servers = []
         try:
             servers.append(start_server(envs[0]))
-            _wait_for(lambda: "scheduled ingest for" in servers[0].log.read_text(), "the first schedule")
+            _wait_for(
+                lambda: "first ingest of this hub starts" in servers[0].log.read_text(), "the first schedule"
+            )
             servers.append(start_server(envs[1]))
             # The second serve found the day's run due too, and waits for the first one's lock.
             _wait_for(lambda: "waiting" in servers[1].log.read_text(), "the second schedule to wait")

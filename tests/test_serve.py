@@ -134,3 +134,36 @@ def test_serve_indexes_in_the_background(corpus_server, write_jsonl, cli_env):
     assert [x["paper"]["id"] for x in items] == ["2504.00001"]
     related = httpx.get(f"{corpus_server}/api/papers/2503.00008/similar", params={"limit": 1}).json()
     assert [x["id"] for x in related["results"]] == ["2503.00007"]
+
+
+def test_links_name_the_port_serve_listens_on(cli_env):
+    # start_server picks a free port, never 8000: feeds, .md twins and the HF client must all name it.
+    live = start_server(cli_env, [export_record(p) for p in CORPUS])
+    try:
+        assert not live.url.endswith(":8000")
+        feed = httpx.get(f"{live.url}/feeds/categories/cs.LG.atom").text
+        assert f"<id>{live.url}/papers/" in feed and "127.0.0.1:8000" not in feed
+        twin = httpx.get(f"{live.url}/papers/2501.00001.md").text
+        assert f"{live.url}/papers/2501.00001" in twin
+        assert f"{live.url}/papers/2501.00001" in HfApi(endpoint=live.url).read_paper("2501.00001")
+        assert f"PAPERWIRE_BASE_URL is not set: links use {live.url}" in live.log.read_text()
+    finally:
+        live.stop()
+    # A PAPERWIRE_BASE_URL that is set wins: the hub behind a proxy names its public address.
+    public = start_server({**cli_env, "PAPERWIRE_BASE_URL": "https://papers.example"})
+    try:
+        assert (
+            "https://papers.example/papers/2501.00001" in httpx.get(f"{public.url}/papers/2501.00001.md").text
+        )
+        assert "PAPERWIRE_BASE_URL is not set" not in public.log.read_text()
+    finally:
+        public.stop()
+
+
+def test_the_listening_url_of_wildcard_and_ipv6_hosts():
+    from paperwire.settings import listening_url
+
+    assert listening_url("127.0.0.1", 9000) == "http://127.0.0.1:9000"
+    assert listening_url("0.0.0.0", 9000) == "http://127.0.0.1:9000"
+    assert listening_url("::", 9000) == "http://[::1]:9000"
+    assert listening_url("papers.lab.example", 80) == "http://papers.lab.example:80"

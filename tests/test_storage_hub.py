@@ -161,6 +161,10 @@ def test_days_categories_and_authors(hub):
     assert [r.paper.id for r in hub.author_papers("Ada L", 10)] == ["2503.00002", "2503.00001"]
     assert hub.author_papers("Ada", 10) == []  # exact names only
     assert [r.paper.id for r in hub.category_papers("cs.LG", 1, offset=1)] == ["2503.00001"]
+    assert hub.count_category_papers("cs.LG") == 2 and hub.count_category_papers("cs.XX") == 0
+    hub.set_paper_hidden("2503.00001", True)
+    assert hub.count_category_papers("cs.LG") == 1  # hidden papers are not counted, as not listed
+    hub.set_paper_hidden("2503.00001", False)
     candidates = dict((pid, day) for pid, day, _ in hub.trending_candidates(date(2025, 3, 19)))
     assert candidates == {"2503.00003": date(2025, 3, 19)}
 

@@ -89,7 +89,7 @@ def test_paper_page_html(client):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     html = r.text
-    assert "<h1>Simulation of prosthetic vision</h1>" in html
+    assert '<h1 class="tex">Simulation of prosthetic vision</h1>' in html
     assert "We simulate &lt;b&gt;prosthetic&lt;/b&gt; vision." in html  # escaped, never raw HTML
     assert 'href="https://arxiv.org/pdf/2503.11677"' in html
     assert "v1 (2025-03-14), v2 (2025-04-02)" in html
@@ -110,10 +110,19 @@ def test_paper_page_json_twin(client):
 
 
 def test_unknown_paper_page_is_an_html_404(client):
-    r = client.get("/papers/2501.99999")
+    r = client.get("/papers/not-a-paper")
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
     assert "no paper with id" in r.text
+
+
+def test_a_valid_arxiv_id_the_hub_lacks_offers_to_fetch_it(client):
+    r = client.get("/papers/2501.99999")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Not on this hub yet" in r.text and 'href="https://arxiv.org/abs/2501.99999"' in r.text
+    assert 'href="/signin?next=/papers/2501.99999"' in r.text  # a visitor signs in first
+    assert client.get("/papers/2501.99999.json").status_code == 404  # the twins stay plain 404s
+    assert client.get("/api/papers/2501.99999").json()["error"]["code"] == "not_found"
 
 
 def test_home_lists_papers(client):

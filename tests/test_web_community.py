@@ -1,5 +1,7 @@
 """Upvotes, comments, submissions and moderation over HTTP: auth, CSRF, limits, and who may do what."""
 
+import re
+
 import pytest
 
 from tests.hub import TOKEN, make_hub
@@ -195,8 +197,11 @@ def test_submitting_when_arxiv_cannot_be_reached_says_so(hub):
     r = client.post("/api/papers", json={"ref": "2503.11701"}, headers={"X-CSRF-Token": csrf(client)})
     message = r.json()["error"]["message"]
     assert r.status_code == 502 and r.json()["error"]["code"] == "upstream_error"
-    assert message.startswith("could not fetch 2503.11701 from arXiv; try again later (http://127.0.0.1:9/")
-    assert "ConnectError" in message and hub.store.get_paper("2503.11701") is None
+    assert message == (
+        "could not fetch 2503.11701 from arXiv; try again later "
+        "(arXiv is unreachable (127.0.0.1: connection refused))"
+    )
+    assert hub.store.get_paper("2503.11701") is None
     form = client.post("/api/papers", data={"ref": "2503.11701", "csrf_token": csrf(client)})
     assert form.status_code == 502 and "could not fetch 2503.11701 from arXiv" in form.text
     assert 'role="alert"' in form.text
@@ -250,3 +255,19 @@ def test_submissions_are_rate_limited(tmp_path, model_dir, smtp_inbox):
         assert codes == [201, 201, 429]
         assert store.paper_activity("2503.10003").submission is None  # the refused one left no trace
     store.close()
+
+
+def test_the_404_of_a_missing_arxiv_id_offers_the_submit_form(hub):
+    client = hub.sign_in("curator@example.org")
+    page = client.get("/papers/2503.11701")
+    assert page.status_code == 404 and "Not on this hub yet" in page.text
+    form = page.text[page.text.index('<form method="post" action="/api/papers"') :]
+    form = form[: form.index("</form>")]
+    assert (
+        'name="csrf_token" value="' in form and '<input type="hidden" name="ref" value="2503.11701">' in form
+    )
+    # Posting it is the submit flow: here arXiv is unreachable, so the submit page says so.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    sent = client.post("/api/papers", data={"csrf_token": token, "ref": "2503.11701"})
+    assert sent.status_code == 502 and "could not fetch 2503.11701 from arXiv" in sent.text
+    assert client.post("/api/papers", data={"ref": "2503.11701"}).status_code == 403  # CSRF

@@ -9,7 +9,7 @@ from paperwire.ingest.models import AnnouncementDay
 
 
 def ids_on(html: str) -> list[str]:
-    return list(dict.fromkeys(re.findall(r'class="title" href="/papers/([^"]+)"', html)))
+    return list(dict.fromkeys(re.findall(r'class="title[^"]*" href="/papers/([^"]+)"', html)))
 
 
 def vote(hub, client, paper_id):
@@ -100,6 +100,11 @@ def test_pages_are_cached_for_visitors_until_something_changes(hub):
 def test_categories_and_authors(hub):
     page = hub.client.get("/categories/cs.CV")
     assert ids_on(page.text) == ["2503.10004", "2503.10002"]
+    assert '<h1>Computer Vision and Pattern Recognition <span class="meta">(cs.CV)</span></h1>' in page.text
+    assert "2 papers · Newest first" in page.text
+    data = hub.client.get("/categories/cs.CV.json").json()
+    assert data["full_name"] == "Computer Vision and Pattern Recognition" and data["count"] == 2
+    assert "<h1>Category cs.XX</h1>" in hub.client.get("/categories/cs.XX").text  # not in the table
     assert hub.client.get("/categories/cs.CV.json").json()["papers"][0]["paper"]["id"] == "2503.10004"
     page = hub.client.get("/authors/Ada%20Lovelace")
     assert ids_on(page.text) == ["2503.10004", "2503.10001"]
@@ -167,3 +172,68 @@ def test_an_empty_hub_says_how_to_get_papers(tmp_path, model_dir):
         assert "With network access it fetches the latest arXiv announcements" in page.text
         assert client.get("/api/daily_papers").json() == []
         assert client.get("/trending").status_code == 200
+
+
+def test_numbers_on_pages_have_thousands_separators(hub):
+    from paperwire.papers import make_paper
+
+    day = datetime(2025, 3, 20).date()
+    hub.store.upsert_papers(
+        [
+            make_paper(
+                id=f"2503.2{i:04d}",
+                title=f"Paper {i}",
+                abstract="An abstract.",
+                authors=["Many Authors"],
+                categories=["cs.LG"],
+                announced=day,
+                published=day,
+                source="arxiv-listing",
+            )
+            for i in range(1003)
+        ]
+    )
+    assert "1,003 papers ·" in hub.client.get("/date/2025-03-20").text
+    assert "1,006 papers ·" in hub.client.get("/categories/cs.LG?page=2").text  # and 3 of the week
+    assert hub.client.get("/date/2025-03-20.json").json()["total"] == 1003  # JSON keeps plain numbers
+
+
+def test_week_and_month_pages_link_their_feeds(hub):
+    for path, feed in (("/week/2025-W12", "/feeds/week.atom"), ("/month/2025-03", "/feeds/month.atom")):
+        page = hub.client.get(path).text
+        assert (
+            f'<link rel="alternate" type="application/atom+xml" title="Paperwire feed" href="{feed}">' in page
+        )
+        assert f'<a href="{feed}">Atom</a>' in page
+    week = hub.client.get("/feeds/week.atom")
+    assert week.status_code == 200 and week.headers["content-type"].startswith("application/atom+xml")
+    assert "Week 12 of 2025" in week.text and week.text.count("<entry>") == 8
+    month = hub.client.get("/feeds/month.rss")
+    assert "March 2025" in month.text and month.text.count("<item>") == 8
+
+
+def test_an_author_page_marks_the_author_instead_of_hiding_them(hub):
+    from paperwire.papers import make_paper
+
+    authors = ["A One", "B Two", "C Three", "D Four", "E Five", "Grace Hopper", "G Seven"]
+    hub.store.upsert_papers(
+        [
+            make_paper(
+                id="2503.10050",
+                title="Many hands",
+                abstract="An abstract.",
+                authors=authors,
+                categories=["cs.CL"],
+                announced=datetime(2025, 3, 18).date(),
+                source="arxiv-listing",
+            )
+        ]
+    )
+    page = hub.client.get("/authors/Grace%20Hopper").text
+    row = page[page.index("Many hands") :]
+    row = row[: row.index("</li>")]
+    assert ">A One</a>, " in row and '>C Three</a>, … <strong class="this-author">' in row
+    assert 'aria-current="page">Grace Hopper</a></strong> et al.' in row and "D Four" not in row
+    # elsewhere the list is as before: the first four, then et al.
+    day = hub.client.get("/date/2025-03-18").text
+    assert ">D Four</a> et al." in day and "this-author" not in day

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import os
 import sys
 import textwrap
 import time
@@ -15,7 +16,7 @@ import click
 
 from paperwire import PaperwireError, __version__
 from paperwire.ingest.commands import ingest
-from paperwire.settings import Settings, load_settings
+from paperwire.settings import Settings, listening_url, load_settings
 
 
 class _Group(click.Group):
@@ -245,7 +246,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a new database's migrations are not news
-    settings = _settings()
+    settings = _listening_settings(host, port)
     store = _store(settings)
     secret = resolve_secret_key(settings)  # refuse to start without one in server mode; make it once here
     search = open_search(settings, store)
@@ -281,6 +282,19 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         store.close()
 
 
+def _listening_settings(host: str, port: int) -> Settings:
+    """The settings, with PAPERWIRE_BASE_URL defaulting to where `serve` listens (feeds, `.md` twins,
+    mails and the HF client's links then point here); set in the environment, so workers see it too."""
+    settings = _settings()
+    if "base_url" in settings.model_fields_set or port == 0:  # port 0: the port is not known yet
+        return settings
+    os.environ["PAPERWIRE_BASE_URL"] = listening_url(host, port)
+    logging.getLogger("paperwire").info(
+        "PAPERWIRE_BASE_URL is not set: links use %s, where serve listens", os.environ["PAPERWIRE_BASE_URL"]
+    )
+    return _settings()
+
+
 class _BarProgress:
     """A tqdm bar per file: bytes read on disk (so it has an ETA) and papers per second."""
 
@@ -304,9 +318,10 @@ def _register() -> None:
 
     cli.add_command(search_cmd)
     cli.add_command(index_cmd)
-    from paperwire.users_commands import admin
+    from paperwire.users_commands import admin, signin_link_cmd
 
     cli.add_command(admin)
+    cli.add_command(signin_link_cmd)
     from paperwire.digests.commands import digest, subscribers
 
     cli.add_command(digest)

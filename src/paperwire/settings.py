@@ -320,3 +320,14 @@ def load_settings(**overrides) -> Settings:
         field = str(err["loc"][0]) if err["loc"] else "?"
         message = str(err["msg"]).removeprefix("Value error, ")
         raise PaperwireError(f"{env_name(field)}: {message}") from None
+
+
+def listening_url(host: str, port: int) -> str:
+    """The hub's address when `serve` listens on host:port: the default of PAPERWIRE_BASE_URL there.
+
+    A wildcard address (0.0.0.0, ::) is not one to link to; the loopback address stands in for it.
+    """
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

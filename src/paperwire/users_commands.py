@@ -52,3 +52,44 @@ def _set(email: str, is_admin: bool):
             raise PaperwireError(f"no user with the address {address}")
         store.set_admin(user.id, is_admin)
         return store.get_user(user.id)
+
+
+@click.command("signin-link")
+@click.argument("email")
+@click.option("--next", "next_", default="/", show_default=True, help="The page to open once signed in.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The hub's address in the link; default PAPERWIRE_BASE_URL.",
+)
+def signin_link_cmd(email: str, next_: str, base_url: str | None) -> None:
+    """Print a one-time sign-in link for EMAIL: how the operator signs in without a mail server.
+
+    The link is the one a sign-in mail carries: it works once, within 15 minutes, and creates the
+    account on first use. Anyone who has it can use it: hand it over only to the address's owner.
+    """
+    from paperwire.cli import _settings, _store
+    from paperwire.settings import load_settings
+    from paperwire.web.security import SIGNIN_LINK_MINUTES, Security, resolve_secret_key
+
+    try:
+        address = normalize_email(email)
+    except InvalidEmail as exc:
+        raise PaperwireError(str(exc)) from None
+    settings = _settings()
+    if base_url is not None:
+        try:
+            settings = load_settings(base_url=base_url)
+        except PaperwireError as exc:
+            raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint="--base-url") from None
+    with _store(settings) as store:
+        security = Security(settings, store, resolve_secret_key(settings))
+        link = security.signin_link(settings.base_url, address, next_)
+    click.echo(link)
+    click.echo(f"signs in {address} once, within {SIGNIN_LINK_MINUTES} minutes", err=True)
+    if "base_url" not in settings.model_fields_set:
+        click.echo(
+            f"(PAPERWIRE_BASE_URL is not set: if `serve` listens elsewhere than {settings.base_url}, "
+            "pass its address with --base-url)",
+            err=True,
+        )

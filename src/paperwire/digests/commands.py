@@ -138,6 +138,10 @@ def add_cmd(email: str, confirmed: bool, **options) -> None:
     from paperwire.digests.subscribe import Outcome, subscribe
     from paperwire.mail import NOT_CONFIGURED, Mailer, MailError
 
+    try:
+        parse_email(email)  # the address first: before the mail server, the options or the store
+    except InvalidSubscription as exc:
+        raise PaperwireError(str(exc)) from None
     settings = _settings()
     if not confirmed and not settings.smtp_url:
         raise MailError(NOT_CONFIGURED + "; or add --confirmed to skip the confirmation mail")

@@ -16,7 +16,7 @@ from datetime import date
 
 from paperwire.ingest.announce import AnnouncementFeed, parse_announcement_feed
 from paperwire.ingest.byid import fetch_by_id
-from paperwire.ingest.http import Fetcher, FetchError
+from paperwire.ingest.http import Fetcher, FetchError, Unreachable
 from paperwire.ingest.models import AnnouncementDay
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.storage import Store
@@ -49,7 +49,10 @@ class CategoryResult:
 def ingest_daily(
     store: Store, fetcher: Fetcher, feed_url: str, api_url: str, categories: Sequence[str], counts: Counter
 ) -> list[CategoryResult]:
-    """Read each category's feed; a category that fails is reported and the others still run."""
+    """Read each category's feed; a category that fails is reported and the others still run.
+
+    An unreachable arXiv (Unreachable) ends the run at once: the other categories would fail the same way.
+    """
     results = []
     for category in categories:
         result = CategoryResult(category)
@@ -58,6 +61,8 @@ def ingest_daily(
             result.day = feed.day
             _check_fresh(store, category, feed)
             _store_feed(store, fetcher, api_url, category, feed, result.counts)
+        except Unreachable:
+            raise
         except (FetchError, BadResponse) as exc:
             result.error = str(exc)
             counts["failed"] += 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -19,10 +21,33 @@ log = logging.getLogger("paperwire.ingest")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 600.0  # seconds; a longer Retry-After ends the run instead of holding it for hours
 MAX_BACKOFF = 120.0
+# How long an unreachable service is taken as still unreachable without asking: long enough for the rest
+# of a run (its other categories and days), short enough that the web's long-lived fetcher tries again.
+UNREACHABLE_MEMORY = 60.0
 
 
 class FetchError(PaperwireError):
     """A request that failed for good (after its retries); the message names the URL and the reason."""
+
+
+class Unreachable(FetchError):
+    """The service's name does not resolve, or nothing answers at its address: no retry would help now."""
+
+
+# Errors that say the network or the service is not there at all, as opposed to answering slowly or badly.
+_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH}
+
+
+def _unreachable_reason(exc: BaseException) -> str | None:
+    """'name does not resolve' or 'connection refused' (and kin) from a connect error's causes, else None."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "name does not resolve"
+        if isinstance(seen, OSError) and seen.errno in _UNREACHABLE_ERRNOS:
+            return seen.strerror.lower() if seen.strerror else "unreachable"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class _Retryable(Exception):
@@ -42,6 +67,9 @@ class Fetcher:
     """GETs to one service: one request at a time, at least `interval` seconds apart, retried with backoff.
 
     The lock is held for the whole request, so threads sharing a Fetcher never open two connections.
+    A name that does not resolve or a refused connection is not retried: it raises Unreachable at once,
+    and so does every request of this Fetcher in the next UNREACHABLE_MEMORY seconds (the rest of a
+    run), without trying the network again.
     """
 
     def __init__(self, settings: Settings, *, interval: float, backoff: float, name: str):
@@ -51,6 +79,7 @@ class Fetcher:
         self.retries = settings.http_retries
         self._lock = threading.Lock()
         self._last = -float("inf")
+        self._unreachable: tuple[str, float] | None = None  # ("host: why", when), from the last failure
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.http_timeout),
             headers={"User-Agent": user_agent(settings)},
@@ -58,11 +87,20 @@ class Fetcher:
             follow_redirects=True,
         )
 
+    @property
+    def unreachable(self) -> str | None:
+        """Why the service was found unreachable ("host: reason") within UNREACHABLE_MEMORY seconds."""
+        if self._unreachable and time.monotonic() - self._unreachable[1] < UNREACHABLE_MEMORY:
+            return self._unreachable[0]
+        return None
+
     def get(
         self, url: str, params: dict | None = None, *, headers: dict | None = None, accept: tuple = ()
     ) -> httpx.Response:
         """The response to a GET with a 2xx status (or one of `accept`, such as 304 or 404), or
         FetchError after the bounded retries."""
+        if (why := self.unreachable) is not None:
+            raise Unreachable(f"{self.name} is unreachable ({why})")
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retries + 1),
             wait=self._wait,
@@ -89,6 +127,13 @@ class Fetcher:
                 time.sleep(pause)
             try:
                 response = self._client.get(url, params=params, headers=headers)
+            except httpx.ConnectError as exc:
+                reason = _unreachable_reason(exc)
+                if reason is None:
+                    raise
+                host = httpx.URL(url).host
+                self._unreachable = (f"{host}: {reason}", time.monotonic())
+                raise Unreachable(f"{self.name} is unreachable ({host}: {reason})") from None
             finally:
                 self._last = time.monotonic()
         if response.status_code in RETRY_STATUSES or _rate_limited(response):

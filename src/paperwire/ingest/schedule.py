@@ -60,10 +60,11 @@ def empty_hub_hint(settings: Settings, store: Store, now: datetime) -> str:
     return f"{when}fetch papers now with `paperwire ingest daily` and `paperwire ingest hf`, or {IMPORT_HINT}"
 
 
-def run_scheduled(settings: Settings, store: Store, now: datetime) -> None:
+def run_scheduled(settings: Settings, store: Store, now: datetime) -> list[str]:
     """One scheduled ingest: the announcement feeds, then Hugging Face's previous and current day.
     Each is logged as its own run; a failure of one does not stop the others. The jobs share one set
-    of fetchers, so arXiv's interval holds across them."""
+    of fetchers, so arXiv's interval holds across them. Returns why sources were unreachable, if any:
+    a job whose source was found unreachable by an earlier one is not tried again in this run."""
     from paperwire.ingest.daily import ingest_daily
     from paperwire.ingest.hfdaily import ingest_hf
     from paperwire.ingest.http import open_fetchers
@@ -83,12 +84,20 @@ def run_scheduled(settings: Settings, store: Store, now: datetime) -> None:
             store, fetchers().arxiv, s.arxiv_feed_url, s.arxiv_api_url, s.categories, counts
         ))  # fmt: skip
         for day in (today - timedelta(days=1), today):
+            if opened and opened[0].hf.unreachable:
+                log.info("ingest hf --date %s: not tried, Hugging Face is unreachable", day)
+                continue
             period = {"date": day.isoformat()}
             _job(store, "hf", f"--date {day}", lambda counts, p=period: ingest_hf(
                 store, fetchers(), s.hf_url, s.arxiv_api_url, p, counts
             ))  # fmt: skip
         if s.github_token and s.github_schedule:
             _job(store, "github", "", lambda counts: _github(s, store, counts))
+        return (
+            [f"{f.name} ({f.unreachable})" for f in (opened[0].arxiv, opened[0].hf) if f.unreachable]
+            if opened
+            else []
+        )
 
 
 def _github(settings: Settings, store: Store, counts) -> None:
@@ -100,6 +109,14 @@ def _github(settings: Settings, store: Store, counts) -> None:
         ingest_github(store, fetcher, settings, counts)
     finally:
         fetcher.close()
+
+
+def unreachable_hint(reasons: list[str], empty: bool, next_slot: str) -> str:
+    """The one line a scheduled run ends with when sources could not be reached at all."""
+    what = " or ".join(reasons)
+    if empty:
+        return f"could not reach {what}; the hub has no papers: {IMPORT_HINT}"
+    return f"could not reach {what}; the next try is at {next_slot}"
 
 
 def _job(store: Store, kind: str, args: str, body) -> None:
@@ -139,22 +156,39 @@ class Scheduler(Ticker):
         other on the database (every `serve` has a schedule: one of them runs it). True if it ran."""
         if not self.due(now):
             return False
-        slot = latest_slot(self.settings, now).isoformat()
+        # A new hub's first run is a catch-up at start, not the run of the slot it happens to follow.
+        first = not self.store.recent_runs(limit=1, kind="daily", trigger=TRIGGER)
+        what = (
+            "first ingest of this hub"
+            if first
+            else f"scheduled ingest for {latest_slot(self.settings, now).isoformat()}"
+        )
 
         def waiting() -> None:
-            log.info("scheduled ingest for %s: another process holds the ingest lock; waiting", slot)
+            log.info("%s: another process holds the ingest lock; waiting", what)
 
         with exclusive(self.store, INGEST, wait=True, stop=self._stop, on_wait=waiting) as got:
             if not got:
                 return False  # stopping
             if not self.due(now):
-                log.info("scheduled ingest for %s: already run by another process", slot)
+                log.info("%s: already run by another process", what)
                 return False
-            log.info("scheduled ingest for %s starts", slot)
-            run_scheduled(self.settings, self.store, now)
-        if not self.store.count_papers():
+            log.info("%s starts%s", what, f" (then daily at {self._at()})" if first else "")
+            unreachable = run_scheduled(self.settings, self.store, now)
+        empty = not self.store.count_papers()
+        if unreachable:
+            next_slot = latest_slot(self.settings, now) + timedelta(days=1)
+            log.warning(
+                unreachable_hint(
+                    unreachable, empty, f"{next_slot:%Y-%m-%d %H:%M} {self.settings.ingest_timezone}"
+                )
+            )
+        elif empty:
             log.warning(EMPTY_AFTER_INGEST)
         return True
+
+    def _at(self) -> str:
+        return f"{self.settings.ingest_time} {self.settings.ingest_timezone}"
 
 
 def start_schedule(settings: Settings, store: Store) -> Scheduler | None:

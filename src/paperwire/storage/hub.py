@@ -154,6 +154,10 @@ class HubStore(ABC):
         """Visible papers listing the category, newest first."""
 
     @abstractmethod
+    def count_category_papers(self, category: str) -> int:
+        """How many visible papers list the category."""
+
+    @abstractmethod
     def author_papers(self, author: str, limit: int, offset: int = 0) -> list[RankedPaper]:
         """Visible papers with this exact author name, newest first."""
 

@@ -348,6 +348,12 @@ class PostgresHub(HubStore):
         condition = "EXISTS (SELECT 1 FROM json_array_elements_text(p.categories) AS c WHERE c = %s)"
         return self._newest(condition, category, limit, offset)
 
+    def count_category_papers(self, category: str) -> int:
+        condition = "EXISTS (SELECT 1 FROM json_array_elements_text(p.categories) AS c WHERE c = %s)"
+        return self._all(f"SELECT count(*) FROM papers p WHERE {condition} AND NOT p.hidden", (category,))[0][
+            0
+        ]
+
     def author_papers(self, author: str, limit: int, offset: int = 0) -> list[RankedPaper]:
         condition = "EXISTS (SELECT 1 FROM json_array_elements_text(p.authors) AS a WHERE a = %s)"
         return self._newest(condition, author, limit, offset)

@@ -389,6 +389,11 @@ class SQLiteHub(HubStore):
             "EXISTS (SELECT 1 FROM json_each(p.categories) WHERE value = ?)", category, limit, offset
         )
 
+    def count_category_papers(self, category: str) -> int:
+        condition = "EXISTS (SELECT 1 FROM json_each(p.categories) WHERE value = ?)"
+        sql = f"SELECT count(*) FROM papers p WHERE {condition} AND NOT p.hidden"
+        return self._reader().execute(sql, (category,)).fetchone()[0]
+
     def author_papers(self, author: str, limit: int, offset: int = 0) -> list[RankedPaper]:
         return self._newest(
             "EXISTS (SELECT 1 FROM json_each(p.authors) WHERE value = ?)", author, limit, offset

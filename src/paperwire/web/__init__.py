@@ -58,6 +58,7 @@ def create_app(
     app.state.templates.env.globals["version"] = __version__
     app.state.templates.env.filters["highlight"] = highlight
     app.state.templates.env.filters["snippet"] = snippet
+    app.state.templates.env.filters["num"] = "{:,}".format  # 6,083: thousands separated on every page
 
     # The route table: read it as the site's table of contents.
     app.add_api_route("/health", health, methods=["GET"], tags=["meta"])

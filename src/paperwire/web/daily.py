@@ -212,7 +212,7 @@ def _listing(request: Request, period: Period, as_json: bool):
         "page": page,
         "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         "voted": _voted(request, rows),
-        "feed": "/feeds/daily.atom" if period.kind == "date" else None,
+        "feed": "/feeds/daily.atom" if period.kind == "date" else f"/feeds/{period.kind}.atom",
     }
     if period.kind == "date":
         context["before"], context["after"] = store.neighbour_days(period.start)

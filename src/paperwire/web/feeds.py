@@ -48,6 +48,29 @@ def daily_feed(request: Request, fmt: str):
     return _feed(request, fmt, f"Paperwire: papers of {day.isoformat()}", f"/feeds/daily.{fmt}", rows)
 
 
+@router.get("/feeds/week.{fmt}", tags=["feeds"])
+def week_feed(request: Request, fmt: str):
+    """The newest day's ISO week, most upvoted first."""
+    return _period_feed(request, fmt, "week")
+
+
+@router.get("/feeds/month.{fmt}", tags=["feeds"])
+def month_feed(request: Request, fmt: str):
+    """The newest day's month, most upvoted first."""
+    return _period_feed(request, fmt, "month")
+
+
+def _period_feed(request: Request, fmt: str, kind: str) -> Response:
+    from paperwire.daily import parse_month, parse_week
+
+    store = request.app.state.store
+    day = store.latest_day(today(request)) or today(request)
+    year, week, _ = day.isocalendar()
+    period = parse_week(f"{year}-W{week:02d}") if kind == "week" else parse_month(f"{day:%Y-%m}")
+    rows, _ = store.day_papers(period.start, period.end, limit=FEED_SIZE)
+    return _feed(request, fmt, f"Paperwire: {period.title}", f"/feeds/{kind}.{fmt}", rows)
+
+
 @router.get("/feeds/trending.{fmt}", tags=["feeds"])
 def trending_feed(request: Request, fmt: str):
     """The trending papers (upvotes decaying with age)."""

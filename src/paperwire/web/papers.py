@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 
+from paperwire.categories import category_name
 from paperwire.ingest.formats import export_record
-from paperwire.papers import Paper, paper_id_candidates
+from paperwire.papers import InvalidPaper, Paper, paper_id_candidates, split_arxiv_id
 from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
 from paperwire.web.pages import cached, render, user_of
@@ -25,6 +26,14 @@ def find_paper(request: Request, ref: str, *, hidden_ok: bool = False) -> Paper:
                 raise HTTPException(404, f"paper {paper.id} has been hidden by a moderator")
             return paper
     raise HTTPException(404, f"no paper with id {ref!r}")
+
+
+def _missing_arxiv_id(ref: str) -> str | None:
+    """The bare arXiv id a page address names, or None when it is not an arXiv id at all."""
+    try:
+        return split_arxiv_id(ref)[0]
+    except InvalidPaper:
+        return None
 
 
 def _is_admin(request: Request) -> bool:
@@ -109,7 +118,15 @@ def paper_page(request: Request, paper_id: str):
             paper_markdown(paper, request.app.state.settings.base_url),
             media_type="text/markdown; charset=utf-8",
         )
-    paper = find_paper(request, paper_id)
+    try:
+        paper = find_paper(request, paper_id)
+    except HTTPException as exc:
+        missing = _missing_arxiv_id(paper_id)
+        if exc.status_code != 404 or missing is None or request.app.state.store.get_paper(missing):
+            raise
+        # A valid arXiv id this hub lacks: offer the submit flow (a POST with CSRF) to fetch it.
+        context = {"paper_id": missing, "ref": missing, "error": None}
+        return render(request, "paper_missing.html", context, status_code=404)
     if paper.id != paper_id:
         return RedirectResponse(f"/papers/{paper.id}", status_code=301)
     # Not cached: related papers change as the background indexer embeds papers.
@@ -167,11 +184,19 @@ def category_page(request: Request, category: str, page: int = Query(1, ge=1, le
     as_json = category.endswith(".json")
     category = category.removesuffix(".json")
     store = request.app.state.store
+    context = {
+        "kind": "category",
+        "name": category,
+        "full_name": category_name(category),
+        "page": page,
+        "feed": f"/feeds/categories/{category}.atom",
+    }
     return _browse(
         request,
         lambda: store.category_papers(category, LIST_SIZE + 1, (page - 1) * LIST_SIZE),
-        {"kind": "category", "name": category, "page": page, "feed": f"/feeds/categories/{category}.atom"},
+        context,
         as_json,
+        count=lambda: store.count_category_papers(category),
     )
 
 
@@ -189,12 +214,13 @@ def author_page(request: Request, name: str, page: int = Query(1, ge=1, le=10_00
     )
 
 
-def _browse(request: Request, fetch, context: dict, as_json: bool):
+def _browse(request: Request, fetch, context: dict, as_json: bool, count=None):
     from paperwire.web.daily import hf_daily_item
 
     def build():
         rows = fetch()
         more, rows = len(rows) > LIST_SIZE, rows[:LIST_SIZE]
+        context["count"] = count() if count else None
         if as_json:
             return JSONResponse({**context, "more": more, "papers": [hf_daily_item(r) for r in rows]})
         return render(request, "browse.html", {**context, "rows": rows, "more": more, "voted": set()})

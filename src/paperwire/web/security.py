@@ -9,7 +9,7 @@ import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -152,9 +152,15 @@ class Security:
     # -- magic links --------------------------------------------------------------------------
 
     def new_signin_token(self, email: str) -> str:
+        """A signed token for one sign-in by `email`, good once within SIGNIN_LINK_MINUTES."""
         nonce = secrets.token_urlsafe(16)
         self.store.save_signin_token(nonce, email, now() + timedelta(minutes=SIGNIN_LINK_MINUTES))
         return self._links.dumps({"e": email, "n": nonce})
+
+    def signin_link(self, base_url: str, email: str, next_: str = "/") -> str:
+        """The link a sign-in mail carries, and `paperwire signin-link` prints: one new token in it."""
+        query = urlencode({"token": self.new_signin_token(email), "next": safe_next(next_)})
+        return f"{base_url}/signin/verify?{query}"
 
     def read_signin_token(self, token: str) -> tuple[str, str]:
         """(email, nonce) from a link's token, checking its signature and age; HTTPException if bad."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -13,6 +11,11 @@ from paperwire.users import InvalidEmail, normalize_email
 from paperwire.web.community import answer, field
 from paperwire.web.pages import render, user_of
 from paperwire.web.security import SIGNIN_LINK_MINUTES, client_ip, safe_next, write_router
+
+NO_MAIL = (
+    "this hub has no mail server set up (PAPERWIRE_SMTP_URL), so it cannot email sign-in links: "
+    "its operator can make one with `paperwire signin-link EMAIL`"
+)
 
 pages = APIRouter()
 actions = write_router()
@@ -29,8 +32,14 @@ def csrf_token(request: Request) -> JSONResponse:
 
 @pages.get("/signin", response_class=HTMLResponse, tags=["users"])
 def signin_page(request: Request, next: str = "/"):
-    """The form that asks for an email address to send a sign-in link to."""
-    return render(request, "signin.html", {"next": safe_next(next), "email": "", "error": None})
+    """The form that asks for an email address to send a sign-in link to; without a mail server, how the
+    operator makes a link instead."""
+    return render(request, "signin.html", _signin_context(request, safe_next(next), "", None))
+
+
+def _signin_context(request: Request, next_: str, email: str, error: str | None) -> dict:
+    mail = request.app.state.mailer.target is not None
+    return {"next": next_, "email": email, "error": error, "mail": mail, "minutes": SIGNIN_LINK_MINUTES}
 
 
 @actions.post("/api/signin", tags=["users"])
@@ -43,12 +52,11 @@ async def send_signin_link(request: Request):
         email = normalize_email(raw)
     except InvalidEmail as exc:
         return _signin_error(request, raw, next_, str(exc))
+    if request.app.state.mailer.target is None:  # said on the page already; this is for API clients
+        return _signin_error(request, raw, next_, NO_MAIL, status=503)
     security.limit("signin_ip", client_ip(request))
     security.limit("signin", email)
-    token = security.new_signin_token(email)
-    link = f"{request.app.state.settings.base_url}/signin/verify?" + urlencode(
-        {"token": token, "next": next_}
-    )
+    link = security.signin_link(request.app.state.settings.base_url, email, next_)
     try:
         await run_in_threadpool(_send_link, request, email, link)
     except PaperwireError as exc:
@@ -61,9 +69,7 @@ async def send_signin_link(request: Request):
 def _signin_error(request: Request, email: str, next_: str, message: str, status: int = 400):
     if request.headers.get("content-type", "").startswith("application/json"):
         raise HTTPException(status, message)
-    return render(
-        request, "signin.html", {"next": next_, "email": email, "error": message}, status_code=status
-    )
+    return render(request, "signin.html", _signin_context(request, next_, email, message), status_code=status)
 
 
 def _send_link(request: Request, email: str, link: str) -> None:

@@ -21,7 +21,7 @@ document.addEventListener("submit", async (event) => {
     const label = data.upvoted ? "Take back your upvote" : "Upvote";
     button.setAttribute("aria-label", label);
     button.title = label;
-    button.querySelector(".count").textContent = data.upvotes;
+    button.querySelector(".count").textContent = data.upvotes.toLocaleString("en-US");  // as the page: 1,024
   } finally {
     button.disabled = false;
   }
@@ -32,3 +32,39 @@ for (const input of document.querySelectorAll("input[data-guess-timezone]")) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (zone && input.value === "UTC") input.value = zone;
 }
+
+// LaTeX in titles and abstracts (elements with class "tex"): rendered by the KaTeX bundled under
+// /static/site/katex/ (docs/ui.md), loaded only on pages that have some. Without it, the text stays as written.
+(() => {
+  const MATH = /\$[^$]+\$|\\\(|\\\[/;
+  const nodes = [...document.querySelectorAll(".tex")].filter((el) => MATH.test(el.textContent));
+  if (!nodes.length) return;
+  const base = "/static/site/katex/";
+  const css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = base + "katex.min.css";
+  document.head.append(css);
+  const load = (name) => new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = base + name;
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.append(script);
+  });
+  load("katex.min.js").then(() => load("auto-render.min.js")).then(() => {
+    for (const el of nodes) {
+      window.renderMathInElement(el, {
+        // Inline everywhere: a title or an abstract is running text, even where it says $$.
+        delimiters: [
+          { left: "$$", right: "$$", display: false },
+          { left: "$", right: "$", display: false },
+          { left: "\\(", right: "\\)", display: false },
+          { left: "\\[", right: "\\]", display: false },
+        ],
+        throwOnError: false,  // a formula KaTeX cannot parse stays as its source, in red
+        ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "mark"],
+      });
+      el.classList.add("tex-rendered");
+    }
+  }).catch(() => {});  // the source text is still there to read
+})();
