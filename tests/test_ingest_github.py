@@ -195,12 +195,11 @@ def test_cli_without_network_is_one_line(run_cli, write_jsonl):
     env = {
         "PAPERWIRE_GITHUB_TOKEN": TOKEN,
         "PAPERWIRE_GITHUB_API_URL": "http://127.0.0.1:9",  # nothing listens there
-        "PAPERWIRE_HTTP_RETRIES": "0",
     }
     r = run_cli("ingest", "github", env=env)
     assert r.returncode == 1
-    last = r.stderr.strip().splitlines()[-1]
-    assert last.startswith("Error: http://127.0.0.1:9/repos/octocat/Hello-World: ConnectError")
+    # A refused connection ends the run at once, with no retries (issue 22's offline first start).
+    assert r.stderr.strip().splitlines() == ["Error: GitHub is unreachable (127.0.0.1: connection refused)"]
 
 
 def test_a_quota_spent_for_long_ends_the_run_with_one_line(server, route, run_cli, write_jsonl):

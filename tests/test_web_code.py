@@ -42,7 +42,7 @@ def coded(hub):
 
 
 def ids_on(html: str) -> list[str]:
-    return list(dict.fromkeys(re.findall(r'class="title" href="/papers/([^"]+)"', html)))
+    return list(dict.fromkeys(re.findall(r'class="title[^"]*" href="/papers/([^"]+)"', html)))
 
 
 def test_daily_entries_show_comments_submitter_and_code(coded):
