@@ -98,6 +98,40 @@ def test_comments_are_markdown_and_sanitised(hub):
     assert "&lt;b&gt;reasoning&lt;/b&gt;" in page
 
 
+def test_comments_are_rendered_when_posted_not_when_shown(hub, monkeypatch):
+    import paperwire.comments
+
+    client = hub.sign_in("a@example.org")
+    headers = {"X-CSRF-Token": csrf(client)}
+    nested = "[" * 10_000  # at the length cap: accepted, and rendered once
+    for body in ("*first*", nested):
+        r = client.post("/api/papers/2503.10003/comments", json={"body": body}, headers=headers)
+        assert r.status_code == 200, r.text
+    calls = []
+    real = paperwire.comments.render_markdown
+    monkeypatch.setattr(paperwire.comments, "render_markdown", lambda text: calls.append(text) or real(text))
+    for viewer in (hub.new_client(), client):
+        page = viewer.get("/papers/2503.10003").text
+        assert "<em>first</em>" in page and "[" * 200 in page
+    assert hub.client.get("/papers/2503.10003.json").json()["comments"][1]["body"] == nested
+    assert calls == []  # every view read the stored HTML
+
+
+def test_a_comment_over_the_cap_is_refused(hub):
+    client = hub.sign_in("a@example.org")
+    too_long = "[" * 10_001
+    r = client.post(
+        "/api/papers/2503.10003/comments", json={"body": too_long}, headers={"X-CSRF-Token": csrf(client)}
+    )
+    assert r.status_code == 400 and r.json()["error"] == {
+        "code": "bad_request",
+        "message": "a comment is at most 10,000 characters; this one has 10,001",
+    }
+    form = client.post("/api/papers/2503.10003/comments", data={"csrf_token": csrf(client), "body": too_long})
+    assert form.status_code == 400 and 'role="alert"' in form.text and "at most 10,000" in form.text
+    assert hub.store.paper_comments("2503.10003") == []
+
+
 def test_an_empty_comment_gets_a_form_error(hub):
     client = hub.sign_in("a@example.org")
     r = client.post("/api/papers/2503.10003/comments", data={"csrf_token": csrf(client), "body": "   "})

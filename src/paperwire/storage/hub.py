@@ -75,7 +75,11 @@ class HubStore(ABC):
 
     @abstractmethod
     def add_comment(self, paper_id: str, user_id: int, body: str) -> Comment:
-        """NotFound if the paper does not exist."""
+        """Stores the body and its HTML, rendered once here; NotFound if the paper does not exist."""
+
+    @abstractmethod
+    def rerender_comments(self, batch: int = 500) -> int:
+        """Render again the comments stored by an older renderer (comments.RENDERER_VERSION); how many."""
 
     @abstractmethod
     def get_comment(self, comment_id: int) -> Comment | None: ...

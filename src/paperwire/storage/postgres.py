@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
+from paperwire.storage.comments_sql import PostgresComments
 from paperwire.storage.postgres_hub import PostgresHub
 from paperwire.storage.postgres_rows import now as _now
 from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
@@ -50,7 +51,9 @@ _SEQ_LOCK = 0x70617065727769  # "paperwi"
 _POOL_MAX = 10
 
 
-class PostgresStore(PostgresSearch, PostgresVectors, PostgresHub, PostgresSubscriptions, Store):
+class PostgresStore(
+    PostgresSearch, PostgresVectors, PostgresHub, PostgresComments, PostgresSubscriptions, Store
+):
     def __init__(self, url: str):
         self.url = url
         self.name = masked_url(url)

@@ -13,6 +13,7 @@ from pathlib import Path
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
+from paperwire.storage.comments_sql import SQLiteComments
 from paperwire.storage.sqlite_hub import SQLiteHub
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
 from paperwire.storage.sqlite_rows import SELECT_PAPER as _SELECT_PAPER
@@ -52,7 +53,7 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-class SQLiteStore(SQLiteHub, SQLiteSubscriptions, Store):
+class SQLiteStore(SQLiteHub, SQLiteComments, SQLiteSubscriptions, Store):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._write_lock = threading.Lock()
