@@ -238,6 +238,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
 
     from paperwire.digests.schedule import start_digest_schedule
     from paperwire.ingest.schedule import empty_hub_hint, start_schedule
+    from paperwire.ingest.submissions import start_submission_fetcher
     from paperwire.search import open_search
     from paperwire.search.background import BackgroundIndexer
     from paperwire.web import create_app
@@ -258,6 +259,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         click.echo(f"The hub has no papers yet: {hint}.", err=True)
     indexer.start()
     schedule = start_schedule(settings, store)
+    fetcher = start_submission_fetcher(settings, store)
     digests = start_digest_schedule(settings, store, search, secret)
     # X-Forwarded-For/-Proto are believed from the configured proxies only (docs/deploying.md).
     trusted = settings.forwarded_allow_ips
@@ -279,6 +281,8 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         indexer.stop()
         if schedule:
             schedule.stop()
+        if fetcher:
+            fetcher.stop()
         if digests:
             digests.stop()
         store.close()

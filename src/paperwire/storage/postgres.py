@@ -23,6 +23,7 @@ from paperwire.storage.postgres_rows import utc as _utc
 from paperwire.storage.postgres_search import PostgresSearch
 from paperwire.storage.postgres_vectors import PostgresVectors, halfvec
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
+from paperwire.storage.submissions_sql import PostgresSubmissionFetches
 from paperwire.storage.subscriptions_sql import PostgresSubscriptions
 
 _KEEP = {  # SQLiteStore's rules; least() ignores NULLs, so it needs none of the coalesce SQLite's min() does
@@ -52,7 +53,13 @@ _POOL_MAX = 10
 
 
 class PostgresStore(
-    PostgresSearch, PostgresVectors, PostgresHub, PostgresComments, PostgresSubscriptions, Store
+    PostgresSearch,
+    PostgresVectors,
+    PostgresHub,
+    PostgresComments,
+    PostgresSubmissionFetches,
+    PostgresSubscriptions,
+    Store,
 ):
     def __init__(self, url: str):
         self.url = url
