@@ -73,6 +73,9 @@ def create_app(
     app.include_router(subscriptions.pages)  # /subscribe, /subscription, /unsubscribe/{token} (one-click)
     app.include_router(subscriptions.actions)  # /api/subscriptions, /api/subscription
 
+    from paperwire.web import openapi
+
+    openapi.install(app)  # bodies, security, answers and real error codes: web/openapi.py
     app.add_middleware(ServerTiming)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

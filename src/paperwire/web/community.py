@@ -6,14 +6,14 @@ browser form with a redirect (or the page with the form's error) and an API call
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from paperwire.comments import InvalidComment, validate_comment_body
 from paperwire.daily import QueueFull
 from paperwire.papers import InvalidPaper, arxiv_ref
 from paperwire.storage.hub import NotFound
-from paperwire.web.pages import render, today
+from paperwire.web.pages import MAX_ROW_ID, render, today
 from paperwire.web.papers import find_paper, paper_context
 from paperwire.web.security import is_form, safe_next, write_router
 from paperwire.web.submissions import queued_json
@@ -92,13 +92,13 @@ async def add_comment(request: Request, paper_id: str):
 
 
 @router.post("/api/comments/{comment_id}/delete", tags=["comments"])
-async def delete_comment_form(request: Request, comment_id: int):
+async def delete_comment_form(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Delete one's own comment (the form's way of saying DELETE)."""
     return await delete_comment(request, comment_id)
 
 
 @router.delete("/api/comments/{comment_id}", tags=["comments"])
-async def delete_comment(request: Request, comment_id: int):
+async def delete_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Delete one's own comment."""
     user = request.app.state.security.require_user(request)
     store = request.app.state.store
@@ -115,7 +115,7 @@ async def delete_comment(request: Request, comment_id: int):
 
 
 @router.post("/api/comments/{comment_id}/hide", tags=["moderation"])
-async def hide_comment(request: Request, comment_id: int):
+async def hide_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Admins: hide a comment (hidden=0 shows it again)."""
     request.app.state.security.require_admin(request)
     hidden = (await field(request, "hidden")) not in ("0", "false")

@@ -8,11 +8,10 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from paperwire.daily import QueuedSubmission
-from paperwire.web.pages import render
+from paperwire.web.pages import MAX_ROW_ID, render
 
 router = APIRouter()
 REFRESH_S = 2  # how often the page of a submission still being fetched reloads itself
-MAX_ID = 2**63 - 1  # beyond both databases' integers: a 400, never a database error
 
 
 def queued_json(queued: QueuedSubmission) -> dict:
@@ -40,13 +39,13 @@ def _own(request: Request, submission_id: int) -> QueuedSubmission:
 
 
 @router.get("/api/submissions/{submission_id}", tags=["submissions"])
-def submission_json(request: Request, submission_id: int = Path(ge=1, le=MAX_ID)):
+def submission_json(request: Request, submission_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """A submission of yours that was queued for a fetch from arXiv: queued, done or failed (why)."""
     return queued_json(_own(request, submission_id))
 
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse, tags=["submissions"])
-def submission_page(request: Request, submission_id: int = Path(ge=1, le=MAX_ID)):
+def submission_page(request: Request, submission_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """The page of a queued submission; once its paper is stored, the paper's page."""
     queued = _own(request, submission_id)
     if queued.state == "done":
