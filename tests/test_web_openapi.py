@@ -5,6 +5,7 @@ content types, headers or schema. Both databases; a bounded number of examples p
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -46,7 +47,10 @@ def run_schemathesis(hub, headers: dict, skip=frozenset()) -> list[str]:
         if (operation.method.upper(), operation.path) in skip:
             continue
 
-        @given(case=operation.as_strategy())
+        # Generated requests, and the document's examples (pages and papers that exist).
+        strategies = [operation.as_strategy(), *schema.get_strategies_from_examples(operation)]
+
+        @given(case=st.one_of(strategies))
         @settings(
             max_examples=EXAMPLES,
             deadline=None,

@@ -54,6 +54,19 @@ ERRORS = {
     503: "The database or the mail server is unavailable for now; try again.",
 }
 HTML = {"text/html": {"schema": {"type": "string"}}}
+# An example of each path parameter, by name: values that name something on a hub (the test hub has
+# these), so that clients and schemathesis try the pages that exist, not only the 404s.
+PARAMETER_EXAMPLES = {
+    "paper_id": "2503.10002",
+    "day": "2025-03-18",
+    "week": "2025-W12",
+    "month": "2025-03",
+    "category": "cs.CV",
+    "name": "Alan Turing",
+    "comment_id": 1,
+    "submission_id": 1,
+    "fmt": "atom",
+}
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,8 @@ def build(app: FastAPI) -> dict:
 
 def _describe(op: dict, spec: Op, schemas: dict) -> None:
     for param in op.get("parameters", []):
+        if param["in"] == "path" and param["name"] in PARAMETER_EXAMPLES:
+            param["example"] = PARAMETER_EXAMPLES[param["name"]]
         if param["name"] in spec.enums:
             param["schema"] = {"type": "string", "enum": spec.enums[param["name"]]}
     responses = {}

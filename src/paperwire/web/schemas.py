@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 # -- errors ---------------------------------------------------------------------------------------
 
@@ -40,6 +40,8 @@ class VoteBody(BaseModel):
 
 
 class CommentBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Message passing **works** here."}]})
+
     body: str = Field(description="Markdown, at most 10,000 characters.")
 
 
@@ -48,6 +50,8 @@ class HideBody(BaseModel):
 
 
 class SubmitBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ref": "2503.10009"}]})
+
     ref: str = Field(description="An arXiv id (2503.11677, arXiv:2503.11677v2) or an arXiv / HF link.")
 
 
