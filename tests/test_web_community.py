@@ -273,6 +273,13 @@ def test_a_submission_arxiv_cannot_answer_fails_with_the_reason(hub):
     page = client.get(form.headers["location"])
     assert "could not fetch from arXiv" in page.text and 'role="alert"' in page.text
     assert 'http-equiv="refresh"' not in page.text
+    # The submitter's profile lists both, with the reason.
+    waiting = client.get("/profile.json").json()["waiting"]
+    assert [(w["paper_id"], w["state"]) for w in waiting] == [
+        ("2503.11702", "failed"),
+        ("2503.11701", "failed"),
+    ]
+    assert "could not be fetched: could not fetch from arXiv" in client.get("/profile").text
 
 
 def test_the_fetch_queue_is_bounded_per_member_and_in_all(tmp_path, model_dir, smtp_inbox):

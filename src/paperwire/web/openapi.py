@@ -50,7 +50,6 @@ ERRORS = {
     403: "A missing or wrong CSRF token, or not allowed (not yours, not an admin).",
     404: "No such thing here (or hidden by a moderator).",
     429: "Past a rate limit or a queue's bound; Retry-After says when to try again.",
-    502: "An upstream service failed.",
     503: "The database or the mail server is unavailable for now; try again.",
 }
 HTML = {"text/html": {"schema": {"type": "string"}}}

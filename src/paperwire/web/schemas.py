@@ -353,6 +353,7 @@ class Profile(BaseModel):
     is_admin: bool
     upvoted: list[str]
     submitted: list[ProfileSubmission]
+    waiting: list[Queued] = Field(description="Submissions queued for arXiv, or failed (why).")
     comments: list[ProfileComment]
 
 
