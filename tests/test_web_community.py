@@ -60,6 +60,19 @@ def test_missing_or_wrong_csrf_tokens_are_refused(hub, token):
     assert hub.store.paper_activity("2503.10002").upvotes == 0
 
 
+def test_a_token_with_non_ascii_characters_is_refused_not_a_crash(hub):
+    # schemathesis found these a 500: hmac.compare_digest refuses non-ASCII str.
+    client = hub.sign_in("a@example.org")
+    csrf(client)
+    form = client.post("/api/papers/2503.10002/vote", data={"csrf_token": "jeton-é"})
+    assert form.status_code == 403 and "invalid CSRF token" in form.text
+    header = client.post(
+        "/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": "jeton-é".encode("latin-1")}
+    )
+    assert header.status_code == 403 and header.json()["error"]["code"] == "forbidden"
+    assert hub.store.paper_activity("2503.10002").upvotes == 0
+
+
 def test_a_token_from_another_visitor_does_not_work(hub):
     client = hub.sign_in("a@example.org")
     foreign = csrf(hub.new_client(), "/signin")

@@ -6,6 +6,7 @@ content types, headers or schema. Both databases; a bounded number of examples p
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -48,7 +49,11 @@ def run_schemathesis(hub, headers: dict, skip=frozenset()) -> list[str]:
             continue
 
         # Generated requests, and the document's examples (pages and papers that exist).
-        strategies = [operation.as_strategy(), *schema.get_strategies_from_examples(operation)]
+        strategies = [
+            operation.as_strategy(),
+            operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),  # values it must refuse
+            *schema.get_strategies_from_examples(operation),
+        ]
 
         @given(case=st.one_of(strategies))
         @settings(
