@@ -69,7 +69,7 @@ def run_schemathesis(hub, headers: dict, skip=frozenset()) -> list[str]:
 
         try:
             check()
-        except Exception as exc:  # a failed check: collected, so one run reports every operation's
+        except (Exception, BaseExceptionGroup) as exc:  # collected: one run reports every operation's
             failures.append(
                 f"{operation.method.upper()} {operation.path}: {' '.join(str(exc).split())[:600]}"
             )

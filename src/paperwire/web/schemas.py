@@ -212,7 +212,7 @@ class Hit(BaseModel):
     score: float
     keyword_score: float | None
     semantic_score: float | None
-    pinned: bool
+    pinned: Literal["id", "title"] | None = Field(description="An exact match of the id or title, first.")
 
 
 class QueryFilters(BaseModel):
