@@ -73,7 +73,8 @@ class ReplayServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                self.wfile.write(reply.body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client went away
+                    self.wfile.write(reply.body)
 
             def finish(self):
                 with contextlib.suppress(OSError):  # the connection was reset on purpose

@@ -30,6 +30,7 @@ VALUES = {
     "name": "Alan%20Turing",
     "fmt": "atom",
     "comment_id": "1",
+    "submission_id": "1",
     "token": "not-a-signed-token",
 }
 
@@ -37,6 +38,8 @@ VALUES = {
 # token. The signed token in its path is its authentication (tests/test_web_subscriptions.py). The one
 # write route exempt from CSRF.
 NO_CSRF = {("POST", "/unsubscribe/{token}")}
+# A member's own, besides the profile: a submission's state.
+MEMBERS = {"/submissions/{submission_id}", "/api/submissions/{submission_id}"}
 # Pages opened by a signed link: a made-up token is a 400.
 SIGNED_LINK_PAGES = {
     "/signin/verify",
@@ -69,8 +72,14 @@ def test_every_read_route_answers(hub):
         path = fill(route.path)
         r = client.get(path, params={"q": "graph", "token": "x"}, follow_redirects=False)
         assert r.status_code < 500, f"GET {path}: {r.status_code}"
-        # Anonymous visitors may read everything but the profile and the pages of signed links.
-        if route.path not in {"/profile", "/profile.json", "/feeds/search.{fmt}", *SIGNED_LINK_PAGES}:
+        # Anonymous visitors may read everything but a member's own pages and the pages of signed links.
+        if route.path not in {
+            "/profile",
+            "/profile.json",
+            "/feeds/search.{fmt}",
+            *MEMBERS,
+            *SIGNED_LINK_PAGES,
+        }:
             assert r.status_code == 200, f"GET {path}: {r.status_code} {r.text[:200]}"
 
 

@@ -239,6 +239,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
 
     from paperwire.digests.schedule import start_digest_schedule
     from paperwire.ingest.schedule import empty_hub_hint, start_schedule
+    from paperwire.ingest.submissions import start_submission_fetcher
     from paperwire.search import open_search
     from paperwire.search.background import BackgroundIndexer
     from paperwire.web import create_app
@@ -249,6 +250,9 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     settings = _listening_settings(host, port)
     store = _store(settings)
     secret = resolve_secret_key(settings)  # refuse to start without one in server mode; make it once here
+    rendered = store.rerender_comments()  # after a renderer change; nothing to do otherwise
+    if rendered:
+        click.echo(f"rendered {rendered:,} comments again for this version's Markdown renderer", err=True)
     search = open_search(settings, store)
     indexer = BackgroundIndexer(search, embed=settings.search_indexer)
     if store.count_papers() == 0:
@@ -256,6 +260,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         click.echo(f"The hub has no papers yet: {hint}.", err=True)
     indexer.start()
     schedule = start_schedule(settings, store)
+    fetcher = start_submission_fetcher(settings, store)
     digests = start_digest_schedule(settings, store, search, secret)
     # X-Forwarded-For/-Proto are believed from the configured proxies only (docs/deploying.md).
     trusted = settings.forwarded_allow_ips
@@ -277,6 +282,8 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         indexer.stop()
         if schedule:
             schedule.stop()
+        if fetcher:
+            fetcher.stop()
         if digests:
             digests.stop()
         store.close()

@@ -9,7 +9,12 @@ from datetime import datetime
 import nh3
 from markdown_it import MarkdownIt
 
+# A comment's length cap, in characters after validation: past it, a 400 JSON error or the form's error.
 MAX_COMMENT_CHARS = 10_000
+# Comments are rendered once, when posted, and the HTML is stored with this number. Raise it whenever the
+# rendering changes (markdown-it options, the allowlist below): `serve` then re-renders the stored
+# comments at start-up, and until it has, a comment of an older version is rendered when it is read.
+RENDERER_VERSION = 1
 
 # Tabs and newlines stay; other control characters have no business in a comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -47,7 +52,8 @@ class InvalidComment(ValueError):
 
 @dataclass(slots=True)
 class Comment:
-    """A comment on a paper; `body` is the Markdown source as written, `html` its safe rendering."""
+    """A comment on a paper; `body` is the Markdown source as written, `html` its safe rendering
+    (`rendered`, as stored when it was posted; None when stored by an older renderer)."""
 
     id: int
     paper_id: str
@@ -56,10 +62,11 @@ class Comment:
     body: str
     created_at: datetime
     hidden: bool = False
+    rendered: str | None = None
 
     @property
     def html(self) -> str:
-        return render_markdown(self.body)
+        return self.rendered if self.rendered is not None else render_markdown(self.body)
 
 
 def validate_comment_body(text: str) -> str:

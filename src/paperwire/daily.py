@@ -35,6 +35,26 @@ class Submission:
     submitted_at: datetime
 
 
+@dataclass(slots=True)
+class QueuedSubmission:
+    """A submission of a paper the hub lacked: queued while its metadata is fetched from arXiv in the
+    background, then done (the paper is stored and submitted) or failed (`error` says why)."""
+
+    id: int
+    paper_id: str  # the bare arXiv id asked for
+    user_id: int
+    username: str
+    day: date  # the day whose page it goes on
+    state: str  # "queued", "done" or "failed"
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class QueueFull(Exception):
+    """The fetch queue holds as many submissions as it may (the submitter's, or everyone's)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     kind: str  # "date", "week" or "month"

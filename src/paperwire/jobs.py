@@ -26,6 +26,9 @@ from paperwire.storage import Store
 EMBED = "search.embed"  # embedding new papers: a serve's background indexer or `paperwire index`
 INGEST = "ingest.schedule"  # the scheduled ingests, `paperwire ingest daily` and `paperwire ingest hf`
 DIGESTS = "digests.send"  # digest sending: `serve`'s tick and `paperwire digest send`
+SUBMISSIONS = (
+    "ingest.submissions"  # fetching submitted papers: `serve`'s worker, `paperwire ingest submissions`
+)
 POLL_S = 0.5
 
 

@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     )
     ingest_time: str = Field(default="06:00", description="Time of day (HH:MM) of the scheduled ingest.")
     ingest_timezone: str = Field(default="UTC", description="Time zone of PAPERWIRE_INGEST_TIME.")
+    submission_fetcher: bool = Field(
+        default=True,
+        description="Fetch submitted papers the hub lacks inside `paperwire serve`; off: cron runs it.",
+    )
+    submission_queue_per_user: int = Field(
+        default=10, ge=1, le=1000, description="Submissions one member may have waiting for arXiv at once."
+    )
+    submission_queue_total: int = Field(
+        default=200, ge=1, le=100_000, description="Submissions waiting for arXiv at once, all members."
+    )
     ingest_categories: str = Field(
         default="cs.AI,cs.CL,cs.CV,cs.LG",
         description="Comma-separated arXiv categories the daily announcement ingest reads.",

@@ -214,6 +214,24 @@ def github_cmd(limit: int) -> None:
     click.echo(format_counts(counts))
 
 
+@ingest.command("submissions")
+def submissions_cmd() -> None:
+    """Fetch the papers members submitted that the hub lacks (what `serve` does unless
+    PAPERWIRE_SUBMISSION_FETCHER=false), until none is queued."""
+    from paperwire.ingest.http import open_fetchers
+    from paperwire.ingest.submissions import drain
+    from paperwire.storage import open_store
+
+    _setup_logging()
+    settings = load_settings()
+    with open_store(settings) as store, open_fetchers(settings) as fetchers:
+        settled = drain(store, fetchers.arxiv, settings.arxiv_api_url)
+    if settled is None:
+        click.echo("another paperwire process is fetching the submitted papers; nothing to do here")
+    else:
+        click.echo(f"{settled} queued submissions settled")
+
+
 @ingest.command("status")
 @click.option("--runs", "limit", default=15, show_default=True, help="How many of the last runs to list.")
 def status_cmd(limit: int) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from paperwire.comments import Comment
-from paperwire.daily import RankedPaper, Submission
+from paperwire.daily import QueuedSubmission, RankedPaper, Submission
 from paperwire.papers import Paper
 from paperwire.users import User
 
@@ -75,7 +75,11 @@ class HubStore(ABC):
 
     @abstractmethod
     def add_comment(self, paper_id: str, user_id: int, body: str) -> Comment:
-        """NotFound if the paper does not exist."""
+        """Stores the body and its HTML, rendered once here; NotFound if the paper does not exist."""
+
+    @abstractmethod
+    def rerender_comments(self, batch: int = 500) -> int:
+        """Render again the comments stored by an older renderer (comments.RENDERER_VERSION); how many."""
 
     @abstractmethod
     def get_comment(self, comment_id: int) -> Comment | None: ...
@@ -94,6 +98,33 @@ class HubStore(ABC):
     def add_submission(self, paper_id: str, user_id: int, day: date) -> tuple[Submission, bool]:
         """Put a stored paper on a day's page; returns (the submission, whether it is new). A paper
         already submitted keeps its first submission."""
+
+    # -- the fetch queue: submissions of papers the hub lacks (storage/submissions_sql.py) --------
+
+    @abstractmethod
+    def queue_submission(
+        self, paper_id: str, user_id: int, day: date, *, per_user: int, total: int
+    ) -> tuple[QueuedSubmission, bool]:
+        """Queue a submission for the fetch worker; the user's submission of that id still queued
+        is returned instead (created False). QueueFull past `per_user` or `total` queued ones."""
+
+    @abstractmethod
+    def get_queued_submission(self, fetch_id: int) -> QueuedSubmission | None: ...
+
+    @abstractmethod
+    def queued_submissions(self, limit: int = 100) -> list[QueuedSubmission]:
+        """Those still queued, oldest first."""
+
+    @abstractmethod
+    def user_queued_submissions(self, user_id: int, limit: int = 20) -> list[QueuedSubmission]:
+        """The user's queued and failed ones, newest first."""
+
+    @abstractmethod
+    def count_queued_submissions(self) -> int: ...
+
+    @abstractmethod
+    def finish_queued_submission(self, fetch_id: int, state: str, error: str | None = None) -> None:
+        """Mark it done (its paper is stored and submitted) or failed, with the reason."""
 
     @abstractmethod
     def set_paper_hidden(self, paper_id: str, hidden: bool) -> None: ...

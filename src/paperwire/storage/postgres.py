@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
+from paperwire.storage.comments_sql import PostgresComments
 from paperwire.storage.postgres_hub import PostgresHub
 from paperwire.storage.postgres_rows import now as _now
 from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
@@ -23,6 +24,7 @@ from paperwire.storage.postgres_search import PostgresSearch
 from paperwire.storage.postgres_vectors import PostgresVectors, halfvec
 from paperwire.storage.repos import PostgresRepos
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
+from paperwire.storage.submissions_sql import PostgresSubmissionFetches
 from paperwire.storage.subscriptions_sql import PostgresSubscriptions
 
 _KEEP = {  # SQLiteStore's rules; least() ignores NULLs, so it needs none of the coalesce SQLite's min() does
@@ -52,7 +54,14 @@ _POOL_MAX = 10
 
 
 class PostgresStore(
-    PostgresSearch, PostgresVectors, PostgresHub, PostgresSubscriptions, PostgresRepos, Store
+    PostgresSearch,
+    PostgresVectors,
+    PostgresHub,
+    PostgresComments,
+    PostgresSubmissionFetches,
+    PostgresSubscriptions,
+    PostgresRepos,
+    Store,
 ):
     def __init__(self, url: str):
         self.url = url

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import psycopg
 
-from paperwire.comments import Comment
+from paperwire.comments import RENDERER_VERSION, Comment, render_markdown
 from paperwire.daily import RankedPaper, Submission
 from paperwire.papers import Paper
 from paperwire.storage.hub import HubStore, NotFound, PaperActivity
@@ -21,7 +21,7 @@ from paperwire.users import MAX_USERNAME_CHARS, User, username_base
 
 _USER = "SELECT id, email, username, is_admin, created_at FROM users"
 _COMMENT = (
-    "SELECT c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at, c.hidden "
+    "SELECT c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at, c.hidden, c.html, c.renderer "
     "FROM comments c JOIN users u ON u.id = c.user_id"
 )
 _P = ", ".join(f"p.{c}" for c in PAPER_COLUMNS)
@@ -41,7 +41,8 @@ def _user(row) -> User | None:
 
 
 def _comment(row) -> Comment:
-    return Comment(row[0], row[1], row[2], row[3], row[4], utc(row[5]), bool(row[6]))
+    rendered = row[7] if row[8] == RENDERER_VERSION else None  # an older renderer's: rendered on reading
+    return Comment(row[0], row[1], row[2], row[3], row[4], utc(row[5]), bool(row[6]), rendered)
 
 
 def _ranked(row) -> RankedPaper:
@@ -159,12 +160,13 @@ class PostgresHub(HubStore):
         return {r[0] for r in rows}
 
     def add_comment(self, paper_id: str, user_id: int, body: str) -> Comment:
+        html = render_markdown(body)  # once, here, and outside the write transaction
         with self._transaction() as conn:
             _require_paper(conn, paper_id)
             comment_id = conn.execute(
-                "INSERT INTO comments (paper_id, user_id, body, hidden, created_at) "
-                "VALUES (%s, %s, %s, false, %s) RETURNING id",
-                (paper_id, user_id, body, now()),
+                "INSERT INTO comments (paper_id, user_id, body, hidden, created_at, html, renderer) "
+                "VALUES (%s, %s, %s, false, %s, %s, %s) RETURNING id",
+                (paper_id, user_id, body, now(), html, RENDERER_VERSION),
             ).fetchone()[0]
             conn.execute("UPDATE papers SET num_comments = num_comments + 1 WHERE id = %s", (paper_id,))
             _bump(conn)

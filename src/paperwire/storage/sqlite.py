@@ -13,6 +13,7 @@ from pathlib import Path
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
+from paperwire.storage.comments_sql import SQLiteComments
 from paperwire.storage.repos import SQLiteRepos
 from paperwire.storage.sqlite_hub import SQLiteHub
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
@@ -23,6 +24,7 @@ from paperwire.storage.sqlite_rows import iso as _iso
 from paperwire.storage.sqlite_rows import now_text as _now
 from paperwire.storage.sqlite_rows import paper_from_row as _paper_from_row
 from paperwire.storage.sqlite_rows import row_from_paper as _row_from_paper
+from paperwire.storage.submissions_sql import SQLiteSubmissionFetches
 from paperwire.storage.subscriptions_sql import SQLiteSubscriptions
 
 # A new version does not re-announce a paper (the first announcement is kept), and code and project
@@ -53,7 +55,9 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-class SQLiteStore(SQLiteHub, SQLiteSubscriptions, SQLiteRepos, Store):
+class SQLiteStore(
+    SQLiteHub, SQLiteComments, SQLiteSubmissionFetches, SQLiteSubscriptions, SQLiteRepos, Store
+):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._write_lock = threading.Lock()

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from paperwire.comments import Comment
+from paperwire.comments import RENDERER_VERSION, Comment, render_markdown
 from paperwire.daily import RankedPaper, Submission
 from paperwire.papers import Paper
 from paperwire.storage.base import chunked
@@ -16,7 +16,7 @@ from paperwire.users import MAX_USERNAME_CHARS, User, username_base
 
 _USER = "SELECT id, email, username, is_admin, created_at FROM users"
 _COMMENT = (
-    "SELECT c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at, c.hidden "
+    "SELECT c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at, c.hidden, c.html, c.renderer "
     "FROM comments c JOIN users u ON u.id = c.user_id"
 )
 _P = ", ".join(f"p.{c}" for c in PAPER_COLUMNS)
@@ -39,7 +39,8 @@ def _user(row) -> User | None:
 
 
 def _comment(row) -> Comment:
-    return Comment(row[0], row[1], row[2], row[3], row[4], as_datetime(row[5]), bool(row[6]))
+    rendered = row[7] if row[8] == RENDERER_VERSION else None  # an older renderer's: rendered on reading
+    return Comment(row[0], row[1], row[2], row[3], row[4], as_datetime(row[5]), bool(row[6]), rendered)
 
 
 def _ranked(row) -> RankedPaper:
@@ -178,11 +179,13 @@ class SQLiteHub(HubStore):
         return found
 
     def add_comment(self, paper_id: str, user_id: int, body: str) -> Comment:
+        html = render_markdown(body)  # once, here, and outside the write transaction
         with self._transaction() as conn:
             self._require_paper(conn, paper_id)
             comment_id = conn.execute(
-                "INSERT INTO comments (paper_id, user_id, body, hidden, created_at) VALUES (?, ?, ?, 0, ?)",
-                (paper_id, user_id, body, now_text()),
+                "INSERT INTO comments (paper_id, user_id, body, hidden, created_at, html, renderer) "
+                "VALUES (?, ?, ?, 0, ?, ?, ?)",
+                (paper_id, user_id, body, now_text(), html, RENDERER_VERSION),
             ).lastrowid
             conn.execute("UPDATE papers SET num_comments = num_comments + 1 WHERE id = ?", (paper_id,))
             self._bump(conn)

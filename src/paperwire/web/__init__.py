@@ -30,7 +30,7 @@ def create_app(
     """Build the app around a store and its search engine; the caller owns the store's lifetime."""
     from paperwire.digests.links import SubscriptionLinks
     from paperwire.search import open_search
-    from paperwire.web import community, daily, feeds, papers, subscriptions, users
+    from paperwire.web import community, daily, feeds, papers, submissions, subscriptions, users
     from paperwire.web import search as search_routes
     from paperwire.web.pages import PageCache, highlight, snippet
     from paperwire.web.security import Security, resolve_secret_key
@@ -66,6 +66,7 @@ def create_app(
     app.include_router(daily.router)  # /, /date, /week, /month, /trending, /api/daily_papers
     app.include_router(search_routes.router)  # before papers: /api/papers/search is not a paper id
     app.include_router(community.router)  # votes, comments, submissions, moderation (all POST/DELETE)
+    app.include_router(submissions.router)  # /submissions/{id}, /api/submissions/{id}: a queued one's state
     app.include_router(papers.router)  # /papers/{id}, /categories, /authors, /api/papers/{id}
     app.include_router(feeds.router)  # /feeds/*.atom
     app.include_router(users.pages)  # /signin, /profile
@@ -73,6 +74,9 @@ def create_app(
     app.include_router(subscriptions.pages)  # /subscribe, /subscription, /unsubscribe/{token} (one-click)
     app.include_router(subscriptions.actions)  # /api/subscriptions, /api/subscription
 
+    from paperwire.web import openapi
+
+    openapi.install(app)  # bodies, security, answers and real error codes: web/openapi.py
     app.add_middleware(ServerTiming)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -162,7 +166,9 @@ async def _http_error(request: Request, exc: HTTPException):
 
         return RedirectResponse(f"/signin?next={quote(urlsplit(back).path or '/')}", status_code=303)
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
-    return error_response(request, exc.status_code, _CODES.get(exc.status_code, "error"), message)
+    response = error_response(request, exc.status_code, _CODES.get(exc.status_code, "error"), message)
+    response.headers.update(getattr(exc, "headers", None) or {})  # Retry-After on a 429, say
+    return response
 
 
 async def _validation_error(request: Request, exc: RequestValidationError):

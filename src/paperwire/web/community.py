@@ -6,18 +6,17 @@ browser form with a redirect (or the page with the form's error) and an API call
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from paperwire import PaperwireError
 from paperwire.comments import InvalidComment, validate_comment_body
-from paperwire.ingest.http import FetchError
+from paperwire.daily import QueueFull
 from paperwire.papers import InvalidPaper, arxiv_ref
 from paperwire.storage.hub import NotFound
-from paperwire.web.pages import render, today
+from paperwire.web.pages import MAX_ROW_ID, render, today
 from paperwire.web.papers import find_paper, paper_context
 from paperwire.web.security import is_form, safe_next, write_router
+from paperwire.web.submissions import queued_json
 
 router = write_router()
 
@@ -93,13 +92,13 @@ async def add_comment(request: Request, paper_id: str):
 
 
 @router.post("/api/comments/{comment_id}/delete", tags=["comments"])
-async def delete_comment_form(request: Request, comment_id: int):
+async def delete_comment_form(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Delete one's own comment (the form's way of saying DELETE)."""
     return await delete_comment(request, comment_id)
 
 
 @router.delete("/api/comments/{comment_id}", tags=["comments"])
-async def delete_comment(request: Request, comment_id: int):
+async def delete_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Delete one's own comment."""
     user = request.app.state.security.require_user(request)
     store = request.app.state.store
@@ -116,7 +115,7 @@ async def delete_comment(request: Request, comment_id: int):
 
 
 @router.post("/api/comments/{comment_id}/hide", tags=["moderation"])
-async def hide_comment(request: Request, comment_id: int):
+async def hide_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Admins: hide a comment (hidden=0 shows it again)."""
     request.app.state.security.require_admin(request)
     hidden = (await field(request, "hidden")) not in ("0", "false")
@@ -140,25 +139,30 @@ async def hide_paper(request: Request, paper_id: str):
 
 # -- submissions ---------------------------------------------------------------------------------
 
+QUEUE_RETRY_AFTER_S = 60  # a full fetch queue: roughly how long arXiv takes to work through a batch
+
 
 @router.post("/api/papers", tags=["submissions"])
 async def submit(request: Request):
-    """Put a paper on today's page by arXiv id or URL; its metadata is fetched from arXiv if new."""
+    """Put a paper on today's page by arXiv id or URL. A paper the hub has is submitted at once (201, or
+    200 if it was already submitted); one it lacks is queued for a fetch from arXiv (202, with its state
+    at `Location`), and the fetch worker submits it when it arrives."""
     security = request.app.state.security
     user = security.require_user(request)
     ref = (await field(request, "ref") or "").strip()
+    store = request.app.state.store
     try:
         paper_id = arxiv_ref(ref)
-        security.limit("submit", str(user.id))
-        paper = await run_in_threadpool(_fetch, request, paper_id)
-    except (InvalidPaper, PaperwireError) as exc:
-        # arXiv out of reach is not the submitter's fault: 502, and the form says why, to try again later
-        status = 502 if isinstance(exc, FetchError) else 400
+    except InvalidPaper as exc:
         if is_form(request):
-            return render(request, "submit.html", {"ref": ref, "error": str(exc)}, status_code=status)
-        raise HTTPException(status, str(exc)) from None
+            return render(request, "submit.html", {"ref": ref, "error": str(exc)}, status_code=400)
+        raise HTTPException(400, str(exc)) from None
+    paper = store.get_paper(paper_id)
+    security.limit("submit", str(user.id))
+    if paper is None:
+        return await _queue(request, user, paper_id, ref)
     try:
-        submission, created = request.app.state.store.add_submission(paper.id, user.id, today(request))
+        submission, created = store.add_submission(paper.id, user.id, today(request))
     except NotFound:
         raise HTTPException(404, f"no paper with id {paper.id!r}") from None
     payload = {
@@ -173,23 +177,25 @@ async def submit(request: Request):
     return JSONResponse(payload, status_code=201 if created else 200)
 
 
-def _fetch(request: Request, paper_id: str):
-    """The stored paper, or the paper fetched from arXiv's API and stored."""
-    store = request.app.state.store
-    paper = store.get_paper(paper_id)
-    if paper is not None:
-        return paper
-    from collections import Counter
-
-    from paperwire.ingest.byid import ingest_ids
-
-    fetchers = request.app.state.fetchers()
+async def _queue(request: Request, user, paper_id: str, ref: str):
+    settings = request.app.state.settings
     try:
-        result = ingest_ids(
-            store, fetchers.arxiv, request.app.state.settings.arxiv_api_url, [paper_id], Counter()
-        )[0]
-    except FetchError as exc:
-        raise FetchError(f"could not fetch {paper_id} from arXiv; try again later ({exc})") from None
-    if result.paper is None:
-        raise PaperwireError(f"{paper_id}: {result.error}")
-    return store.get_paper(result.paper.id)
+        queued, _ = request.app.state.store.queue_submission(
+            paper_id,
+            user.id,
+            today(request),
+            per_user=settings.submission_queue_per_user,
+            total=settings.submission_queue_total,
+        )
+    except QueueFull as exc:
+        headers = {"Retry-After": str(QUEUE_RETRY_AFTER_S)}
+        if is_form(request):
+            response = render(request, "submit.html", {"ref": ref, "error": str(exc)}, status_code=429)
+            response.headers.update(headers)
+            return response
+        raise HTTPException(429, str(exc), headers=headers) from None
+    if is_form(request):
+        return RedirectResponse(f"/submissions/{queued.id}", status_code=303)
+    return JSONResponse(
+        queued_json(queued), status_code=202, headers={"Location": f"/api/submissions/{queued.id}"}
+    )

@@ -15,6 +15,10 @@ from markupsafe import Markup, escape
 from paperwire.users import User
 from paperwire.web.security import SESSION_COOKIE
 
+# The largest row id both databases store (a signed 64-bit integer): a path id beyond it is a 400, not
+# a database error.
+MAX_ROW_ID = 2**63 - 1
+
 
 def user_of(request: Request) -> User | None:
     return request.app.state.security.current_user(request)

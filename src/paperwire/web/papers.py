@@ -150,8 +150,6 @@ def paper_json(request: Request, paper: Paper) -> dict:
 
 
 def paper_context(request: Request, paper: Paper, **extra) -> dict:
-    from paperwire.comments import render_markdown
-
     store = request.app.state.store
     user = user_of(request)
     activity = store.paper_activity(paper.id)
@@ -160,7 +158,7 @@ def paper_context(request: Request, paper: Paper, **extra) -> dict:
         "paper": paper,
         "activity": activity,
         "voted": bool(user and store.voted(user.id, [paper.id])),
-        "comments": [(c, render_markdown(c.body)) for c in comments],
+        "comments": [(c, c.html) for c in comments],  # rendered when posted, not here
         "related": related(request, paper),
         "github_stars": github_stars(request, [paper]).get(paper.id),
         **extra,

@@ -146,7 +146,8 @@ class Security:
         seed = request.cookies.get(CSRF_COOKIE)
         if not seed or not isinstance(sent, str):
             raise HTTPException(403, "missing CSRF token: reload the page and try again")
-        if not hmac.compare_digest(self._csrf_for(seed), sent):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500 before).
+        if not hmac.compare_digest(self._csrf_for(seed).encode(), sent.encode("utf-8", "replace")):
             raise HTTPException(403, "invalid CSRF token: reload the page and try again")
 
     # -- magic links --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from paperwire.users import InvalidEmail, normalize_email
 from paperwire.web.community import answer, field
 from paperwire.web.pages import render, user_of
 from paperwire.web.security import SIGNIN_LINK_MINUTES, client_ip, safe_next, write_router
+from paperwire.web.submissions import queued_json
 
 NO_MAIL = (
     "this hub has no mail server set up (PAPERWIRE_SMTP_URL), so it cannot email sign-in links: "
@@ -126,6 +127,7 @@ def profile_json(request: Request):
         "is_admin": user.is_admin,
         "upvoted": [p.id for p in data["upvoted"]],
         "submitted": [{"paper_id": r.paper.id, "day": str(r.day)} for r in data["submitted"]],
+        "waiting": [queued_json(q) for q in data["waiting"]],
         "comments": [
             {"id": c.id, "paper_id": c.paper_id, "body": c.body, "hidden": c.hidden} for c in data["comments"]
         ],
@@ -137,5 +139,6 @@ def _profile(request: Request, user) -> dict:
     return {
         "upvoted": store.user_votes(user.id),
         "submitted": store.user_submissions(user.id),
+        "waiting": store.user_queued_submissions(user.id),  # queued for arXiv, or failed
         "comments": store.user_comments(user.id),
     }
