@@ -1,17 +1,21 @@
 """Checks the hand-written known-item queries (benchmarks/data/known_item.jsonl) against the corpus.
 
 `check(queries, papers)` returns the problems found (empty: valid). `main()` loads the file and the
-shared arXiv corpus, prints the problems (exit 1 if any) and the counts by style and category, or
+shared arXiv corpus, prints the problems (exit 1 if any), the counts by style and category and the mean
+content overlap by batch and style, or
 "skipped: ..." (exit 0) when ../shared is absent.
 The rules are described in benchmarks/data/README.md; in short, per query:
 
-- fields qid, style, query, target, primary_category present; style one of STYLES; qids and targets
-  unique; the target is in the corpus and primary_category is its primary category;
+- fields qid, style, query, target, primary_category present; batch 1 or 2; style one of STYLES (batch
+  2: paraphrase or problem only); qids and targets unique; the target is in the corpus and
+  primary_category is its primary category;
 - 4 to 14 words (split on whitespace); not the title; no run of more than 3 consecutive title words
   (lower-cased, punctuation stripped, English Snowball stemmer);
 - no author's surname (last name word, 3+ letters) as a whole word, case-insensitive, unless that word
   is also an ordinary word of the paper's title or abstract (a surname such as "Long" or "Wang" may then
   stand for the word, not the person);
+- batch 2 only: at most BATCH2_MAX_OVERLAP content stems (stop words aside) that occur in the paper's
+  title or abstract (`content_overlap`): the searcher's own words, not the paper's;
 
 and over the set: each category group's share within +-5 points of CATEGORY_SHARES.
 """
@@ -40,6 +44,23 @@ CATEGORY_SHARES = {"cs.CV": 40, "cs.CL": 25, "cs.AI": 15, "cs.LG": 10, "other": 
 SHARE_TOLERANCE = 5
 MIN_WORDS, MAX_WORDS = 4, 14
 MAX_TITLE_RUN = 3
+# Batch 2 is written in the searcher's own words: at most this many of a query's content stems may
+# come from its paper's title and abstract.
+BATCH2_MAX_OVERLAP = 2
+BATCHES = (1, 2)
+BATCH2_STYLES = ("paraphrase", "problem")
+# Words that carry no content: NLTK's classic English list (127 words), which unlike bm25s's 33 also
+# holds the pronouns, question words and auxiliaries of a searcher's question ("how do I ...").
+# Written out here so that the validator needs only PyStemmer.
+_NLTK_ENGLISH = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her
+    hers herself it its itself they them their theirs themselves what which who whom this that these
+    those am is are was were be been being have has had having do does did doing a an the and but if or
+    because as until while of at by for with about against between into through during before after
+    above below to from up down in out on off over under again further then once here there when where
+    why how all any both each few more most other some such no nor not only own same so than too very s
+    t can will just don should now"""
+STOP_WORDS = frozenset(_NLTK_ENGLISH.split())
 # Name suffixes that are not surnames ("Martin Luther King Jr.").
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
@@ -53,6 +74,13 @@ def words(text: str) -> list[str]:
 
 def stems(text: str) -> list[str]:
     return _stemmer.stemWords(words(text))
+
+
+def content_overlap(query: str, paper: Mapping) -> int:
+    """How many distinct content stems of the query (stop words aside) occur in the title or abstract."""
+    paper_stems = set(stems(paper["title"])) | set(stems(paper["abstract"]))
+    query_stems = set(_stemmer.stemWords([w for w in words(query) if w not in STOP_WORDS]))
+    return len(query_stems & paper_stems)
 
 
 def category_group(primary_category: str) -> str:
@@ -92,6 +120,10 @@ def _check_one(q: Mapping, papers: Mapping[str, Mapping]) -> list[str]:
     if missing:
         return [f"{qid}: missing or empty field(s) {', '.join(missing)}"]
     problems = []
+    if q.get("batch") not in BATCHES:
+        return [f"{qid}: batch {q.get('batch')!r} is not one of {', '.join(map(str, BATCHES))}"]
+    if q["batch"] == 2 and q["style"] not in BATCH2_STYLES:
+        problems.append(f"{qid}: batch 2 holds only {' and '.join(BATCH2_STYLES)} queries")
     if q["style"] not in STYLES:
         problems.append(f"{qid}: style {q['style']!r} is not one of {', '.join(STYLES)}")
     n = len(q["query"].split())
@@ -113,6 +145,13 @@ def _check_one(q: Mapping, papers: Mapping[str, Mapping]) -> list[str]:
     names = author_names_in(q["query"], paper)
     if names:
         problems.append(f"{qid}: author name(s) {', '.join(names)}")
+    if q["batch"] == 2:
+        overlap = content_overlap(q["query"], paper)
+        if overlap > BATCH2_MAX_OVERLAP:
+            problems.append(
+                f"{qid}: {overlap} content words from the title or abstract"
+                f" (batch 2: at most {BATCH2_MAX_OVERLAP})"
+            )
     return problems
 
 
@@ -136,6 +175,19 @@ def check(queries: list[Mapping], papers: Mapping[str, Mapping]) -> list[str]:
                     f"category {group}: {share:.1f} % of the queries (target {target} +-{SHARE_TOLERANCE})"
                 )
     return problems
+
+
+def overlap_by_batch_and_style(queries: list[Mapping], papers: Mapping[str, Mapping]) -> list[tuple]:
+    """(batch, style, number of queries, mean content_overlap) for each batch and style present."""
+    overlaps: dict[tuple, list[int]] = {}
+    for q in queries:
+        paper = papers.get(q.get("target", ""))
+        if paper is not None and q.get("style") in STYLES:
+            key = (q.get("batch"), q["style"])
+            overlaps.setdefault(key, []).append(content_overlap(q.get("query", ""), paper))
+    order = {s: i for i, s in enumerate(STYLES)}
+    keys = sorted(overlaps, key=lambda k: (str(k[0]), order[k[1]]))
+    return [(b, s, len(overlaps[b, s]), sum(overlaps[b, s]) / len(overlaps[b, s])) for b, s in keys]
 
 
 def load_queries(path: Path) -> list[dict]:
@@ -173,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(queries)} queries, {len(problems)} problem(s)")
     print("by style:    " + ", ".join(f"{s} {styles[s]}" for s in STYLES))
     print("by category: " + ", ".join(f"{g} {groups[g]}" for g in CATEGORY_SHARES))
+    print("mean content overlap with the title and abstract, by batch and style:")
+    for batch, style, n, mean in overlap_by_batch_and_style(queries, papers):
+        print(f"  batch {batch} {style:<10} {n:>3} queries  {mean:.2f}")
     return 1 if problems else 0
 
 

@@ -6,10 +6,12 @@ from benchmarks.known_item_queries import (
     QUERIES,
     category_group,
     check,
+    content_overlap,
     load_papers,
     load_queries,
     longest_title_run,
     main,
+    overlap_by_batch_and_style,
 )
 
 from tests.conftest import shared_path
@@ -34,13 +36,16 @@ PAPERS = {
 }
 
 
-def query(qid="ki-001", style="keyword", text="token pruning for hour-long clips", target="2501.00001"):
+def query(
+    qid="ki-001", style="keyword", text="token pruning for hour-long clips", target="2501.00001", batch=1
+):
     return {
         "qid": qid,
         "style": style,
         "query": text,
         "target": target,
         "primary_category": PAPERS.get(target, {}).get("primary_category", "cs.CV"),
+        "batch": batch,
     }
 
 
@@ -138,6 +143,45 @@ def test_a_surname_that_is_an_ordinary_word_of_the_paper_is_allowed():
     assert per_query(check([query(text="long clip token pruning by Wu")], PAPERS)) == []
 
 
+def test_content_overlap_counts_distinct_stems_shared_with_title_or_abstract():
+    paper = PAPERS["2501.00001"]
+    # "videos"/"video" and "masks"/"masked" share stems; each stem counts once; stop words never count.
+    assert content_overlap("masked videos and the video", paper) == 2
+    # "keep" (the abstract's "keeping"), "accuracy" and "cost" come from the abstract; "how", "do",
+    # "I", "of", "at" are stop words.
+    assert content_overlap("how do I keep accuracy of clips at low cost", paper) == 3
+    assert content_overlap("speeding up hour-long clip models", paper) == 1
+    assert content_overlap("why do the and of", paper) == 0
+
+
+def test_batch_two_allows_at_most_two_words_of_the_papers_own():
+    text = "trimming sparse tokens of long videos"  # sparse, token, long, video: 4 of the paper's stems
+    assert per_query(check([query(text=text, style="paraphrase")], PAPERS)) == []
+    assert per_query(check([query(text=text, style="paraphrase", batch=2)], PAPERS)) == [
+        "ki-001: 4 content words from the title or abstract (batch 2: at most 2)"
+    ]
+    own_words = "cheaper hour-long clip models by dropping redundant patches"  # only "long"
+    assert per_query(check([query(text=own_words, style="problem", batch=2)], PAPERS)) == []
+
+
+def test_batch_must_be_one_or_two_and_batch_two_has_only_paraphrase_and_problem():
+    assert per_query(check([query(batch=None)], PAPERS)) == ["ki-001: batch None is not one of 1, 2"]
+    assert per_query(check([query(batch="2")], PAPERS)) == ["ki-001: batch '2' is not one of 1, 2"]
+    assert per_query(check([query(text="hour-long clip models made cheaper", batch=2)], PAPERS)) == [
+        "ki-001: batch 2 holds only paraphrase and problem queries"
+    ]
+
+
+def test_mean_overlap_by_batch_and_style():
+    queries = [
+        query(text="sparse masks for long clips"),  # sparse, mask, long: 3
+        query("ki-002", "problem", "bargaining bots that improve after bad deals", "2501.00002", batch=2),
+        query("ki-003", "problem", "hour-long clip models made cheaper", batch=2),
+    ]
+    # ki-002: bargain, deal (2); ki-003: long (1).
+    assert overlap_by_batch_and_style(queries, PAPERS) == [(1, "keyword", 1, 3.0), (2, "problem", 2, 1.5)]
+
+
 def test_category_shares_within_five_points():
     problems = check(
         [query(), query("ki-002", text="bargaining bots replay failed deals", target="2501.00002")], PAPERS
@@ -159,7 +203,13 @@ def test_the_committed_queries_are_valid_on_the_shared_corpus(capsys):
     assert len(queries) >= 150
     assert check(queries, load_papers(corpus, (q["target"] for q in queries))) == []
     assert main(["--corpus", str(corpus)]) == 0
-    assert f"{len(queries)} queries, 0 problem(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{len(queries)} queries, 0 problem(s)" in out
+    # The second batch: 80 queries, 40 paraphrase and 40 problem, in the searcher's own words.
+    batch2 = [q for q in queries if q["batch"] == 2]
+    assert len(batch2) >= 40
+    assert {q["style"] for q in batch2} == {"paraphrase", "problem"}
+    assert "batch 2 paraphrase" in out and "batch 2 problem" in out
 
 
 def test_main_skips_when_the_corpus_is_absent(tmp_path, capsys):
