@@ -139,6 +139,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/submit"): page(),
     # feeds
     ("GET", "/feeds/daily.{fmt}"): page(404, **FEED),
+    ("GET", "/feeds/week.{fmt}"): page(404, **FEED),
+    ("GET", "/feeds/month.{fmt}"): page(404, **FEED),
     ("GET", "/feeds/trending.{fmt}"): page(404, **FEED),
     ("GET", "/feeds/categories/{category}.{fmt}"): page(404, **FEED),
     ("GET", "/feeds/search.{fmt}"): page(400, 404, **FEED),
