@@ -9,7 +9,8 @@ real app over HTTP in-process) once per mode: keyword, semantic, hybrid. Beside 
 BM25 from bm25s (Lucene variant, k1 1.5, b 0.75, English stemmer and stop words) over the same papers'
 titles and abstracts.
 
-Reports R@10, R@100 and MRR@10 overall and by style; writes benchmarks/results/known_item-<N>.json.
+Reports R@10, R@100 and MRR@10 overall, by style and by batch (batch 2: paraphrase and problem queries
+written with at most two of the paper's own content words); writes benchmarks/results/known_item-<N>.json.
 Exit status 1 when hybrid misses issue 18's targets (R@10 >= 0.90 overall, no style below 0.80); 0 with
 "skipped: ..." when ../shared is absent.
 
@@ -148,6 +149,10 @@ def scores(rankings: list[list[str]], queries: list[dict]) -> dict:
     out = {"all": summarise(pairs)}
     for style in STYLES:
         out[style] = summarise([p for p, q in zip(pairs, queries, strict=True) if q["style"] == style])
+    for batch in sorted({q.get("batch", 1) for q in queries}):
+        out[f"batch {batch}"] = summarise(
+            [p for p, q in zip(pairs, queries, strict=True) if q.get("batch", 1) == batch]
+        )
     return out
 
 
@@ -162,10 +167,11 @@ def cpu_flags() -> str:
 
 
 def table(results: dict) -> str:
-    head = f"{'system':<14}" + "".join(f"{s:>12}" for s in ("all", *STYLES)) + f"{'R@100':>8}{'MRR@10':>8}"
+    columns = ["all", *STYLES, *(k for k in next(iter(results.values())) if k.startswith("batch"))]
+    head = f"{'system':<14}" + "".join(f"{s:>12}" for s in columns) + f"{'R@100':>8}{'MRR@10':>8}"
     rows = [head, "-" * len(head)]
     for system, by_style in results.items():
-        cells = "".join(f"{by_style[s]['r@10']:>12.3f}" for s in ("all", *STYLES))
+        cells = "".join(f"{by_style[s]['r@10']:>12.3f}" for s in columns)
         rows.append(f"{system:<14}{cells}{by_style['all']['r@100']:>8.3f}{by_style['all']['mrr@10']:>8.3f}")
     return "\n".join(rows)
 
