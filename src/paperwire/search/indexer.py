@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from paperwire import PaperwireError
@@ -70,35 +71,50 @@ def embed_pending(
         vectors.catch_up(store)
         embedder = engine.embedder
         tokens_before = embedder.tokens
-        started = last_save = time.perf_counter()
-        after = (0, "")
-        while not (stop and stop.is_set()):
-            batch = store.unembedded_papers(after, BATCH)
-            if not batch:
-                break
-            texts, rows = [], []
-            for seq, paper, old_hash in batch:
-                digest = text_hash(paper_text(paper.title, paper.abstract), recipe)
-                if digest == old_hash:
-                    rows.append(EmbeddingRow(paper.id, seq, digest, None))
-                    report.unchanged_text += 1
-                else:
-                    texts.append((paper.title, paper.abstract))
-                    rows.append(EmbeddingRow(paper.id, seq, digest, b""))
-            found = iter(embedder.embed_papers(texts, recipe))
+        started = time.perf_counter()
+        last_save = [started]
+
+        def store_batch(batch, rows: list[EmbeddingRow], embedded: int, found) -> None:
+            vectors_found = iter(found.result())
             for row in rows:
                 if row.vector is not None:
-                    row.vector = to_blob(next(found))
+                    row.vector = to_blob(next(vectors_found))
             store.save_embeddings(rows)
-            report.embedded += len(texts)
-            after = (batch[-1][0], batch[-1][1].id)
+            report.embedded += embedded
             if progress:
                 progress(len(batch))
             vectors.catch_up(store)  # searchable by meaning at once, in this process
             engine.forget_coverage()
-            if time.perf_counter() - last_save > SAVE_EVERY_S:
+            if time.perf_counter() - last_save[0] > SAVE_EVERY_S:
                 vectors.save()
-                last_save = time.perf_counter()
+                last_save[0] = time.perf_counter()
+
+        # One batch is embedded while the one before is stored, so that both cores keep embedding
+        # through the commits and the vector index's additions.
+        after: tuple[int, str] = (0, "")
+        pending = None
+        with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
+            while True:
+                batch = [] if stop and stop.is_set() else store.unembedded_papers(after, BATCH)
+                upcoming = None
+                if batch:
+                    texts, rows = [], []
+                    for seq, paper, old_hash in batch:
+                        digest = text_hash(paper_text(paper.title, paper.abstract), recipe)
+                        if digest == old_hash:
+                            rows.append(EmbeddingRow(paper.id, seq, digest, None))
+                            report.unchanged_text += 1
+                        else:
+                            texts.append((paper.title, paper.abstract))
+                            rows.append(EmbeddingRow(paper.id, seq, digest, b""))
+                    found = ahead.submit(embedder.embed_papers, texts, recipe)
+                    upcoming = (batch, rows, len(texts), found)
+                    after = (batch[-1][0], batch[-1][1].id)
+                if pending:
+                    store_batch(*pending)
+                if upcoming is None:
+                    break
+                pending = upcoming
         report.seconds = time.perf_counter() - started
         report.tokens = embedder.tokens - tokens_before
         vectors.catch_up(store)
