@@ -54,7 +54,7 @@ COPY_ID = re.compile(r"c\d\d\.")
 DATA = ROOT.parent / "shared" / "data" / "arxiv-cs" / "papers.jsonl.gz"
 WORK = ROOT / "benchmarks" / ".cache" / "scale"
 OUT = ROOT / "benchmarks" / "results" / "search_latency.json"
-TARGETS = {"p50_ms": 30.0, "p99_ms": 100.0, "rss_gb": 2.5, "embed_papers_s": 50.0}
+TARGETS = {"p50_ms": 30.0, "p99_ms": 100.0, "rss_gb": 2.5, "embed_papers_s": 60.0}  # issue 18: the whole build, 2 cores
 TARGETS_PG = {"p50_ms": 50.0, "p99_ms": 150.0}
 NOISE = 0.01
 FILTERED = 100  # category-filtered queries timed after the plain ones
@@ -107,9 +107,17 @@ def build(work: Path, target: int, real: int | None) -> dict:
         pending = store.count_unembedded()
         print(f"embedding {pending:,} real papers ...", flush=True)
         report = embed_pending(engine, progress=_ticker(pending))
-        state["embed"] = {"papers": report.embedded, "seconds": report.seconds, "papers_s": report.rate}
+        tokens_s = report.tokens / report.seconds if report.seconds else 0.0
+        state["embed"] = {
+            "papers": report.embedded,
+            "seconds": report.seconds,
+            "papers_s": report.rate,
+            "tokens_s": tokens_s,
+            "recipe": engine.info.recipe,
+        }
         print(
-            f"\nembedded {report.embedded:,} in {report.seconds:.0f} s: {report.rate:.1f} papers/s",
+            f"\nembedded {report.embedded:,} in {report.seconds:.0f} s: {report.rate:.1f} papers/s, "
+            f"{tokens_s:,.0f} tokens/s",
             flush=True,
         )
         save_state(work, state)
