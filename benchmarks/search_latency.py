@@ -54,7 +54,8 @@ COPY_ID = re.compile(r"c\d\d\.")
 DATA = ROOT.parent / "shared" / "data" / "arxiv-cs" / "papers.jsonl.gz"
 WORK = ROOT / "benchmarks" / ".cache" / "scale"
 OUT = ROOT / "benchmarks" / "results" / "search_latency.json"
-TARGETS = {"p50_ms": 30.0, "p99_ms": 100.0, "rss_gb": 2.5, "embed_papers_s": 60.0}  # issue 18: the whole build, 2 cores
+# embed_papers_s: issue 18, the whole build of the 74,728 real papers on two cores
+TARGETS = {"p50_ms": 30.0, "p99_ms": 100.0, "rss_gb": 2.5, "embed_papers_s": 60.0}
 TARGETS_PG = {"p50_ms": 50.0, "p99_ms": 150.0}
 NOISE = 0.01
 FILTERED = 100  # category-filtered queries timed after the plain ones
