@@ -113,13 +113,14 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
             if bar:
                 bar.close()
         total = store.count_embeddings()
+        outdated = engine.outdated_recipe()  # reads the store: before it closes
     if rebuild:
         click.echo(f"keyword index: {report.keyword:,} papers applied", err=True)
     click.echo(
         f"{report.embedded:,} papers embedded ({report.rate:,.1f} papers/s), "
         f"{report.unchanged_text:,} changed without new text; {total:,} embedded in all"
     )
-    if engine.outdated_recipe():
+    if outdated:
         click.echo(
             "note: these embeddings read less of each paper than this Paperwire's recipe; "
             "`paperwire index --rebuild` embeds them again (search keeps working meanwhile, by words and "
