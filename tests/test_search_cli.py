@@ -135,3 +135,14 @@ def test_usearch_and_onnxruntime_load_in_either_order():
     for order in ("usearch.index, onnxruntime", "onnxruntime, usearch.index"):
         r = subprocess.run([sys.executable, "-c", f"import {order}"], capture_output=True, timeout=60)
         assert r.returncode == 0, (order, r.returncode, r.stderr[-500:])
+
+
+def test_an_arxiv_id_in_any_form_and_did_you_mean(backend, run_cli, write_jsonl):
+    run_cli("import", "-q", corpus_file(write_jsonl))
+    for form in ("2503.00009", "arXiv:2503.00009v2", " ARXIV:2503.00009 "):
+        r = run_cli("search", form)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[0].startswith("  1. 2503.00009  ") and "  2. " not in r.stdout
+    r = run_cli("search", "quantun", "eror", "--mode", "keyword")
+    assert r.stdout.startswith("  1. 2503.00009  ") and "did you mean: quantum error\n" in r.stderr
+    assert "did you mean" not in run_cli("search", "quantum", "error").stderr

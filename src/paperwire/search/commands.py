@@ -58,6 +58,8 @@ def search_cmd(
         engine.catch_up_vectors()
         filters = Filters(list(category), list(author), date_from, date_until, date_field)
         results = engine.search(" ".join(query), filters, limit=limit, offset=offset, mode=mode)
+    if results.did_you_mean:
+        click.echo(f"did you mean: {results.did_you_mean}", err=True)
     if as_json:
         from paperwire.search.render import results_json
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from paperwire import PaperwireError
 from paperwire.papers import Paper
-from paperwire.search import fusion
+from paperwire.search import fusion, suggest
 from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import RECIPE, Embedder, ModelInfo, Recipe, load_embedder, model_info, recipe_of
 from paperwire.search.native import NativeKeyword, NativeVectors
@@ -61,6 +61,7 @@ class Results:
     semantic_used: bool
     timings_ms: dict[str, float] = field(default_factory=dict)
     coverage: Coverage | None = None  # for searches by meaning (hybrid, semantic)
+    did_you_mean: str | None = None  # the query spelled as the index does, when it matched by typo only
 
 
 class SearchEngine:
@@ -220,7 +221,9 @@ class SearchEngine:
         clock.lap("exact")
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, float]] = []
-        if query.empty:  # filters only: everything that passes them, newest first
+        if "id" in pinned.values():  # an arXiv id of a stored paper, in any form: just that paper
+            fused = []
+        elif query.empty:  # filters only: everything that passes them, newest first
             keyword = self.keyword.search(query, offset + limit + len(pinned)) if query.filters.active else []
             fused = [(pid, 0.0) for pid, _ in keyword]
         else:
@@ -265,17 +268,20 @@ class SearchEngine:
             if pid in papers
         ]
         clock.lap("fetch")
+        did_you_mean = suggest.did_you_mean(self.store, self.keyword, query, keyword) if keyword else None
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         coverage = self.coverage() if mode != "keyword" and not query.empty else None
-        return Results(query, hits, offset, limit, mode, len(ranked), bool(semantic), timings, coverage)
+        return Results(
+            query, hits, offset, limit, mode, len(ranked), bool(semantic), timings, coverage, did_you_mean
+        )
 
     def _pinned(self, query: Query) -> dict[str, str]:
-        """Exact matches, placed first: the arXiv id typed, then papers whose title is the query."""
+        """Exact matches, placed first: the stored paper whose arXiv id is the query (then it is the only
+        result), or the papers whose title is the query."""
         pinned: dict[str, str] = {}
         for candidate in query.paper_ids:
             if self.store.get_papers([candidate]):
-                pinned[candidate] = "id"
-                break
+                return {candidate: "id"}
         if not query.empty and not query.excluded:
             titles = self.keyword.exact_titles(query.text)
             allowed = self.keyword.matching(titles, query.filters, []) if query.filters.active else titles

@@ -33,6 +33,9 @@ class NativeKeyword:
     def exact_titles(self, text: str, limit: int = 5) -> list[str]:
         return self.store.exact_titles(text, limit)
 
+    def typos(self, words: Sequence[str]) -> list[str]:
+        return self.store.typos(words)
+
     def matching(
         self, paper_ids: list[str], filters: Filters, excluded: list[str], required: Sequence[str] = ()
     ) -> set[str]:
