@@ -146,3 +146,25 @@ def test_an_arxiv_id_in_any_form_and_did_you_mean(backend, run_cli, write_jsonl)
     r = run_cli("search", "quantun", "eror", "--mode", "keyword")
     assert r.stdout.startswith("  1. 2503.00009  ") and "did you mean: quantum error\n" in r.stderr
     assert "did you mean" not in run_cli("search", "quantum", "error").stderr
+
+
+# What only search by meaning, the web app or comments need: importing them cost a keyword search
+# about a third of its time (docs/benchmarks.md, "CLI search").
+NOT_FOR_KEYWORDS = ("usearch", "onnxruntime", "tokenizers", "markdown_it", "nh3", "tqdm", "fastapi", "jinja2")
+
+
+def test_a_keyword_search_imports_only_what_it_needs(backend, run_cli, write_jsonl, cli_env, tmp_path):
+    run_cli("import", "-q", corpus_file(write_jsonl))
+    run_cli("index", "-q")  # embeddings exist: a hybrid search would load the model and the vectors
+    code = (
+        "import sys\nfrom paperwire.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code, "search", "--mode", "keyword", "graph"],
+        env=cli_env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.stdout.startswith("  1. 2501.00001  "), r.stderr
+    loaded = set(r.stderr.split("\n")[-2].split())
+    assert "tantivy" in loaded and not loaded & set(NOT_FOR_KEYWORDS), loaded & set(NOT_FOR_KEYWORDS)

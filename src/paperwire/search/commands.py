@@ -55,7 +55,8 @@ def search_cmd(
     with _store() as store:
         engine = _engine(store)
         engine.sync_keyword(wait=False)  # if another process is applying changes, search what is there
-        engine.catch_up_vectors()
+        if mode != "keyword":  # words only: the vector index is neither loaded nor caught up
+            engine.catch_up_vectors()
         filters = Filters(list(category), list(author), date_from, date_until, date_field)
         results = engine.search(" ".join(query), filters, limit=limit, offset=offset, mode=mode)
     if results.did_you_mean:

@@ -10,6 +10,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperwire import PaperwireError
 from paperwire.papers import Paper
@@ -18,8 +19,10 @@ from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import RECIPE, Embedder, ModelInfo, Recipe, load_embedder, model_info, recipe_of
 from paperwire.search.native import NativeKeyword, NativeVectors
 from paperwire.search.query import MAX_LIMIT, BadQuery, Filters, Query, parse_query
-from paperwire.search.vectors import VectorIndex, from_blob
 from paperwire.storage import Store
+
+if TYPE_CHECKING:  # imported when first used: a keyword search needs no vector index (usearch)
+    from paperwire.search.vectors import VectorIndex
 
 log = logging.getLogger("paperwire.search")
 DEPTH = 200  # candidates taken from each side; results are pages of the fused list of these
@@ -186,6 +189,8 @@ class SearchEngine:
     def vectors(self) -> VectorIndex | NativeVectors:
         with self._load_lock:
             if self._vectors is None:
+                from paperwire.search.vectors import VectorIndex
+
                 self._vectors = VectorIndex(self.folder, self.info, self.store_id)
         return self._vectors
 
@@ -327,6 +332,8 @@ class SearchEngine:
             return []
         row = self.store.embeddings_for([paper_id]).get(paper_id)
         if row is not None and row.vector is not None:
+            from paperwire.search.vectors import from_blob
+
             vector = from_blob(row.vector)
         else:  # not embedded yet
             vector = self.embedder.embed_papers([(paper.title, paper.abstract)], self.recipe)[0]
