@@ -10,6 +10,9 @@ import click
 from paperwire import PaperwireError
 from paperwire.cli_options import iso_date
 
+# Vectors a search may add to the index file before saving it: adding 5,000 took 2 s (docs/benchmarks.md).
+SAVE_AFTER = 1_000
+
 
 def _engine(store):
     from paperwire.cli import _settings
@@ -56,7 +59,7 @@ def search_cmd(
         engine = _engine(store)
         engine.sync_keyword(wait=False)  # if another process is applying changes, search what is there
         if mode != "keyword":  # words only: the vector index is neither loaded nor caught up
-            engine.catch_up_vectors()
+            _catch_up_vectors(engine)
         filters = Filters(list(category), list(author), date_from, date_until, date_field)
         results = engine.search(" ".join(query), filters, limit=limit, offset=offset, mode=mode)
     if results.did_you_mean:
@@ -80,6 +83,19 @@ def search_cmd(
         click.echo("(keyword results only: run `paperwire index` to search by meaning)", err=True)
     elif results.coverage and results.coverage.note:
         click.echo(f"({results.coverage.note}: `paperwire index` embeds the rest)", err=True)
+
+
+def _catch_up_vectors(engine) -> None:
+    """Add the vectors the index file lacks; when they were many (or a tenth of the index: saving
+    costs in proportion to its size), save the file unless an indexer holds the folder and will, so
+    that the next search does not add them all again."""
+    added = engine.catch_up_vectors()
+    if added and (added >= SAVE_AFTER or added * 10 >= len(engine.vectors)):
+        from paperwire.search.locks import FileLock
+
+        with FileLock(engine.folder / "indexer.lock").held(wait=False) as got:
+            if got:
+                engine.vectors.save()
 
 
 @click.command("index")

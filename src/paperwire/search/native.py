@@ -8,12 +8,14 @@ both): the database is the index, so there is nothing to sync, catch up, save or
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from paperwire.search.keyword import FieldWeights
 from paperwire.search.query import Filters, Query
 from paperwire.storage import Store
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class NativeKeyword:
