@@ -87,6 +87,10 @@ def test_a_query_found_through_typos_says_how_the_papers_spell_it(engine):
     for text in ("quantum error", "moleculs", "quantum -eror", "zzzzqq"):
         assert engine.search(text).did_you_mean is None, text
     assert engine.search("quantun", mode="semantic").did_you_mean is None  # no word was looked up
+    # The nearest word must be one the index has as spelled: "thier" is one edit from "their" (a stop
+    # word, never searched) and from nothing else here, so nothing is offered.
+    assert engine.search("dogs thier").did_you_mean is None
+    assert engine.keyword.known_words(["their", "dogs", "quantun", "Quantum"]) == ["dogs", "Quantum"]
 
 
 def test_exact_title_comes_first_despite_a_keyword_richer_paper(engine):

@@ -275,6 +275,11 @@ class KeywordIndex:
         searcher, analyzer = self._index.searcher(), self.analyzers["pw_text"]
         return [w for w in words if w.isalpha() and _fuzzed(searcher, analyzer.analyze(w))]
 
+    def known_words(self, words: Sequence[str]) -> list[str]:
+        """The words some title or abstract has (stemmed), each one searchable word (no stop word)."""
+        searcher, analyzer = self._index.searcher(), self.analyzers["pw_text"]
+        return [w for w in words if len(t := analyzer.analyze(w)) == 1 and searcher.doc_freq("text", t[0])]
+
     def _word(self, word: str) -> list[tantivy.Query]:
         """The word in each field, weighted; a word no title or abstract contains (a typo, likely)
         also matches words one or two edits away, at a lower weight."""

@@ -38,6 +38,9 @@ class NativeKeyword:
     def typos(self, words: Sequence[str]) -> list[str]:
         return self.store.typos(words)
 
+    def known_words(self, words: Sequence[str]) -> list[str]:
+        return self.store.known_words(words)
+
     def matching(
         self, paper_ids: list[str], filters: Filters, excluded: list[str], required: Sequence[str] = ()
     ) -> set[str]:

@@ -21,20 +21,21 @@ PAPERS_READ = 20  # the best keyword candidates whose texts are searched for the
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-class Typos(Protocol):
+class Words(Protocol):
     def typos(self, words: Sequence[str]) -> list[str]: ...
+    def known_words(self, words: Sequence[str]) -> list[str]: ...
 
 
-def did_you_mean(store: Store, index: Typos, query: Query, keyword: list[tuple[str, float]]) -> str | None:
+def did_you_mean(store: Store, index: Words, query: Query, keyword: list[tuple[str, float]]) -> str | None:
     """The query with its typos corrected, or None when every word was found as typed."""
     typos = index.typos(query.words)
     if not typos:
         return None
     papers = store.get_papers([pid for pid, _ in keyword[:PAPERS_READ]])
     fixes = corrections(typos, [f"{p.title}\n{p.abstract}" for p in papers.values()])
-    # Only words the index knows as spelled (a word the index would also fuzz is no correction).
-    unknown = set(index.typos(sorted(set(fixes.values())))) if fixes else set()
-    fixes = {typo: word for typo, word in fixes.items() if word not in unknown}
+    # Only words the index has as spelled: not a stop word, not another typo.
+    known = set(index.known_words(sorted(set(fixes.values())))) if fixes else set()
+    fixes = {typo: word for typo, word in fixes.items() if word in known}
     return replace_words(query.raw, fixes) if fixes else None
 
 
