@@ -10,7 +10,8 @@ import click
 from paperwire import PaperwireError
 from paperwire.cli_options import iso_date
 
-# Vectors a search may add to the index file before saving it: adding 5,000 took 2 s (docs/benchmarks.md).
+# Vectors a search may add to the index file before saving it (adding 5,183 took about 1 s of CPU:
+# docs/benchmarks.md, "CLI search").
 SAVE_AFTER = 1_000
 
 
