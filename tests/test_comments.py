@@ -161,9 +161,9 @@ def test_invalid_comment_bodies(text, message):
 
 def test_the_sanitiser_holds_on_its_own():
     # The second wall, fed raw HTML as if the Markdown renderer had let it through.
-    from paperwire.comments import _cleaner
+    from paperwire.comments import _renderer
 
-    html = _cleaner.clean(
+    html = _renderer()[1].clean(
         '<p style="x" title="t" onclick="y">a</p><img src=x onerror=alert(1)><script>alert(1)</script>'
         '<a href="javascript:alert(1)">j</a><a href="HTTPS://example.org" target="_blank">h</a>'
         "<iframe></iframe>"

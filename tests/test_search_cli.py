@@ -135,3 +135,51 @@ def test_usearch_and_onnxruntime_load_in_either_order():
     for order in ("usearch.index, onnxruntime", "onnxruntime, usearch.index"):
         r = subprocess.run([sys.executable, "-c", f"import {order}"], capture_output=True, timeout=60)
         assert r.returncode == 0, (order, r.returncode, r.stderr[-500:])
+
+
+def test_an_arxiv_id_in_any_form_and_did_you_mean(backend, run_cli, write_jsonl):
+    run_cli("import", "-q", corpus_file(write_jsonl))
+    for form in ("2503.00009", "arXiv:2503.00009v2", " ARXIV:2503.00009 "):
+        r = run_cli("search", form)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[0].startswith("  1. 2503.00009  ") and "  2. " not in r.stdout
+    r = run_cli("search", "quantun", "eror", "--mode", "keyword")
+    assert r.stdout.startswith("  1. 2503.00009  ") and "did you mean: quantum error\n" in r.stderr
+    assert "did you mean" not in run_cli("search", "quantum", "error").stderr
+
+
+# What only search by meaning, the web app or comments need: importing them cost a keyword search
+# about a third of its time (docs/benchmarks.md, "CLI search").
+NOT_FOR_KEYWORDS = ("usearch", "onnxruntime", "tokenizers", "markdown_it", "nh3", "tqdm", "fastapi", "jinja2")
+
+
+def test_a_keyword_search_imports_only_what_it_needs(backend, run_cli, write_jsonl, cli_env, tmp_path):
+    run_cli("import", "-q", corpus_file(write_jsonl))
+    run_cli("index", "-q")  # embeddings exist: a hybrid search would load the model and the vectors
+    code = (
+        "import sys\nfrom paperwire.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code, "search", "--mode", "keyword", "graph"],
+        env=cli_env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.stdout.startswith("  1. 2501.00001  "), r.stderr
+    loaded = set(r.stderr.split("\n")[-2].split())
+    unneeded = set(NOT_FOR_KEYWORDS) | ({"numpy"} if backend == "sqlite" else set())  # pgvector needs it
+    assert "tantivy" in loaded and not loaded & unneeded, loaded & unneeded
+
+
+def test_a_search_saves_the_vectors_it_had_to_add(run_cli, write_jsonl, tmp_path):
+    run_cli("import", "-q", corpus_file(write_jsonl))
+    run_cli("index", "-q")
+    folder = tmp_path / "cli-data" / "search"
+    (folder / "vectors.json").unlink()  # a vector file that lags the database: every vector to add
+    (folder / "vectors.usearch").unlink()
+    r = run_cli("search", "pets at home", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["semantic"] is True, r.stderr
+    assert json.loads((folder / "vectors.json").read_text())["after"][1] > 0  # saved: the next adds none
+    before = (folder / "vectors.usearch").stat().st_mtime_ns
+    assert run_cli("search", "dogs", "--json").returncode == 0
+    assert (folder / "vectors.usearch").stat().st_mtime_ns == before

@@ -66,6 +66,33 @@ def test_exact_arxiv_id_comes_first_in_any_form(engine):
         assert results.hits[0].paper.id == "2502.00003" and results.hits[0].pinned == "id"
 
 
+def test_an_arxiv_id_in_any_form_is_just_that_paper(embedded):
+    forms = ("2502.00003", "arXiv:2502.00003v2", "ARXIV:2502.00003", "  2502.00003v1 ", "arxiv:2502.00003v4")
+    for mode in ("hybrid", "keyword", "semantic"):
+        for text in forms:
+            results = embedded.search(text, mode=mode)
+            assert [(h.paper.id, h.pinned) for h in results.hits] == [("2502.00003", "id")], (mode, text)
+            assert results.total == 1 and results.did_you_mean is None
+    assert ids(embedded.search("2502.99999")) == []  # an id no paper has: searched as text, found nowhere
+
+
+def test_a_query_found_through_typos_says_how_the_papers_spell_it(engine):
+    results = engine.search("quantun eror", mode="keyword")
+    assert ids(results)[0] == "2503.00009" and results.did_you_mean == "quantum error"
+    assert engine.search("quantun eror").did_you_mean == "quantum error"  # hybrid, keywords only here
+    # Only the typo changes: its case follows the typed word; phrases, exclusions and filters stay.
+    typed = 'Quantun "surface codes" -dogs cat:quant-ph lattice'
+    assert engine.search(typed).did_you_mean == 'Quantum "surface codes" -dogs cat:quant-ph lattice'
+    # Every word found as typed (stemmed: "moleculs" is "molecules" to the index): nothing to say.
+    for text in ("quantum error", "moleculs", "quantum -eror", "zzzzqq"):
+        assert engine.search(text).did_you_mean is None, text
+    assert engine.search("quantun", mode="semantic").did_you_mean is None  # no word was looked up
+    # The nearest word must be one the index has as spelled: "thier" is one edit from "their" (a stop
+    # word, never searched) and from nothing else here, so nothing is offered.
+    assert engine.search("dogs thier").did_you_mean is None
+    assert engine.keyword.known_words(["their", "dogs", "quantun", "Quantum"]) == ["dogs", "Quantum"]
+
+
 def test_exact_title_comes_first_despite_a_keyword_richer_paper(engine):
     assert ids(engine.search("protein folding with diffusion models", mode="keyword"))[0] == "2503.00010"
     results = engine.search("Protein Folding with Diffusion", mode="keyword")

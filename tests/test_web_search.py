@@ -52,9 +52,31 @@ def test_native_search_returns_scores_filters_and_timings(client):
     assert body["semantic"] is True and body["timings_ms"]["total"] > 0
 
 
-def test_pinned_exact_id(client):
-    body = client.get("/api/search", params={"q": "arXiv:2503.00009v2"}).json()
-    assert body["results"][0]["id"] == "2503.00009" and body["results"][0]["pinned"] == "id"
+@pytest.mark.parametrize("q", ["2503.00009", "arXiv:2503.00009v2", "ARXIV:2503.00009", " 2503.00009v1 "])
+def test_an_arxiv_id_in_any_form_is_just_that_paper(client, q):
+    body = client.get("/api/search", params={"q": q}).json()
+    assert [(x["id"], x["pinned"]) for x in body["results"]] == [("2503.00009", "id")] and body["total"] == 1
+    hf = client.get("/api/papers/search", params={"q": q}).json()
+    assert [x["paper"]["id"] for x in hf] == ["2503.00009"]
+    page = client.get("/search", params={"q": q}).text
+    assert page.count('class="paper"') == 1 and 'href="/papers/2503.00009"' in page
+
+
+def test_an_old_style_arxiv_id_with_a_version(settings, store):
+    store.upsert_papers([*CORPUS, paper("hep-th/9901001", "Strings on branes", "Branes and strings.")])
+    with TestClient(create_app(settings, store, open_search(settings, store))) as c:
+        for q in ("hep-th/9901001", "hep-th/9901001v1", "arXiv:hep-th/9901001v3"):
+            body = c.get("/api/search", params={"q": q}).json()
+            assert [x["id"] for x in body["results"]] == ["hep-th/9901001"], q
+
+
+def test_did_you_mean_in_the_api_and_on_the_page(client):
+    body = client.get("/api/search", params={"q": "quantun eror", "category": "quant-ph"}).json()
+    assert body["did_you_mean"] == "quantum error" and body["results"][0]["id"] == "2503.00009"
+    assert client.get("/api/search", params={"q": "quantum error"}).json()["did_you_mean"] is None
+    page = client.get("/search", params={"q": "quantun eror", "category": "quant-ph"}).text
+    assert 'Did you mean <a href="/search?q=quantum+error&amp;mode=hybrid&amp;category=quant-ph">' in page
+    assert "Did you mean" not in client.get("/search", params={"q": "quantum error"}).text
 
 
 def test_similar_papers(client):

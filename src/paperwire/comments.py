@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
-
-import nh3
-from markdown_it import MarkdownIt
 
 # A comment's length cap, in characters after validation: past it, a 400 JSON error or the form's error.
 MAX_COMMENT_CHARS = 10_000
@@ -29,21 +27,6 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
-
-# html=False: raw HTML in a comment is shown as text, never parsed as markup. Images are off, so
-# ![alt](url) shows as a link: no tracking pixels, no hot-linked pictures in the page.
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("image")
-
-# The sanitiser is the second wall: whatever the Markdown renderer emits, only this allowlist survives.
-_cleaner = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
-    clean_content_tags={"script", "style"},
-    # "*": nothing on every tag, or ammonia's defaults (title, lang) would be allowed everywhere.
-    attributes={"*": set()} | {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-    url_schemes=set(LINK_SCHEMES),
-    url_relative="deny",  # only absolute http(s)/mailto links; relative ones lose their href
-    link_rel=LINK_REL,
-)
 
 
 class InvalidComment(ValueError):
@@ -83,8 +66,32 @@ def validate_comment_body(text: str) -> str:
     return body
 
 
+@functools.cache
+def _renderer():
+    """The Markdown parser and the sanitiser, built on first use: every command that opens the store
+    imports this module (the Comment model), and few of them render a comment."""
+    import nh3
+    from markdown_it import MarkdownIt
+
+    # html=False: raw HTML in a comment is shown as text, never parsed as markup. Images are off, so
+    # ![alt](url) shows as a link: no tracking pixels, no hot-linked pictures in the page.
+    markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("image")
+    # The sanitiser is the second wall: whatever the Markdown renderer emits, only this allowlist survives.
+    cleaner = nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        # "*": nothing on every tag, or ammonia's defaults (title, lang) would be allowed everywhere.
+        attributes={"*": set()} | {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(LINK_SCHEMES),
+        url_relative="deny",  # only absolute http(s)/mailto links; relative ones lose their href
+        link_rel=LINK_REL,
+    )
+    return markdown, cleaner
+
+
 def render_markdown(text: str) -> str:
     """CommonMark (plus tables and ~~strikethrough~~) to sanitised HTML; raw HTML stays text."""
+    _markdown, _cleaner = _renderer()
     tokens = _markdown.parse(text)
     for token in tokens:
         # Headings in a comment sit under the page's own h1-h3: # becomes h4, ## h5, the rest h6.

@@ -10,6 +10,10 @@ import click
 from paperwire import PaperwireError
 from paperwire.cli_options import iso_date
 
+# Vectors a search may add to the index file before saving it (adding 5,183 took about 1 s of CPU:
+# docs/benchmarks.md, "CLI search").
+SAVE_AFTER = 1_000
+
 
 def _engine(store):
     from paperwire.cli import _settings
@@ -55,9 +59,12 @@ def search_cmd(
     with _store() as store:
         engine = _engine(store)
         engine.sync_keyword(wait=False)  # if another process is applying changes, search what is there
-        engine.catch_up_vectors()
+        if mode != "keyword":  # words only: the vector index is neither loaded nor caught up
+            _catch_up_vectors(engine)
         filters = Filters(list(category), list(author), date_from, date_until, date_field)
         results = engine.search(" ".join(query), filters, limit=limit, offset=offset, mode=mode)
+    if results.did_you_mean:
+        click.echo(f"did you mean: {results.did_you_mean}", err=True)
     if as_json:
         from paperwire.search.render import results_json
 
@@ -77,6 +84,19 @@ def search_cmd(
         click.echo("(keyword results only: run `paperwire index` to search by meaning)", err=True)
     elif results.coverage and results.coverage.note:
         click.echo(f"({results.coverage.note}: `paperwire index` embeds the rest)", err=True)
+
+
+def _catch_up_vectors(engine) -> None:
+    """Add the vectors the index file lacks; when they were many (or a tenth of the index: saving
+    costs in proportion to its size), save the file unless an indexer holds the folder and will, so
+    that the next search does not add them all again."""
+    added = engine.catch_up_vectors()
+    if added and (added >= SAVE_AFTER or added * 10 >= len(engine.vectors)):
+        from paperwire.search.locks import FileLock
+
+        with FileLock(engine.folder / "indexer.lock").held(wait=False) as got:
+            if got:
+                engine.vectors.save()
 
 
 @click.command("index")
@@ -113,7 +133,7 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
             if bar:
                 bar.close()
         total = store.count_embeddings()
-        outdated = engine.outdated_recipe()
+        outdated = engine.outdated_recipe()  # reads the store: before it closes
     if rebuild:
         click.echo(f"keyword index: {report.keyword:,} papers applied", err=True)
     click.echo(

@@ -10,16 +10,19 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperwire import PaperwireError
 from paperwire.papers import Paper
-from paperwire.search import fusion
+from paperwire.search import fusion, suggest
 from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import RECIPE, Embedder, ModelInfo, Recipe, load_embedder, model_info, recipe_of
 from paperwire.search.native import NativeKeyword, NativeVectors
 from paperwire.search.query import MAX_LIMIT, BadQuery, Filters, Query, parse_query
-from paperwire.search.vectors import VectorIndex, from_blob
 from paperwire.storage import Store
+
+if TYPE_CHECKING:  # imported when first used: a keyword search needs no vector index (usearch)
+    from paperwire.search.vectors import VectorIndex
 
 log = logging.getLogger("paperwire.search")
 DEPTH = 200  # candidates taken from each side; results are pages of the fused list of these
@@ -61,6 +64,7 @@ class Results:
     semantic_used: bool
     timings_ms: dict[str, float] = field(default_factory=dict)
     coverage: Coverage | None = None  # for searches by meaning (hybrid, semantic)
+    did_you_mean: str | None = None  # the query spelled as the index does, when it matched by typo only
 
 
 class SearchEngine:
@@ -185,6 +189,8 @@ class SearchEngine:
     def vectors(self) -> VectorIndex | NativeVectors:
         with self._load_lock:
             if self._vectors is None:
+                from paperwire.search.vectors import VectorIndex
+
                 self._vectors = VectorIndex(self.folder, self.info, self.store_id)
         return self._vectors
 
@@ -220,7 +226,9 @@ class SearchEngine:
         clock.lap("exact")
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, float]] = []
-        if query.empty:  # filters only: everything that passes them, newest first
+        if "id" in pinned.values():  # an arXiv id of a stored paper, in any form: just that paper
+            fused = []
+        elif query.empty:  # filters only: everything that passes them, newest first
             keyword = self.keyword.search(query, offset + limit + len(pinned)) if query.filters.active else []
             fused = [(pid, 0.0) for pid, _ in keyword]
         else:
@@ -265,17 +273,20 @@ class SearchEngine:
             if pid in papers
         ]
         clock.lap("fetch")
+        did_you_mean = suggest.did_you_mean(self.store, self.keyword, query, keyword) if keyword else None
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         coverage = self.coverage() if mode != "keyword" and not query.empty else None
-        return Results(query, hits, offset, limit, mode, len(ranked), bool(semantic), timings, coverage)
+        return Results(
+            query, hits, offset, limit, mode, len(ranked), bool(semantic), timings, coverage, did_you_mean
+        )
 
     def _pinned(self, query: Query) -> dict[str, str]:
-        """Exact matches, placed first: the arXiv id typed, then papers whose title is the query."""
+        """Exact matches, placed first: the stored paper whose arXiv id is the query (then it is the only
+        result), or the papers whose title is the query."""
         pinned: dict[str, str] = {}
         for candidate in query.paper_ids:
             if self.store.get_papers([candidate]):
-                pinned[candidate] = "id"
-                break
+                return {candidate: "id"}
         if not query.empty and not query.excluded:
             titles = self.keyword.exact_titles(query.text)
             allowed = self.keyword.matching(titles, query.filters, []) if query.filters.active else titles
@@ -321,6 +332,8 @@ class SearchEngine:
             return []
         row = self.store.embeddings_for([paper_id]).get(paper_id)
         if row is not None and row.vector is not None:
+            from paperwire.search.vectors import from_blob
+
             vector = from_blob(row.vector)
         else:  # not embedded yet
             vector = self.embedder.embed_papers([(paper.title, paper.abstract)], self.recipe)[0]

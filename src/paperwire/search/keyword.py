@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -52,6 +52,11 @@ def title_key(title: str) -> str:
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(_WORD.findall(text))
+
+
+def _fuzzed(searcher: tantivy.Searcher, tokens: list[str]) -> bool:
+    """Whether a typed word (as analysed) is a likely typo, matched by the words near it."""
+    return len(tokens) == 1 and len(tokens[0]) >= 4 and not searcher.doc_freq("text", tokens[0])
 
 
 def _day(d: date | None) -> int:
@@ -264,13 +269,24 @@ class KeywordIndex:
         clauses += [(_Occur.MustNot, self._anywhere(text)) for text in query.excluded]
         return tantivy.Query.boolean_query(clauses)
 
+    def typos(self, words: Sequence[str]) -> list[str]:
+        """The words (letters only) that no title or abstract contains: those match the words near
+        them instead (_word)."""
+        searcher, analyzer = self._index.searcher(), self.analyzers["pw_text"]
+        return [w for w in words if w.isalpha() and _fuzzed(searcher, analyzer.analyze(w))]
+
+    def known_words(self, words: Sequence[str]) -> list[str]:
+        """The words some title or abstract has (stemmed), each one searchable word (no stop word)."""
+        searcher, analyzer = self._index.searcher(), self.analyzers["pw_text"]
+        return [w for w in words if len(t := analyzer.analyze(w)) == 1 and searcher.doc_freq("text", t[0])]
+
     def _word(self, word: str) -> list[tantivy.Query]:
         """The word in each field, weighted; a word no title or abstract contains (a typo, likely)
         also matches words one or two edits away, at a lower weight."""
         w = self.weights
         searcher = self._index.searcher()
         text_tokens = self.analyzers["pw_text"].analyze(word)
-        unknown = len(text_tokens) == 1 and not searcher.doc_freq("text", text_tokens[0])
+        unknown = _fuzzed(searcher, text_tokens)
         options = []
         fields = (
             ("text", w.text, "pw_text"),
@@ -285,7 +301,7 @@ class KeywordIndex:
                 continue
             if len(tokens) > 1:
                 q = tantivy.Query.phrase_query(self.schema, name, tokens)
-            elif unknown and analyzer == "pw_text" and len(tokens[0]) >= 4:
+            elif unknown and analyzer == "pw_text":
                 distance = 2 if len(tokens[0]) >= 8 else 1
                 q = tantivy.Query.fuzzy_term_query(self.schema, name, tokens[0], distance, True, False)
                 q = tantivy.Query.boost_query(q, 0.5)

@@ -18,10 +18,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from paperwire import PaperwireError
+
+if TYPE_CHECKING:  # numpy is imported where vectors are made: a keyword search needs none
+    import numpy as np
 
 DIM = 384
 # Texts in a batch: small batches keep attention's buffers in cache (at 256 tokens a batch of 4 embeds
@@ -163,6 +165,8 @@ class Embedder:
 
     def embed_papers(self, papers: list[tuple[str, str]], recipe: Recipe = RECIPE) -> np.ndarray:
         """(title, abstract) pairs as vectors, read as `recipe` says; rows keep the input order."""
+        import numpy as np
+
         out = np.zeros((len(papers), DIM), dtype=np.float32)
         if not papers:
             return out
@@ -201,6 +205,8 @@ class Embedder:
 
     def _embed_ids(self, encodings: list[list[int]]) -> np.ndarray:
         """Embed in length-sorted batches, so that padding stays small; rows keep the input order."""
+        import numpy as np
+
         out = np.zeros((len(encodings), DIM), dtype=np.float32)
         if not encodings:
             return out
@@ -228,6 +234,8 @@ class Embedder:
 
     @staticmethod
     def _run(session, batch: list[list[int]]) -> np.ndarray:
+        import numpy as np
+
         width = max(len(seq) for seq in batch)
         ids = np.zeros((len(batch), width), dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -298,6 +306,7 @@ def build_model(source: Path, target: Path) -> None:
 
 def _packaged_weights(model) -> dict[str, np.ndarray]:
     """Every weight by its BERT name, dequantised to float32 (the package stores int8 x scale)."""
+    import numpy as np
     from onnx import numpy_helper
 
     inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
@@ -338,6 +347,7 @@ def _packaged_weights(model) -> dict[str, np.ndarray]:
 
 def _fused_graph(w: dict[str, np.ndarray]):
     """The graph onnxruntime's BERT optimiser produces for this model, written out directly."""
+    import numpy as np
     from onnx import TensorProto, helper, numpy_helper
 
     inits, nodes, ms = [], [], "com.microsoft"

@@ -8,12 +8,14 @@ both): the database is the index, so there is nothing to sync, catch up, save or
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from paperwire.search.keyword import FieldWeights
 from paperwire.search.query import Filters, Query
 from paperwire.storage import Store
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class NativeKeyword:
@@ -32,6 +34,12 @@ class NativeKeyword:
 
     def exact_titles(self, text: str, limit: int = 5) -> list[str]:
         return self.store.exact_titles(text, limit)
+
+    def typos(self, words: Sequence[str]) -> list[str]:
+        return self.store.typos(words)
+
+    def known_words(self, words: Sequence[str]) -> list[str]:
+        return self.store.known_words(words)
 
     def matching(
         self, paper_ids: list[str], filters: Filters, excluded: list[str], required: Sequence[str] = ()

@@ -110,3 +110,18 @@ def _arxiv_ids(text: str) -> list[str]:
     except InvalidPaper:
         return []
     return paper_id_candidates(text)
+
+
+def replace_words(raw: str, fixes: dict[str, str]) -> str:
+    """raw with its plain words (not phrases, exclusions or filters) replaced by fixes[word], in the
+    typed word's case (Capitalised, UPPER or lower); everything else as typed."""
+    out, end = [], 0
+    for m in _TOKEN.finditer(raw):
+        negate, key, bare = m.group(1), m.group(2), m.group(4)
+        if negate or key or bare is None or bare not in fixes:
+            continue
+        fix = fixes[bare]
+        fix = fix.upper() if bare.isupper() else fix.capitalize() if bare[:1].isupper() else fix
+        out += [raw[end : m.start(4)], fix]
+        end = m.end(4)
+    return "".join(out) + raw[end:]

@@ -37,6 +37,7 @@ def results_json(results: Results) -> dict:
                 "date_field": f.date_field,
             },
         },
+        "did_you_mean": results.did_you_mean,
         "mode": results.mode,
         "semantic": results.semantic_used,
         "offset": results.offset,

@@ -388,6 +388,15 @@ class PostgresSearch:
         # category is rarer than the least.
         return dict(zip(names, values, strict=False)), values[len(names)]
 
+    def typos(self, words: Sequence[str]) -> list[str]:
+        """The words (4 letters or more) no paper has: keyword_search matches the words near them."""
+        typed = [w for w in words if len(w) >= 4 and w.isalpha()]
+        return [r[0] for r in self._all(postgres_words.TYPOS, (typed,))] if typed else []
+
+    def known_words(self, words: Sequence[str]) -> list[str]:
+        """The words some title or abstract has (stemmed), each one searchable word."""
+        return [r[0] for r in self._all(postgres_words.KNOWN, (list(words),))] if words else []
+
     def exact_titles(self, text: str, limit: int = 5) -> list[str]:
         rows = self._all(
             "SELECT id FROM papers WHERE paperwire_title_key(title) = paperwire_title_key(%s) "

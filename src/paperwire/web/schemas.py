@@ -240,6 +240,10 @@ class SearchResults(BaseModel):
     total: int
     results: list[Hit]
     timings_ms: dict[str, float]
+    did_you_mean: str | None = Field(
+        None,
+        description="The query with its typos as the papers spell them, when a word matched only by typo",
+    )
 
 
 class Similar(BaseModel):

@@ -120,6 +120,7 @@ def search_page(
         "error": None,
         "page": page,
         "terms": [],
+        "did_you_mean": None,
         "query_string": lambda n: urlencode({k: v for k, v in params.items() if v} | {"page": n}),
     }
     if q.strip() or context["filters_used"]:
@@ -137,6 +138,9 @@ def search_page(
             hidden = request.app.state.store.hidden_papers([h.paper.id for h in results.hits])
             results.hits = [h for h in results.hits if h.paper.id not in hidden]
             context["results"] = results
+            if results.did_you_mean:  # the same search, filters and all, with the typos corrected
+                fixed = {k: v for k, v in params.items() if v} | {"q": results.did_you_mean}
+                context["did_you_mean"] = (results.did_you_mean, urlencode(fixed))
             context["terms"] = results.query.words + [w for p in results.query.phrases for w in p.split()]
         except BadQuery as exc:
             context["error"] = str(exc)
