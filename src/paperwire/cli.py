@@ -64,17 +64,19 @@ def import_cmd(paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
 
     Formats: the arXiv metadata snapshot, the arxiv-cs listing format, a BEIR corpus.jsonl,
     and Paperwire's own export. Bad records are reported as FILE:LINE: REASON on stderr and the
-    good ones are still imported; the exit status is 1 if anything was rejected.
+    good ones are still imported (a reason that repeats is printed once, with a count at the end);
+    the exit status is 1 if anything was rejected.
     """
-    from paperwire.ingest.bulk import import_files
+    from paperwire.ingest.bulk import RejectionLog, import_files
 
+    log = RejectionLog(lambda line: click.echo(line, err=True))
     with _store() as store:
         progress = None if quiet else _BarProgress()
         try:
-            report = import_files(
-                store, paths, fmt, on_reject=lambda r: click.echo(str(r), err=True), progress=progress
-            )
+            report = import_files(store, paths, fmt, on_reject=log, progress=progress)
+            log.finish()
         except KeyboardInterrupt:
+            log.finish()
             click.echo(
                 "\ninterrupted: the batches committed so far are kept; run the same command again "
                 "to finish (re-importing changes nothing that is already stored)",
