@@ -266,10 +266,13 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     digests = start_digest_schedule(settings, store, search, secret)
     # X-Forwarded-For/-Proto are believed from the configured proxies only (docs/deploying.md).
     trusted = settings.forwarded_allow_ips
-    proxy = {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+    options = {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+    options["server_header"] = False  # no `server: uvicorn` banner (docs/security.md)
     try:
         if workers == 1:
-            uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info", **proxy)
+            uvicorn.run(
+                create_app(settings, store, search), host=host, port=port, log_level="info", **options
+            )
         else:
             uvicorn.run(
                 "paperwire.web.worker:create_worker_app",
@@ -278,7 +281,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
                 host=host,
                 port=port,
                 log_level="info",
-                **proxy,
+                **options,
             )
     finally:
         indexer.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 from paperwire.repos import code_link
 
@@ -245,6 +246,12 @@ def _text_list(value: object, name: str) -> list[str]:
         if text:
             out.append(text)
     return out
+
+
+def paper_path(paper_id: str) -> str:
+    """`/papers/{id}` with the id percent-encoded: `?`, `#`, `%` and spaces can never end the path (an
+    old-style arXiv id keeps its `/`, which the routes take as part of the id)."""
+    return "/papers/" + quote(paper_id, safe="/:")
 
 
 def merge_versions(*histories: list[PaperVersion]) -> list[PaperVersion]:
