@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from paperwire.daily import BadPeriod, Period, RankedPaper, day_period, parse_day, parse_month, parse_week
 from paperwire.repos import by_stars
+from paperwire.users import MAX_USERNAME_CHARS
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.pages import cached, render, today, user_of
 from paperwire.web.papers import github_stars, hf_paper
@@ -77,6 +78,8 @@ def api_daily_papers(
     given = {k: v for k, v in {"date": date_, "week": week, "month": month}.items() if v}
     if len(given) > 1:
         raise HTTPException(400, "give at most one of date, week and month")
+    if submitter is not None and (len(submitter) > MAX_USERNAME_CHARS or not submitter.isprintable()):
+        raise HTTPException(400, f"submitter {submitter[:40]!r} is not a username")
     if sort not in ("publishedAt", "trending"):
         raise HTTPException(400, f"sort must be publishedAt or trending, got {sort!r}")
     period = _period(request, *next(iter(given.items()))) if given else recent_period(request)
