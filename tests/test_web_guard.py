@@ -146,10 +146,9 @@ def test_head_is_answered_wherever_get_is(hub):
 
 
 def csrf(url: str) -> tuple[str, str]:
-    page = httpx.get(url + "/signin")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
-    return token, cookie
+    answer = httpx.get(url + "/api/csrf")
+    cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items())
+    return answer.json()["csrf_token"], cookie
 
 
 def test_an_over_limit_body_is_413_before_it_is_read(spawn_server):
