@@ -164,6 +164,7 @@ def _env(args) -> dict:
         PAPERWIRE_INGEST_SCHEDULE="false",
         PAPERWIRE_SEARCH_INDEXER="false",  # keyword search only: the load is the page, not the embedder
         PAPERWIRE_RATE_LIMITS="vote=1000000/60",
+        PAPERWIRE_SERVER_TIMING="true",  # the server's own time per request, read by _server_times
     )
     if args.database_url:
         env["PAPERWIRE_DATABASE_URL"] = args.database_url

@@ -302,3 +302,83 @@ def test_first_2000_records_of_the_shared_arxiv_file(store, tmp_path):
     assert [p.id for p in papers if "\n" in p.title or "\n" in p.abstract] == []
     assert [p.id for p in papers if "  " in p.title or "  " in p.abstract] == []
     assert all(p.announced and p.categories and not p.categories[0][0].isdigit() for p in papers)
+
+
+ISSUE_21 = [
+    pytest.param(
+        b'{"_id": "x1", "title": "bad \\ud800", "text": "t"}', "lone UTF-16 surrogate", id="surrogate"
+    ),
+    pytest.param(b'{"_id": ' + b"9" * 4301 + b', "title": "t"}', "4300 digits", id="4301-digit-id"),
+    pytest.param(
+        {**FINE, "id": "p9", "version": 2**70}, "version must be a whole number", id="version-2**70"
+    ),
+    pytest.param(
+        {**FINE, "id": "p9", "versions": [{"version": 2**63}]}, "versions needs", id="history-2**63"
+    ),
+    pytest.param({"_id": "2503.18013/hide?x=", "title": "t"}, "is not an arXiv id", id="id-with-/?"),
+    pytest.param({"_id": "a..b", "title": "t"}, "'..'", id="id-with-.."),
+    pytest.param({**FINE, "id": "p9", "source": "x\x00"}, "", id="nul-in-source"),
+]
+
+
+@pytest.mark.parametrize("bad, reason", ISSUE_21)
+def test_input_that_crashed_import_is_a_rejected_record(store, seeded, write_jsonl, bad, reason):
+    """Issue 21: each of these was a traceback that lost the rest of the batch and the later files."""
+    # good records in the bad one's format around it, and a later file
+    around = (
+        (FINE, BAD_LINKS)
+        if isinstance(bad, dict) and "_paperwire" in bad
+        else (GOOD[0], {"_id": "p2", "title": "T"})
+    )
+    first = write_jsonl("first.jsonl", [around[0], bad, around[1]])
+    later = write_jsonl("later.jsonl", [GOOD[1]])
+    report, rejections = run(store, [first, later])
+    assert store.get_paper("p2") is not None and store.get_paper("90002") is not None
+    assert_untouched(store, seeded)
+    if not reason:  # a NUL is a control character: dropped, and the record is stored
+        assert (rejections, report.new, store.get_paper("p9").source) == ([], 4, "x")
+        return
+    assert [(r.path, r.line) for r in rejections] == [(str(first), 2)]
+    assert reason in rejections[0].reason
+    assert (report.new, report.rejected) == (3, 1)
+
+
+def test_a_value_the_database_refuses_rejects_that_record_only(store, seeded, tmp_path):
+    from paperwire.ingest.bulk import _store_batch
+    from paperwire.papers import Paper
+    from paperwire.storage.scratch import SeenIds
+
+    rejections, report = [], run(store, [])[0]
+    # Built around make_paper's checks, as a parser with a gap would: version past 64-bit integers.
+    batch = [
+        (1, Paper("ok1", "T", "test")),
+        (2, Paper("big", "T", "test", version=2**70)),
+        (3, Paper("ok2", "T", "t")),
+    ]
+    with SeenIds() as seen:
+        _store_batch(store, batch, seen, report, lambda line, reason: rejections.append((line, reason)))
+    assert [line for line, _ in rejections] == [2]
+    assert "the database refused it" in rejections[0][1]
+    assert (report.new, store.get_paper("big")) == (2, None)
+    assert_untouched(store, seeded)
+
+
+def test_a_repeated_reason_is_told_once_with_a_count(store, write_jsonl):
+    from paperwire.ingest.bulk import RejectionLog
+
+    lines = [GOOD[0]] * 5000 + [{"_id": "a/b", "title": "t"}, {"_id": "c?d", "title": "t"}, "[1]"]
+    path = write_jsonl("dups.jsonl.gz", lines, gz=True)
+    out: list[str] = []
+    log = RejectionLog(out.append)
+    report, _ = run(store, path)
+    import_files(store, [path], on_reject=log)
+    log.finish()
+    assert report.rejected == 5002
+    assert out == [
+        f"{path}:2: id 90001 appears again (first at line 1); kept the first",
+        f"{path}:5001: id 'a/b' is not an arXiv id and has characters outside A-Z a-z 0-9 . _ : - (or '..'); "
+        "ids go into links, so / ? # % and spaces are refused",
+        f"{path}:5003: expected a JSON object, got list",
+        f"{path}: 4,998 more records rejected for the same reason as line 2",
+        f"{path}: 1 more record rejected for the same reason as line 5001",
+    ]

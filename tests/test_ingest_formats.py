@@ -278,7 +278,7 @@ SNAP = {"id": "0704.0001", "title": "T", "update_date": "2008-01-01"}
          "published 'March 2025' is not a YYYY-MM-DD date"),
         (PAPERWIRE, {"_paperwire": 2, "id": "x", "title": "T", "source": "s"}, "version 2 is not supported"),
         (PAPERWIRE, {"_paperwire": 1, "id": "x", "title": "T", "source": "s", "version": 0},
-         "version must be a positive whole number, got 0"),
+         "version must be a whole number from 1 to 2,147,483,647, got 0"),
         (BEIR, ["_id", "x"], "expected a JSON object, got list"),
     ],
 )  # fmt: skip

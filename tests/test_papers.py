@@ -81,10 +81,16 @@ def test_make_paper_normalises_and_keeps_order():
         ({"id": "x", "title": "t", "abstract": "a" * (MAX_ABSTRACT_CHARS + 1)}, "abstract is"),
         ({"id": "x", "title": "t", "authors": "A, B"}, "authors must be a list"),
         ({"id": "x", "title": "t", "version": 0}, "version must be"),
-        ({"id": "x y", "title": "t"}, "not a usable id"),
+        ({"id": "x y", "title": "t"}, "spaces are refused"),
+        ({"id": "2503.18013/hide?x=", "title": "t"}, "not an arXiv id"),
+        ({"id": "../x", "title": "t"}, "outside A-Z"),
+        ({"id": "x" * 101, "title": "t"}, "longer than 100"),
+        ({"id": "x", "title": "bad \ud800"}, "lone UTF-16 surrogate"),
+        ({"id": "x", "title": "t", "version": 2**63}, "version must be a whole number from 1 to"),
     ],
 )
 def test_make_paper_rejects(fields, message):
+    """Every import path builds papers here, so these hold for every format (docs/importing.md)."""
     with pytest.raises(InvalidPaper, match=message):
         make_paper(source="test", **fields)
 
@@ -94,3 +100,15 @@ def test_merge_versions_prefers_known_dates():
         [PaperVersion(1), PaperVersion(2, date(2025, 2, 1))], [PaperVersion(1, date(2025, 1, 1))]
     )
     assert merged == [PaperVersion(1, date(2025, 1, 1)), PaperVersion(2, date(2025, 2, 1))]
+
+
+def test_bidi_controls_are_stripped_at_import():
+    paper = make_paper(
+        id="x", title="Safe\u202e txt.exe\u202c", authors=["A\u2066B\u2069", "\u200fC"], source="t"
+    )
+    assert (paper.title, paper.authors) == ("Safe txt.exe", ["AB", "C"])
+
+
+@pytest.mark.parametrize("paper_id", ["2503.18013", "hep-th/9901001", "math.GT/0309136", "MED-10", "a:b_c.d"])
+def test_ids_of_the_documented_set_are_accepted(paper_id):
+    assert make_paper(id=paper_id, title="t", source="t").id == paper_id

@@ -143,3 +143,18 @@ def test_home_when_empty_says_how_to_import(settings, tmp_path):
 
 def test_openapi_is_served(client):
     assert client.get("/api/openapi.json").json()["info"]["title"] == "Paperwire"
+
+
+def test_bidi_controls_stored_before_the_import_rule_are_not_shown(client, store):
+    from paperwire.papers import Paper
+
+    # Built directly, as a paper stored before import stripped the controls would come back.
+    store.upsert_papers(
+        [Paper("2503.99999", "Invoice \u202egpj.exe\u202c", "test", authors=["A\u2067B\u2069"])]
+    )
+    for path in ("/papers/2503.99999", "/authors/A%E2%81%A7B%E2%81%A9", "/search?q=invoice"):
+        page = client.get(path).text
+        assert not any(
+            c in page for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+        ), path
+    assert "Invoice gpj.exe" in client.get("/papers/2503.99999").text

@@ -168,3 +168,13 @@ def test_the_api_and_the_page_say_when_meaning_covers_part_of_the_hub(client, st
     assert part["semantic_coverage"] == {"embedded": len(CORPUS), "papers": len(CORPUS) + 1, "note": note}
     page = client.get("/search", params={"q": "graph neural networks"}).text
     assert note in page
+
+
+def test_highlighting_never_splits_an_entity():
+    from paperwire.web.pages import highlight
+
+    # Issue 21: the search page showed `Agents&#<mark>39</mark>;` for the query 39.
+    assert str(highlight("Agents' 39 tools <br>", ["39", "agents", "br", "lt"])) == (
+        "<mark>Agents</mark>&#39; <mark>39</mark> tools &lt;<mark>br</mark>&gt;"
+    )
+    assert str(highlight("a & b", ["amp"])) == "a &amp; b"

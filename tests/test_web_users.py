@@ -171,3 +171,39 @@ def test_api_clients_get_a_csrf_token_without_a_page(hub):
     token = fresh.get("/api/csrf").json()["csrf_token"]
     r = fresh.post("/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": token})
     assert r.status_code == 200 and r.json()["upvotes"] == 1
+
+
+def test_strangers_cannot_lock_an_address_out(hub):
+    """Issue 21: five sign-in requests from five addresses locked any address out for an hour."""
+    victim = "victim@example.org"
+    from fastapi.testclient import TestClient
+
+    for n in range(12):  # twelve strangers, from twelve IP addresses, each within its own limits
+        stranger = TestClient(hub.app, client=(f"203.0.113.{n}", 50000))
+        token = TOKEN.search(stranger.get("/signin").text).group(1)
+        r = stranger.post("/api/signin", json={"email": victim}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 200, r.text
+    mailed = hub.inbox.wait_for(10)
+    assert len([m for m in mailed if m["To"] == victim]) == 10  # signin_mail=10/900: the mail slows...
+    # ...but the owner is never refused: past the cap the answer points at the links in the inbox.
+    token = hub.token()
+    r = hub.client.post("/api/signin", json={"email": victim}, headers={"X-CSRF-Token": token})
+    assert (
+        r.status_code == 200
+        and r.json()["sent"] is False
+        and "newest one in your inbox" in r.json()["message"]
+    )
+    page = hub.client.post("/api/signin", data={"email": victim, "csrf_token": token})
+    assert page.status_code == 200 and "No new link was sent" in page.text
+    # and a link the strangers caused still signs the owner in
+    link = LINK.search(mailed[-1].get_content()).group(1)
+    assert hub.client.get(link.replace(str(hub.app.state.settings.base_url), "")).status_code == 200
+
+
+def test_a_429_says_when_to_retry(hub):
+    token = hub.token()
+    for _ in range(5):
+        hub.client.post("/api/signin", json={"email": "again@example.org"}, headers={"X-CSRF-Token": token})
+    r = hub.client.post("/api/signin", json={"email": "again@example.org"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
+    assert 0 < int(r.headers["Retry-After"]) <= 3600

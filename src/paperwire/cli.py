@@ -64,17 +64,19 @@ def import_cmd(paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
 
     Formats: the arXiv metadata snapshot, the arxiv-cs listing format, a BEIR corpus.jsonl,
     and Paperwire's own export. Bad records are reported as FILE:LINE: REASON on stderr and the
-    good ones are still imported; the exit status is 1 if anything was rejected.
+    good ones are still imported (a reason that repeats is printed once, with a count at the end);
+    the exit status is 1 if anything was rejected.
     """
-    from paperwire.ingest.bulk import import_files
+    from paperwire.ingest.bulk import RejectionLog, import_files
 
+    log = RejectionLog(lambda line: click.echo(line, err=True))
     with _store() as store:
         progress = None if quiet else _BarProgress()
         try:
-            report = import_files(
-                store, paths, fmt, on_reject=lambda r: click.echo(str(r), err=True), progress=progress
-            )
+            report = import_files(store, paths, fmt, on_reject=log, progress=progress)
+            log.finish()
         except KeyboardInterrupt:
+            log.finish()
             click.echo(
                 "\ninterrupted: the batches committed so far are kept; run the same command again "
                 "to finish (re-importing changes nothing that is already stored)",
@@ -264,10 +266,13 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     digests = start_digest_schedule(settings, store, search, secret)
     # X-Forwarded-For/-Proto are believed from the configured proxies only (docs/deploying.md).
     trusted = settings.forwarded_allow_ips
-    proxy = {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+    options = {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+    options["server_header"] = False  # no `server: uvicorn` banner (docs/security.md)
     try:
         if workers == 1:
-            uvicorn.run(create_app(settings, store, search), host=host, port=port, log_level="info", **proxy)
+            uvicorn.run(
+                create_app(settings, store, search), host=host, port=port, log_level="info", **options
+            )
         else:
             uvicorn.run(
                 "paperwire.web.worker:create_worker_app",
@@ -276,7 +281,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
                 host=host,
                 port=port,
                 log_level="info",
-                **proxy,
+                **options,
             )
     finally:
         indexer.stop()

@@ -89,19 +89,34 @@ def day_period(day: date) -> Period:
     return Period("date", day, day)
 
 
+# The hub's calendar: wide enough for any paper, narrow enough that a period's neighbours and ends are
+# dates Python and both databases can hold (year 9999's last week ends in year 10000).
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+_OUT_OF_RANGE = "{!r} is out of range: the hub's dates lie in the years " + f"{FIRST_YEAR} to {LAST_YEAR}"
+
+
+def _in_range(period: Period, text: str) -> Period:
+    if not FIRST_YEAR <= period.start.year <= LAST_YEAR:
+        raise BadPeriod(_OUT_OF_RANGE.format(text))
+    return period
+
+
 def parse_day(text: str) -> Period:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
         raise BadPeriod(f"date must look like 2025-03-18, got {text[:30]!r}")
     try:
-        return day_period(date.fromisoformat(text))
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadPeriod(f"{text!r} is not a calendar date") from None
+    return _in_range(day_period(day), text)
 
 
 def parse_week(text: str) -> Period:
     m = re.fullmatch(r"(\d{4})-W(\d{2})", text or "")
     if not m:
         raise BadPeriod(f"week must look like 2025-W12, got {text[:30]!r}")
+    if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        raise BadPeriod(_OUT_OF_RANGE.format(text))
     try:
         start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
@@ -111,8 +126,10 @@ def parse_week(text: str) -> Period:
 
 def parse_month(text: str) -> Period:
     m = re.fullmatch(r"(\d{4})-(\d{2})", text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
+    if not m or not 1 <= int(m.group(2)) <= 12:
         raise BadPeriod(f"month must look like 2025-03, got {text[:30]!r}")
+    if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        raise BadPeriod(_OUT_OF_RANGE.format(text))
     start = date(int(m.group(1)), int(m.group(2)), 1)
     return Period("month", start, _month_after(start) - timedelta(days=1))
 

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from urllib.parse import quote
 
 from paperwire import __version__
-from paperwire.papers import Paper
+from paperwire.papers import BIDI_CONTROLS, Paper
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -127,7 +127,8 @@ def _as_html(text: str) -> str:
 
 
 def _clean(value: str) -> str:
-    return _NOT_XML.sub("", value)
+    # Bidi controls too: a title stored before import stripped them must not reorder a reader's list.
+    return BIDI_CONTROLS.sub("", _NOT_XML.sub("", value))
 
 
 def _text(parent: ET.Element, tag: str, value: str, **attrs: str) -> ET.Element:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 from paperwire.repos import code_link
 
@@ -15,12 +16,21 @@ MAX_TITLE_CHARS = 2_000
 MAX_ABSTRACT_CHARS = 100_000
 MAX_AUTHORS = 5_000
 MAX_FIELD_CHARS = 10_000
+MAX_VERSION = 2**31 - 1  # the version columns are PostgreSQL integers
 
 _NEW_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}")
 _OLD_ARXIV_ID = re.compile(r"[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}")
-_VERSION_SUFFIX = re.compile(r"v(\d+)$")
+_VERSION_SUFFIX = re.compile(r"v([0-9]{1,9})$")
 ARXIV_CATEGORY = re.compile(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and the bidirectional controls that can make a title display as something
+# else (U+202A-202E embeddings and overrides, U+2066-2069 isolates, the marks U+200E/F and U+061C):
+# stripped at import (docs/importing.md).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Ids that are not arXiv ids (BEIR, Paperwire's own format) go into URL paths: a safe set only, so no
+# id can carry `/ ? #` or `..` into a link or a form's target.
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 
 
 class InvalidPaper(ValueError):
@@ -76,7 +86,12 @@ def normalize_text(value: object) -> str:
     # str.split() collapses every Unicode space in C; the regex runs only on the rare text it leaves
     # with control characters in it.
     text = " ".join(value.split())
-    return text if text.isprintable() else " ".join(_CONTROL.sub("", text).split())
+    if text.isprintable():
+        return text
+    if _SURROGATE.search(text):
+        # json.loads accepts "\\ud800"; no database can store it as UTF-8 text.
+        raise InvalidPaper("text has a lone UTF-16 surrogate (like \\ud800), which is not valid Unicode")
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 def optional_text(value: object, name: str) -> str | None:
@@ -84,6 +99,19 @@ def optional_text(value: object, name: str) -> str | None:
     if len(text) > MAX_FIELD_CHARS:
         raise InvalidPaper(f"{name} is {len(text):,} characters; the limit is {MAX_FIELD_CHARS:,}")
     return text or None
+
+
+def check_id(paper_id: str) -> None:
+    """An id a paper may have: an arXiv id (new or old style) or one of the safe set; InvalidPaper if not."""
+    if len(paper_id) > MAX_ID_CHARS:
+        raise InvalidPaper(f"id {paper_id[:40]!r}… is longer than {MAX_ID_CHARS} characters")
+    if is_arxiv_id(paper_id):
+        return
+    if not _SAFE_ID.fullmatch(paper_id) or ".." in paper_id:
+        raise InvalidPaper(
+            f"id {paper_id[:40]!r} is not an arXiv id and has characters outside A-Z a-z 0-9 . _ : - "
+            "(or '..'); ids go into links, so / ? # % and spaces are refused"
+        )
 
 
 def is_arxiv_id(value: str) -> bool:
@@ -125,13 +153,15 @@ def make_paper(
     **fields,
 ) -> Paper:
     """Build a validated, normalised Paper, or raise InvalidPaper with a one-line reason."""
-    paper_id = normalize_text(id) if isinstance(id, str) else (str(id) if isinstance(id, int) else None)
+    if isinstance(id, int) and not isinstance(id, bool):
+        id = str(id)  # BEIR corpora write numeric ids as numbers
+    paper_id = normalize_text(id) if isinstance(id, str) else None
     if not paper_id:
         raise InvalidPaper("record has no id")
-    if len(paper_id) > MAX_ID_CHARS or " " in paper_id:
-        raise InvalidPaper(
-            f"id {paper_id[:40]!r} is not a usable id (no spaces, at most {MAX_ID_CHARS} characters)"
-        )
+    check_id(paper_id)
+    source = normalize_text(source)
+    if not source or len(source) > MAX_ID_CHARS:
+        raise InvalidPaper(f"source must be 1 to {MAX_ID_CHARS} characters of text")
     clean_title = normalize_text(title)
     if not clean_title:
         raise InvalidPaper(f"paper {paper_id} has no title")
@@ -151,8 +181,11 @@ def make_paper(
     clean_categories = list(dict.fromkeys(_text_list(categories, "categories")))
     version = fields.pop("version", None)
     version = 1 if version is None else version
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise InvalidPaper(f"version must be a positive whole number, got {version!r}")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        raise InvalidPaper(f"version must be a whole number from 1 to {MAX_VERSION:,}, got {_short(version)}")
+    for v in fields.get("versions") or ():
+        if not 1 <= v.version <= MAX_VERSION:
+            raise InvalidPaper(f"a version number must be from 1 to {MAX_VERSION:,}, got {_short(v.version)}")
     _check_links(fields.get("links"))
     for name in ("comment", "journal_ref", "doi", "license"):
         if name in fields:
@@ -176,6 +209,13 @@ def make_paper(
     )
 
 
+def _short(value: object) -> str:
+    if isinstance(value, int) and abs(value) >= 10**30:  # str() of a huge int is slow or refused
+        return f"a {value.bit_length()}-bit number"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _check_links(links: object) -> None:
     # Links end up in href attributes: only http(s) URLs, so an imported file cannot plant javascript:.
     if links is None:
@@ -184,8 +224,13 @@ def _check_links(links: object) -> None:
         url = getattr(links, name)
         if url is None:
             continue
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")) or len(url) > 2_000:
-            raise InvalidPaper(f"links.{name} must be an http(s) URL, got {str(url)[:60]!r}")
+        if (
+            not isinstance(url, str)
+            or not url.startswith(("https://", "http://"))
+            or len(url) > 2_000
+            or not url.isprintable()  # no controls, NUL (PostgreSQL refuses it) or lone surrogates
+        ):
+            raise InvalidPaper(f"links.{name} must be an http(s) URL, got {_short(url)}")
 
 
 def _text_list(value: object, name: str) -> list[str]:
@@ -201,6 +246,12 @@ def _text_list(value: object, name: str) -> list[str]:
         if text:
             out.append(text)
     return out
+
+
+def paper_path(paper_id: str) -> str:
+    """`/papers/{id}` with the id percent-encoded: `?`, `#`, `%` and spaces can never end the path (an
+    old-style arXiv id keeps its `/`, which the routes take as part of the id)."""
+    return "/papers/" + quote(paper_id, safe="/:")
 
 
 def merge_versions(*histories: list[PaperVersion]) -> list[PaperVersion]:

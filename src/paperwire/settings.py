@@ -16,9 +16,18 @@ from paperwire.mail import check_mail_from, parse_smtp_url
 from paperwire.papers import ARXIV_CATEGORY
 
 ENV_PREFIX = "PAPERWIRE_"
-RATE_LIMITED = ("signin", "signin_ip", "vote", "comment", "submit", "subscribe", "subscribe_ip")
+RATE_LIMITED = (
+    "signin",
+    "signin_ip",
+    "signin_mail",
+    "vote",
+    "comment",
+    "submit",
+    "subscribe",
+    "subscribe_ip",
+)
 DEFAULT_RATE_LIMITS = (
-    "signin=5/3600,signin_ip=30/3600,vote=120/60,comment=10/600,submit=20/3600,"
+    "signin=5/3600,signin_ip=30/3600,signin_mail=10/900,vote=120/60,comment=10/600,submit=20/3600,"
     "subscribe=5/3600,subscribe_ip=30/3600"
 )
 
@@ -50,9 +59,20 @@ class Settings(BaseSettings):
         description="Proxies whose X-Forwarded-For/-Proto `serve` believes (comma-separated; * any).",
     )
 
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body (JSON or form) the hub reads; past it, 413 (docs/security.md).",
+    )
+    server_timing: bool = Field(
+        default=False,
+        description="Add a Server-Timing header (the app's time per request), for benchmarks/web_load.py.",
+    )
+
     rate_limits: str = Field(
         default=DEFAULT_RATE_LIMITS,
-        description="Per-user limits as ACTION=HITS/SECONDS; signin counts per address, signin_ip per IP.",
+        description="Limits as ACTION=HITS/SECONDS; signin counts per (address, IP), signin_ip per IP, "
+        "signin_mail the mails to one address.",
     )
 
     model_dir: Path | None = Field(

@@ -18,6 +18,7 @@ from paperwire.daily import RankedPaper
 from paperwire.digests.links import SubscriptionLinks
 from paperwire.digests.models import FOR_YOU, TRENDING, Delivery
 from paperwire.mail import Mailer, MailError
+from paperwire.papers import paper_path
 from paperwire.subscriptions import DigestPeriod
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -123,7 +124,7 @@ class DigestRenderer:
             authors += f" and {len(p.authors) - MAX_AUTHORS_SHOWN} more"
         return Entry(
             title=" ".join(p.title.split()),
-            url=f"{self.base_url}/papers/{p.id}",
+            url=self.base_url + paper_path(p.id),
             arxiv_url=p.links.abstract or f"https://arxiv.org/abs/{p.id}",
             pdf_url=p.links.pdf,
             authors=authors,

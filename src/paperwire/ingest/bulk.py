@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import IO
 from paperwire.ingest.formats import FORMATS, detect_format, export_record, parse_record
 from paperwire.ingest.jsonl import FileProblem, LineReader
 from paperwire.papers import InvalidPaper, Paper
-from paperwire.storage import Store, UpsertOutcome
+from paperwire.storage import Store, UpsertOutcome, refused_value
 from paperwire.storage.scratch import SeenIds
 
 BATCH_SIZE = 2000
@@ -166,6 +167,9 @@ def _parse_line(line, file_fmt, reject) -> tuple[Paper | None, str | None]:
     except RecursionError:
         reject(line.number, "invalid JSON: nested too deeply")
         return None, file_fmt
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        reject(line.number, f"invalid JSON: {str(exc).split(';')[0]}")
+        return None, file_fmt
     if not isinstance(record, dict):
         reject(line.number, f"expected a JSON object, got {type(record).__name__}")
         return None, file_fmt
@@ -179,6 +183,10 @@ def _parse_line(line, file_fmt, reject) -> tuple[Paper | None, str | None]:
     except InvalidPaper as exc:
         reject(line.number, str(exc))
         return None, this_fmt
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # A value the checks above missed: still this record's problem, never the batch's.
+        reject(line.number, f"cannot be read as a paper: {type(exc).__name__}: {str(exc)[:200]}")
+        return None, this_fmt
 
 
 def _store_batch(store: Store, batch: list[tuple[int, Paper]], seen: SeenIds, report, reject) -> None:
@@ -190,14 +198,71 @@ def _store_batch(store: Store, batch: list[tuple[int, Paper]], seen: SeenIds, re
             continue
         earlier[paper.id] = str(number)
         keep.append(paper)
+    try:
+        outcomes = store.upsert_papers(keep)
+    except Exception as exc:
+        if not refused_value(exc):
+            raise
+        # The database refused a value the parsers let through: store the batch one paper at a time,
+        # so only the record it refuses is rejected.
+        outcomes, stored = [], []
+        lines = {id(p): n for n, p in batch}
+        for paper in keep:
+            try:
+                outcomes.extend(store.upsert_papers([paper]))
+                stored.append(paper)
+            except Exception as one:
+                if not refused_value(one):
+                    raise
+                reason = " ".join(str(one).split())[:200]
+                reject(lines[id(paper)], f"the database refused it: {type(one).__name__}: {reason}")
+        keep = stored
     seen.remember((p.id, earlier[p.id]) for p in keep)
-    for outcome in store.upsert_papers(keep):
+    for outcome in outcomes:
         if outcome is UpsertOutcome.NEW:
             report.new += 1
         elif outcome is UpsertOutcome.UPDATED:
             report.updated += 1
         else:
             report.unchanged += 1
+
+
+class RejectionLog:
+    """Passes rejections on, but each kind of reason only once per file: the rest are counted and told
+    at the end, so a file of a million repeated lines prints a few lines, not a million."""
+
+    MAX_KINDS = 10_000  # kinds remembered; past this every new kind is printed as it comes
+
+    def __init__(self, write: Callable[[str], None]):
+        self.write = write
+        self._kinds: dict[tuple[str, str], list] = {}  # (path, kind) -> [first rejection, repeats]
+
+    def __call__(self, rejection: Rejection) -> None:
+        if rejection.line is None:
+            self.write(str(rejection))
+            return
+        key = (rejection.path, _kind(rejection.reason))
+        seen = self._kinds.get(key)
+        if seen is not None:
+            seen[1] += 1
+            return
+        if len(self._kinds) < self.MAX_KINDS:
+            self._kinds[key] = [rejection, 0]
+        self.write(str(rejection))
+
+    def finish(self) -> None:
+        """Tell how many repeats each reason had."""
+        for first, repeats in self._kinds.values():
+            if repeats:
+                more = f"{repeats:,} more record{'s' if repeats > 1 else ''}"
+                self.write(f"{first.path}: {more} rejected for the same reason as line {first.line}")
+        self._kinds.clear()
+
+
+def _kind(reason: str) -> str:
+    # The reason with its particulars (quoted values, numbers) blanked: "id X appears again (first at
+    # line 12)" and "id Y appears again (first at line 40)" are one kind.
+    return re.sub(r"\d[\d,.]*", "N", re.sub(r"'[^']*'|\"[^\"]*\"", "…", reason.split(" (first at")[0]))[:120]
 
 
 def export_papers(store: Store, out: IO[str]) -> int:

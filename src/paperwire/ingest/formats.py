@@ -6,6 +6,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 from paperwire.papers import (
+    MAX_VERSION,
     InvalidPaper,
     Links,
     Paper,
@@ -104,8 +105,10 @@ def _parse_paperwire(r: dict) -> Paper:
     versions = []
     for v in _list(r, "versions"):
         number = v.get("version") if isinstance(v, dict) else None
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            raise InvalidPaper("each entry of versions needs a whole-number version")
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_VERSION:
+            raise InvalidPaper(
+                f"each entry of versions needs a whole-number version from 1 to {MAX_VERSION:,}"
+            )
         versions.append(PaperVersion(v["version"], _iso_date(v.get("date"), "versions.date")))
     return make_paper(
         id=r.get("id"),
@@ -207,14 +210,15 @@ def _snapshot_version(v: object) -> PaperVersion:
     if not isinstance(v, dict):
         raise InvalidPaper("each entry of versions must be an object")
     label = v.get("version")
-    if not (isinstance(label, str) and label[:1] == "v" and label[1:].isdigit() and int(label[1:]) >= 1):
+    digits = label[1:] if isinstance(label, str) and label[:1] == "v" else ""
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 9 and int(digits) >= 1):
         raise InvalidPaper(f"version {label!r} is not like 'v1'")
     created = v.get("created")
     if created is not None and not isinstance(created, str):
         raise InvalidPaper(f"version date {created!r} is not an RFC 2822 date")
     try:
         day = parsedate_to_datetime(created).date() if created else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         raise InvalidPaper(f"version date {created!r} is not an RFC 2822 date") from None
     return PaperVersion(int(label[1:]), day)
 

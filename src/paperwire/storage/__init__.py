@@ -6,11 +6,18 @@ import sys
 from contextlib import contextmanager
 
 from paperwire.settings import Settings
-from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
+from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, refused_value
 
 __all__ = [
-    "EmbeddingRow", "Stats", "Store", "StoreError", "UpsertOutcome",
-    "copy_to", "migrate_database", "open_store",
+    "EmbeddingRow",
+    "Stats",
+    "Store",
+    "StoreError",
+    "UpsertOutcome",
+    "copy_to",
+    "migrate_database",
+    "open_store",
+    "refused_value",
 ]  # fmt: skip
 
 

@@ -21,6 +21,17 @@ class StoreError(PaperwireError):
     """The database failed (unreadable, locked, full); the message is one line."""
 
 
+def refused_value(exc: BaseException) -> bool:
+    """Whether a write failed because the database refused a value in it (a NUL, an out-of-range
+    number, text it cannot encode), not because the database failed: the record is the problem."""
+    import sqlite3
+
+    import psycopg
+
+    values = (ValueError, OverflowError, UnicodeError, sqlite3.DataError, sqlite3.IntegrityError)
+    return isinstance(exc, (*values, sqlite3.InterfaceError, psycopg.DataError, psycopg.IntegrityError))
+
+
 class UpsertOutcome(StrEnum):
     NEW = "new"
     UPDATED = "updated"  # a newer version replaced the content

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from threading import Lock
+from urllib.parse import quote
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -19,6 +20,7 @@ from paperwire.mail import Mailer
 from paperwire.search import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store, StoreError
+from paperwire.web.guard import RequestGuard
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -32,7 +34,7 @@ def create_app(
     from paperwire.search import open_search
     from paperwire.web import community, daily, feeds, papers, submissions, subscriptions, users
     from paperwire.web import search as search_routes
-    from paperwire.web.pages import PageCache, highlight, snippet
+    from paperwire.web.pages import PageCache, highlight, snippet, without_bidi_controls
     from paperwire.web.security import Security, resolve_secret_key
 
     app = FastAPIOffline(
@@ -55,10 +57,15 @@ def create_app(
     app.state.fetchers = _lazy_fetchers(settings)
     app.state.page_cache = PageCache()
     app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    app.state.templates.env.finalize = without_bidi_controls  # before any template is compiled
     app.state.templates.env.globals["version"] = __version__
     app.state.templates.env.filters["highlight"] = highlight
     app.state.templates.env.filters["snippet"] = snippet
     app.state.templates.env.filters["num"] = "{:,}".format  # 6,083: thousands separated on every page
+    # Every URL a page builds encodes its parts (docs/security.md): ids keep an old arXiv id's `/`,
+    # names and categories encode everything.
+    app.state.templates.env.filters["idpath"] = lambda paper_id: quote(str(paper_id), safe="/:")
+    app.state.templates.env.filters["urlpart"] = lambda text: quote(str(text), safe="")
 
     # The route table: read it as the site's table of contents.
     app.add_api_route("/health", health, methods=["GET"], tags=["meta"])
@@ -77,35 +84,18 @@ def create_app(
     from paperwire.web import openapi
 
     openapi.install(app)  # bodies, security, answers and real error codes: web/openapi.py
-    app.add_middleware(ServerTiming)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        hsts=settings.base_url.startswith("https://"),
+        server_timing=settings.server_timing,
+    )
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(psycopg.DataError, _out_of_range)
     return app
-
-
-class ServerTiming:
-    """Adds `Server-Timing: app;dur=MS`, the time the app took up to its response's headers: what the
-    load benchmark reads to tell the server's own time from the network's and the client's."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started = time.perf_counter()
-
-        async def timed_send(message):
-            if message["type"] == "http.response.start":
-                ms = (time.perf_counter() - started) * 1000
-                message = {
-                    **message,
-                    "headers": [*message.get("headers", []), (b"server-timing", b"app;dur=%.2f" % ms)],
-                }
-            await send(message)
-
-        await self.app(scope, receive, timed_send)
 
 
 def _lazy_fetchers(settings: Settings):
@@ -153,6 +143,7 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
     429: "rate_limited",
     502: "upstream_error",
     503: "unavailable",
@@ -162,7 +153,7 @@ _CODES = {
 async def _http_error(request: Request, exc: HTTPException):
     if exc.status_code == 401 and not wants_json(request):
         back = request.headers.get("referer", "/")
-        from urllib.parse import quote, urlsplit
+        from urllib.parse import urlsplit
 
         return RedirectResponse(f"/signin?next={quote(urlsplit(back).path or '/')}", status_code=303)
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
@@ -185,3 +176,9 @@ async def _store_error(request: Request, exc: StoreError):
     response = error_response(request, 503, "unavailable", str(exc))
     response.headers["Retry-After"] = "5"
     return response
+
+
+async def _out_of_range(request: Request, exc: Exception):
+    # The last line of defence: a number or date the routes' own checks let through, which Python's
+    # date arithmetic or the database refused. The request is at fault, not the hub.
+    return error_response(request, 400, "bad_request", "a number or date in the request is out of range")

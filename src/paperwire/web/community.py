@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from paperwire.comments import InvalidComment, validate_comment_body
 from paperwire.daily import QueueFull
-from paperwire.papers import InvalidPaper, arxiv_ref
+from paperwire.papers import InvalidPaper, arxiv_ref, paper_path
 from paperwire.storage.hub import NotFound
 from paperwire.web.pages import MAX_ROW_ID, render, today
 from paperwire.web.papers import find_paper, paper_context
@@ -63,7 +63,7 @@ async def _set_vote(request: Request, paper_id: str, up: bool):
     security.limit("vote", str(user.id))
     upvotes = request.app.state.store.set_vote(user.id, paper.id, up)
     return await answer(
-        request, {"paper_id": paper.id, "upvoted": up, "upvotes": upvotes}, f"/papers/{paper.id}"
+        request, {"paper_id": paper.id, "upvoted": up, "upvotes": upvotes}, paper_path(paper.id)
     )
 
 
@@ -88,7 +88,7 @@ async def add_comment(request: Request, paper_id: str):
     security.limit("comment", str(user.id))
     comment = request.app.state.store.add_comment(paper.id, user.id, body)
     payload = {"id": comment.id, "paper_id": paper.id, "author": comment.author, "body": comment.body}
-    return await answer(request, payload, f"/papers/{paper.id}#comment-{comment.id}")
+    return await answer(request, payload, f"{paper_path(paper.id)}#comment-{comment.id}")
 
 
 @router.post("/api/comments/{comment_id}/delete", tags=["comments"])
@@ -108,7 +108,7 @@ async def delete_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_R
     if comment.user_id != user.id:
         raise HTTPException(403, "you can delete only your own comments")
     store.delete_comment(comment_id)
-    return await answer(request, {"deleted": comment_id}, f"/papers/{comment.paper_id}")
+    return await answer(request, {"deleted": comment_id}, paper_path(comment.paper_id))
 
 
 # -- moderation ----------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ async def hide_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW
     if comment is None:
         raise HTTPException(404, f"no comment {comment_id}")
     store.set_comment_hidden(comment_id, hidden)
-    return await answer(request, {"comment_id": comment_id, "hidden": hidden}, f"/papers/{comment.paper_id}")
+    return await answer(request, {"comment_id": comment_id, "hidden": hidden}, paper_path(comment.paper_id))
 
 
 @router.post("/api/papers/{paper_id:path}/hide", tags=["moderation"])
@@ -134,7 +134,7 @@ async def hide_paper(request: Request, paper_id: str):
     paper = find_paper(request, paper_id, hidden_ok=True)
     hidden = (await field(request, "hidden")) not in ("0", "false")
     request.app.state.store.set_paper_hidden(paper.id, hidden)
-    return await answer(request, {"paper_id": paper.id, "hidden": hidden}, f"/papers/{paper.id}")
+    return await answer(request, {"paper_id": paper.id, "hidden": hidden}, paper_path(paper.id))
 
 
 # -- submissions ---------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ async def submit(request: Request):
         "new": created,
     }
     if is_form(request):
-        return RedirectResponse(f"/papers/{paper.id}", status_code=303)
+        return RedirectResponse(paper_path(paper.id), status_code=303)
     return JSONResponse(payload, status_code=201 if created else 200)
 
 

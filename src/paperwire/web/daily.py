@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from paperwire.daily import BadPeriod, Period, RankedPaper, day_period, parse_day, parse_month, parse_week
 from paperwire.repos import by_stars
+from paperwire.users import MAX_USERNAME_CHARS
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.pages import cached, render, today, user_of
 from paperwire.web.papers import github_stars, hf_paper
@@ -17,6 +18,7 @@ router = APIRouter()
 
 PAGE_SIZE = 200  # a day's announcement fits on one page
 API_LIMIT = 100
+MAX_PAGE = 100_000  # deeper pages are empty anyway; past 2**63 the offset overflows the database
 _PARSERS = {"date": parse_day, "week": parse_week, "month": parse_month}
 
 
@@ -69,13 +71,15 @@ def api_daily_papers(
     month: str | None = Query(None, description="YYYY-MM"),
     submitter: str | None = Query(None, description="username of the submitter"),
     sort: str = Query("publishedAt", description="publishedAt or trending"),
-    p: int = Query(0, ge=0, description="page, from 0"),
+    p: int = Query(0, ge=0, le=MAX_PAGE, description="page, from 0"),
     limit: int = Query(50, ge=1, le=API_LIMIT),
 ) -> JSONResponse:
     """A day's, week's or month's papers (the latest 30 days without one), like Hugging Face's."""
     given = {k: v for k, v in {"date": date_, "week": week, "month": month}.items() if v}
     if len(given) > 1:
         raise HTTPException(400, "give at most one of date, week and month")
+    if submitter is not None and (len(submitter) > MAX_USERNAME_CHARS or not submitter.isprintable()):
+        raise HTTPException(400, f"submitter {submitter[:40]!r} is not a username")
     if sort not in ("publishedAt", "trending"):
         raise HTTPException(400, f"sort must be publishedAt or trending, got {sort!r}")
     period = _period(request, *next(iter(given.items()))) if given else recent_period(request)
@@ -123,7 +127,7 @@ def month_page(request: Request, month: str):
 @router.get("/trending", response_class=HTMLResponse, tags=["daily"])
 def trending_page(
     request: Request,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     with_: str | None = Query(None, alias="with", description="code: only papers with code, by stars"),
 ):
     """Upvotes decaying with age over the latest 30 days; ?with=code ranks the papers with code by
@@ -135,7 +139,7 @@ def trending_page(
 @router.get("/trending.json", tags=["daily"])
 def trending_json(
     request: Request,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     with_: str | None = Query(None, alias="with", description="code: only papers with code, by stars"),
 ):
     return _trending_page(request, page, as_json=True, code=_with_code(with_))
@@ -219,7 +223,7 @@ def _listing(request: Request, period: Period, as_json: bool):
         if not rows:
             context["quiet"] = _quiet_reason(request, period.start)
     else:
-        context["before"], context["after"] = period.previous().start, period.next().start
+        context["before"], context["after"] = period.previous().start, period.next().start  # in range
     return render(request, "daily.html", context)
 
 

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
+from paperwire.papers import BIDI_CONTROLS
 from paperwire.users import User
 from paperwire.web.security import SESSION_COOKIE
 
@@ -103,12 +104,26 @@ def _terms_pattern(terms: list[str]) -> re.Pattern | None:
 
 
 def highlight(text: str, terms: list[str]) -> Markup:
-    """Escaped text with the query's words wrapped in <mark>."""
+    """Escaped text with the query's words wrapped in <mark>: the words are found in the text before it
+    is escaped, so a mark never lands inside an entity (`Agents&#<mark>39</mark>;`)."""
     pattern = _terms_pattern(terms)
-    escaped = str(escape(text))
     if pattern is None:
-        return Markup(escaped)
-    return Markup(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
+        return escape(text)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out += [str(escape(text[last : m.start()])), f"<mark>{escape(m.group(0))}</mark>"]
+        last = m.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+def without_bidi_controls(value):
+    """Jinja's finalize: every value a page shows loses its bidi controls (U+202A-202E, U+2066-2069,
+    U+200E/F, U+061C), so a stored title or name cannot reorder the text around it."""
+    if isinstance(value, str) and BIDI_CONTROLS.search(value):
+        cleaned = BIDI_CONTROLS.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def snippet(text: str, terms: list[str], size: int = 300) -> str:

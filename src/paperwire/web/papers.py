@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 
 from paperwire.categories import category_name
 from paperwire.ingest.formats import export_record
-from paperwire.papers import InvalidPaper, Paper, paper_id_candidates, split_arxiv_id
+from paperwire.papers import InvalidPaper, Paper, paper_id_candidates, paper_path, split_arxiv_id
 from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
 from paperwire.web.pages import cached, render, user_of
@@ -83,7 +85,7 @@ def paper_markdown(p: Paper, base_url: str) -> str:
         ("PDF", p.links.pdf),
         ("Code", p.links.code),
         ("Project page", p.links.project),
-        ("On Paperwire", f"{base_url}/papers/{p.id}"),
+        ("On Paperwire", base_url + paper_path(p.id)),
     ]
     lines += [f"- **{name}:** {value}" for name, value in facts if value]
     lines += ["", "## Abstract", "", p.abstract or "(no abstract)", ""]
@@ -128,7 +130,7 @@ def paper_page(request: Request, paper_id: str):
         context = {"paper_id": missing, "ref": missing, "error": None}
         return render(request, "paper_missing.html", context, status_code=404)
     if paper.id != paper_id:
-        return RedirectResponse(f"/papers/{paper.id}", status_code=301)
+        return RedirectResponse(paper_path(paper.id), status_code=301)
     # Not cached: related papers change as the background indexer embeds papers.
     return render(request, "paper.html", paper_context(request, paper))
 
@@ -176,7 +178,7 @@ def related(request: Request, paper: Paper, limit: int = 8):
     return [h for h in hits if h.paper.id not in hidden][:limit]
 
 
-@router.get("/categories/{category}", response_class=HTMLResponse, tags=["papers"])
+@router.get("/categories/{category:path}", response_class=HTMLResponse, tags=["papers"])
 def category_page(request: Request, category: str, page: int = Query(1, ge=1, le=10_000)):
     """A category's papers, newest first (/categories/{cat}.json)."""
     as_json = category.endswith(".json")
@@ -187,7 +189,7 @@ def category_page(request: Request, category: str, page: int = Query(1, ge=1, le
         "name": category,
         "full_name": category_name(category),
         "page": page,
-        "feed": f"/feeds/categories/{category}.atom",
+        "feed": _category_feed(category),
     }
     return _browse(
         request,
@@ -198,7 +200,7 @@ def category_page(request: Request, category: str, page: int = Query(1, ge=1, le
     )
 
 
-@router.get("/authors/{name}", response_class=HTMLResponse, tags=["papers"])
+@router.get("/authors/{name:path}", response_class=HTMLResponse, tags=["papers"])
 def author_page(request: Request, name: str, page: int = Query(1, ge=1, le=10_000)):
     """An author's papers (exact name), newest first (/authors/{name}.json)."""
     as_json = name.endswith(".json")
@@ -210,6 +212,10 @@ def author_page(request: Request, name: str, page: int = Query(1, ge=1, le=10_00
         {"kind": "author", "name": name, "page": page, "feed": None},
         as_json,
     )
+
+
+def _category_feed(category: str) -> str:
+    return f"/feeds/categories/{quote(category, safe='')}.atom"
 
 
 def _browse(request: Request, fetch, context: dict, as_json: bool, count=None):

@@ -182,10 +182,20 @@ class Security:
     # -- rate limits --------------------------------------------------------------------------
 
     def limit(self, action: str, who: str) -> None:
-        """Count one `action` by `who`; 429 once the configured limit for the window is passed."""
+        """Count one `action` by `who`; 429 with Retry-After once the window's limit is passed."""
+        if not self.allow(action, who):
+            hits, seconds = self.limits[action]
+            wait = seconds - int(now().timestamp()) % seconds  # windows are fixed, aligned to the epoch
+            raise HTTPException(
+                429,
+                f"too many requests ({action}): at most {hits} every {_span(seconds)}",
+                headers={"Retry-After": str(wait)},
+            )
+
+    def allow(self, action: str, who: str) -> bool:
+        """Count one `action` by `who`; False once the configured limit for the window is passed."""
         hits, seconds = self.limits.get(action, (0, 0))
-        if hits and not self.store.hit_rate_limit(f"{action}:{who}", seconds, hits, now()):
-            raise HTTPException(429, f"too many requests ({action}): at most {hits} every {_span(seconds)}")
+        return not hits or self.store.hit_rate_limit(f"{action}:{who}", seconds, hits, now())
 
 
 def _span(seconds: int) -> str:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from paperwire.daily import QueuedSubmission
+from paperwire.papers import paper_path
 from paperwire.web.pages import MAX_ROW_ID, render
 
 router = APIRouter()
@@ -25,7 +26,7 @@ def queued_json(queued: QueuedSubmission) -> dict:
         "created_at": queued.created_at.isoformat(),
         "finished_at": queued.finished_at.isoformat() if queued.finished_at else None,
         "status_url": f"/api/submissions/{queued.id}",
-        "paper_url": f"/papers/{queued.paper_id}" if queued.state == "done" else None,
+        "paper_url": paper_path(queued.paper_id) if queued.state == "done" else None,
     }
 
 
@@ -49,5 +50,5 @@ def submission_page(request: Request, submission_id: int = Path(ge=1, le=MAX_ROW
     """The page of a queued submission; once its paper is stored, the paper's page."""
     queued = _own(request, submission_id)
     if queued.state == "done":
-        return RedirectResponse(f"/papers/{queued.paper_id}", status_code=303)
+        return RedirectResponse(paper_path(queued.paper_id), status_code=303)
     return render(request, "submission.html", {"queued": queued, "refresh": REFRESH_S})

@@ -55,8 +55,14 @@ async def send_signin_link(request: Request):
         return _signin_error(request, raw, next_, str(exc))
     if request.app.state.mailer.target is None:  # said on the page already; this is for API clients
         return _signin_error(request, raw, next_, NO_MAIL, status=503)
-    security.limit("signin_ip", client_ip(request))
-    security.limit("signin", email)
+    # A stranger must not be able to lock someone else's address out (docs/security.md): a source is
+    # limited overall and per address it asks for; the address itself only has a cap on mail, and past
+    # it the answer points at the links already sent (each works for SIGNIN_LINK_MINUTES).
+    ip = client_ip(request)
+    security.limit("signin_ip", ip)
+    security.limit("signin", f"{email} from {ip}")
+    if not security.allow("signin_mail", email):
+        return _already_sent(request, email)
     link = security.signin_link(request.app.state.settings.base_url, email, next_)
     try:
         await run_in_threadpool(_send_link, request, email, link)
@@ -65,6 +71,19 @@ async def send_signin_link(request: Request):
     if request.headers.get("content-type", "").startswith("application/json"):
         return JSONResponse({"sent": True, "email": email})
     return render(request, "signin_sent.html", {"email": email, "minutes": SIGNIN_LINK_MINUTES})
+
+
+def _already_sent(request: Request, email: str):
+    hits, seconds = request.app.state.security.limits["signin_mail"]
+    message = (
+        f"{hits} sign-in links were sent to this address in the last {seconds // 60} minutes: use the "
+        "newest one in your inbox, or ask again in a few minutes"
+    )
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return JSONResponse({"sent": False, "email": email, "message": message})
+    return render(
+        request, "signin_sent.html", {"email": email, "minutes": SIGNIN_LINK_MINUTES, "held": message}
+    )
 
 
 def _signin_error(request: Request, email: str, next_: str, message: str, status: int = 400):
