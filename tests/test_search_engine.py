@@ -328,3 +328,18 @@ def test_each_side_gives_the_same_results_wherever_it_is_answered(embedded, sett
             assert ids(embedded.search(text, filters, 20)) == ids(files.search(text, filters, 20)), text
     for pid in ("2503.00007", "2501.00001", "2502.00004"):
         assert [h.paper.id for h in embedded.similar(pid, 5)] == [h.paper.id for h in files.similar(pid, 5)]
+
+
+def test_a_vector_file_written_under_an_older_recipe_is_kept_another_models_is_not(embedded):
+    if embedded.vectors_in_database:
+        pytest.skip("pgvector answers meaning: there is no vector file")
+    embedded.vectors.save()
+    manifest_path = embedded.folder / "vectors.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["model"]["recipe"] = RECIPES[0].describe()
+    manifest_path.write_text(json.dumps(manifest))
+    kept = VectorIndex(embedded.folder, embedded.info, embedded.store_id)
+    assert len(kept) == len(CORPUS)  # loaded as it is, no rebuild from the store
+    manifest["model"]["build"] = "another-build"
+    manifest_path.write_text(json.dumps(manifest))
+    assert len(VectorIndex(embedded.folder, embedded.info, embedded.store_id)) == 0  # starts again

@@ -60,8 +60,14 @@ class VectorIndex:
             manifest = json.loads(self._manifest.read_text())
         except (OSError, ValueError):
             return self._new()
-        if manifest.get("model") != json.loads(self.info.to_json()) or manifest.get("store") != self.store_id:
-            return self._new()  # a cache of another model or database: start again from the store
+        try:
+            theirs = ModelInfo(**manifest["model"])
+        except (KeyError, TypeError):
+            return self._new()
+        # A cache of another model or database starts again from the store; one written while the
+        # embeddings had another recipe of this model holds the same vectors as the store, so it is kept.
+        if not self.info.compatible(theirs) or manifest.get("store") != self.store_id:
+            return self._new()
         index = self._new()
         try:
             index.load(str(self.file))
