@@ -137,7 +137,8 @@ def test_a_spent_quota_stops_the_run_and_leaves_the_rest(store, server, route, g
 
 def test_a_quota_that_resets_soon_is_waited_for(store, server, route, github_settings):
     store.upsert_papers(_papers())
-    route.remaining, route.reset, route.reset_in = 1, int(time.time()) + 1, 3600
+    # The reset is a whole second: two ahead is at least one second away, whatever the clock's fraction.
+    route.remaining, route.reset, route.reset_in = 1, int(time.time()) + 2, 3600
     started = time.monotonic()
     counts = _run(store, github_settings)
     assert counts["stars recorded"] == 2 and counts["missing"] == 1 and counts["unavailable"] == 1
