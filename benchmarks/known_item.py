@@ -48,14 +48,14 @@ def corpus_lines() -> list[str]:
         return [line for line in f if line.strip()]
 
 
-def slice_lines(lines: list[str], targets: set[str], size: int | None) -> list[str]:
-    """Every target plus others drawn with SEED, in corpus order; all lines when size is None."""
+def slice_lines(lines: list[str], targets: set[str], size: int | None, seed: int = SEED) -> list[str]:
+    """Every target plus others drawn with `seed`, in corpus order; all lines when size is None."""
     if size is None or size >= len(lines):
         return lines
     ids = [json.loads(line)["id"] for line in lines]
     chosen = {i for i, pid in enumerate(ids) if pid in targets}
     others = [i for i in range(len(lines)) if i not in chosen]
-    chosen |= set(random.Random(SEED).sample(others, size - len(chosen)))
+    chosen |= set(random.Random(seed).sample(others, size - len(chosen)))
     return [lines[i] for i in sorted(chosen)]
 
 
@@ -180,6 +180,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", default="20000", help="slice size, or `all` (default 20000)")
     parser.add_argument("--queries", type=Path, default=QUERIES)
+    parser.add_argument("--seed", type=int, default=SEED, help="draws the slice's other papers (default 18)")
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} is absent (the shared data is not here)")
@@ -187,8 +188,10 @@ def main() -> int:
     queries = load_queries(args.queries)
     lines = corpus_lines()
     size = None if args.papers == "all" else int(args.papers)
-    chosen = slice_lines(lines, {q["target"] for q in queries}, size)
+    chosen = slice_lines(lines, {q["target"] for q in queries}, size, args.seed)
     name = "all" if size is None else str(len(chosen))
+    if size is not None and args.seed != SEED:
+        name += f"-seed{args.seed}"
     print(f"{len(queries)} queries over {len(chosen):,} papers", flush=True)
     hub, build = prepare(chosen, name)
     if build:
