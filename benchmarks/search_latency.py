@@ -86,7 +86,7 @@ def build(work: Path, target: int, real: int | None) -> dict:
     from paperwire.ingest.bulk import import_files
     from paperwire.search import open_search
     from paperwire.search.indexer import embed_pending
-    from paperwire.search.model import text_hash
+    from paperwire.search.model import paper_text, text_hash
     from paperwire.search.vectors import from_blob, to_blob
     from paperwire.storage import EmbeddingRow, open_store
 
@@ -151,7 +151,7 @@ def build(work: Path, target: int, real: int | None) -> dict:
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
                 store.save_embeddings(
                     [
-                        EmbeddingRow(c.id, seq, text_hash(f"{c.title}. {c.abstract}"), to_blob(v))
+                        EmbeddingRow(c.id, seq, text_hash(paper_text(c.title, c.abstract)), to_blob(v))
                         for c, v in zip(copies, vectors, strict=True)
                     ]
                 )
