@@ -1,13 +1,13 @@
 """Checks the hand-written known-item queries (benchmarks/data/known_item.jsonl) against the corpus.
 
 `check(queries, papers)` returns the problems found (empty: valid). `main()` loads the file and the
-shared arXiv corpus, prints the problems (exit 1 if any), the counts by style and category and the mean
-content overlap by batch and style, or
+shared arXiv corpus, prints the problems (exit 1 if any), the counts by style and category, each batch's
+counts and the mean content overlap by batch and style, or
 "skipped: ..." (exit 0) when ../shared is absent.
 The rules are described in benchmarks/data/README.md; in short, per query:
 
-- fields qid, style, query, target, primary_category present; batch 1 or 2; style one of STYLES (batch
-  2: paraphrase or problem only); qids and targets unique; the target is in the corpus and
+- fields qid, style, query, target, primary_category present; batch 1, 2 or 3; style one of STYLES
+  (batch 2: paraphrase or problem only); qids and targets unique; the target is in the corpus and
   primary_category is its primary category;
 - 4 to 14 words (split on whitespace); not the title; no run of more than 3 consecutive title words
   (lower-cased, punctuation stripped, English Snowball stemmer);
@@ -16,6 +16,8 @@ The rules are described in benchmarks/data/README.md; in short, per query:
   stand for the word, not the person);
 - batch 2 only: at most BATCH2_MAX_OVERLAP content stems (stop words aside) that occur in the paper's
   title or abstract (`content_overlap`): the searcher's own words, not the paper's;
+- batch 3, paraphrase and problem queries only: a content overlap within BATCH3_OVERLAP (mostly the
+  searcher's words, but the one or two key terms a reader remembers survive);
 
 and over the set: each category group's share within +-5 points of CATEGORY_SHARES.
 """
@@ -47,7 +49,10 @@ MAX_TITLE_RUN = 3
 # Batch 2 is written in the searcher's own words: at most this many of a query's content stems may
 # come from its paper's title and abstract.
 BATCH2_MAX_OVERLAP = 2
-BATCHES = (1, 2)
+# Batch 3 is written at the word overlap of a held-out set: its paraphrase and problem queries keep a
+# few of the paper's key terms, between these bounds (inclusive); its keyword and named queries are free.
+BATCH3_OVERLAP = (2, 6)
+BATCHES = (1, 2, 3)
 BATCH2_STYLES = ("paraphrase", "problem")
 # Words that carry no content: NLTK's classic English list (127 words), which unlike bm25s's 33 also
 # holds the pronouns, question words and auxiliaries of a searcher's question ("how do I ...").
@@ -152,6 +157,14 @@ def _check_one(q: Mapping, papers: Mapping[str, Mapping]) -> list[str]:
                 f"{qid}: {overlap} content words from the title or abstract"
                 f" (batch 2: at most {BATCH2_MAX_OVERLAP})"
             )
+    if q["batch"] == 3 and q["style"] in BATCH2_STYLES:
+        overlap = content_overlap(q["query"], paper)
+        low, high = BATCH3_OVERLAP
+        if not low <= overlap <= high:
+            problems.append(
+                f"{qid}: {overlap} content words from the title or abstract"
+                f" (batch 3 {q['style']}: {low} to {high})"
+            )
     return problems
 
 
@@ -190,6 +203,22 @@ def overlap_by_batch_and_style(queries: list[Mapping], papers: Mapping[str, Mapp
     return [(b, s, len(overlaps[b, s]), sum(overlaps[b, s]) / len(overlaps[b, s])) for b, s in keys]
 
 
+def batch_summary(queries: list[Mapping]) -> list[str]:
+    """One line a batch: its number of queries, by style and by category group."""
+    lines = []
+    for batch in sorted({q.get("batch") for q in queries}, key=str):
+        qs = [q for q in queries if q.get("batch") == batch]
+        styles = Counter(q.get("style") for q in qs)
+        groups = Counter(category_group(q.get("primary_category", "")) for q in qs)
+        lines.append(
+            f"batch {batch}: {len(qs)} queries; "
+            + ", ".join(f"{s} {styles[s]}" for s in STYLES if styles[s])
+            + "; "
+            + ", ".join(f"{g} {groups[g]}" for g in CATEGORY_SHARES if groups[g])
+        )
+    return lines
+
+
 def load_queries(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -225,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(queries)} queries, {len(problems)} problem(s)")
     print("by style:    " + ", ".join(f"{s} {styles[s]}" for s in STYLES))
     print("by category: " + ", ".join(f"{g} {groups[g]}" for g in CATEGORY_SHARES))
+    for line in batch_summary(queries):
+        print(line)
     print("mean content overlap with the title and abstract, by batch and style:")
     for batch, style, n, mean in overlap_by_batch_and_style(queries, papers):
         print(f"  batch {batch} {style:<10} {n:>3} queries  {mean:.2f}")

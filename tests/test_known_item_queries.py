@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from benchmarks.known_item_queries import (
     QUERIES,
+    batch_summary,
     category_group,
     check,
     content_overlap,
@@ -166,9 +167,47 @@ def test_batch_two_allows_at_most_two_words_of_the_papers_own():
     assert per_query(check([query(text=own_words, style="problem", batch=2)], PAPERS)) == []
 
 
-def test_batch_must_be_one_or_two_and_batch_two_has_only_paraphrase_and_problem():
-    assert per_query(check([query(batch=None)], PAPERS)) == ["ki-001: batch None is not one of 1, 2"]
-    assert per_query(check([query(batch="2")], PAPERS)) == ["ki-001: batch '2' is not one of 1, 2"]
+def test_batch_three_keeps_two_to_six_of_the_papers_words_in_paraphrase_and_problem_queries():
+    # sparse, token, long, video: 4 of the paper's stems, a remembered key term or two among own words.
+    text = "trimming sparse tokens of long videos"
+    assert per_query(check([query(text=text, style="paraphrase", batch=3)], PAPERS)) == []
+    own_words = "cheaper hour-long clip models by dropping redundant patches"  # only "long"
+    assert per_query(check([query(text=own_words, style="problem", batch=3)], PAPERS)) == [
+        "ki-001: 1 content words from the title or abstract (batch 3 problem: 2 to 6)"
+    ]
+    # sparse, attent, mask, long, video, prune, token: 7, the paper's own wording.
+    copied = "pruning tokens with sparse attention masks in long videos"
+    assert per_query(check([query(text=copied, style="paraphrase", batch=3)], PAPERS)) == [
+        "ki-001: 7 content words from the title or abstract (batch 3 paraphrase: 2 to 6)"
+    ]
+    # Both bounds are inclusive: 2 ("long", "video") and 6 pass.
+    assert (
+        per_query(check([query(text="speeding up long video models", style="problem", batch=3)], PAPERS))
+        == []
+    )
+    six = "pruning tokens with sparse masks in long videos"
+    assert per_query(check([query(text=six, style="paraphrase", batch=3)], PAPERS)) == []
+    # Keyword and named queries of batch 3 may reuse the paper's words freely.
+    assert per_query(check([query(text=copied, style="keyword", batch=3)], PAPERS)) == []
+    assert per_query(check([query(text=own_words, style="named", batch=3)], PAPERS)) == []
+
+
+def test_batch_summary_counts_each_batch_by_style_and_category():
+    queries = [
+        query(),
+        query("ki-002", "problem", "bargaining bots that improve after bad deals", "2501.00002", batch=3),
+        query("ki-003", "named", "hour-long clip models made cheaper", batch=3),
+    ]
+    assert batch_summary(queries) == [
+        "batch 1: 1 queries; keyword 1; cs.CV 1",
+        "batch 3: 2 queries; problem 1, named 1; cs.CV 1, cs.CL 1",
+    ]
+
+
+def test_batch_must_be_one_two_or_three_and_batch_two_has_only_paraphrase_and_problem():
+    assert per_query(check([query(batch=None)], PAPERS)) == ["ki-001: batch None is not one of 1, 2, 3"]
+    assert per_query(check([query(batch="2")], PAPERS)) == ["ki-001: batch '2' is not one of 1, 2, 3"]
+    assert per_query(check([query(batch=4)], PAPERS)) == ["ki-001: batch 4 is not one of 1, 2, 3"]
     assert per_query(check([query(text="hour-long clip models made cheaper", batch=2)], PAPERS)) == [
         "ki-001: batch 2 holds only paraphrase and problem queries"
     ]
@@ -211,6 +250,10 @@ def test_the_committed_queries_are_valid_on_the_shared_corpus(capsys):
     batch2 = [q for q in queries if q["batch"] == 2]
     assert Counter(q["style"] for q in batch2) == {"paraphrase": 40, "problem": 40}
     assert "batch 2 paraphrase" in out and "batch 2 problem" in out
+    # The third batch: the four styles, at the held-out set's word overlap.
+    batch3 = [q for q in queries if q["batch"] == 3]
+    assert set(Counter(q["style"] for q in batch3)) <= {"paraphrase", "problem", "keyword", "named"}
+    assert "batch 3: " in out and "batch 3 paraphrase" in out
 
 
 def test_main_skips_when_the_corpus_is_absent(tmp_path, capsys):
