@@ -250,10 +250,24 @@ def test_the_committed_queries_are_valid_on_the_shared_corpus(capsys):
     batch2 = [q for q in queries if q["batch"] == 2]
     assert Counter(q["style"] for q in batch2) == {"paraphrase": 40, "problem": 40}
     assert "batch 2 paraphrase" in out and "batch 2 problem" in out
-    # The third batch: the four styles, at the held-out set's word overlap.
+    # The third batch: 100 queries in the four styles, at the held-out set's word overlap, with the
+    # issue's category shares exactly.
     batch3 = [q for q in queries if q["batch"] == 3]
-    assert set(Counter(q["style"] for q in batch3)) <= {"paraphrase", "problem", "keyword", "named"}
-    assert "batch 3: " in out and "batch 3 paraphrase" in out
+    assert Counter(q["style"] for q in batch3) == {
+        "paraphrase": 30,
+        "problem": 30,
+        "keyword": 20,
+        "named": 20,
+    }
+    assert Counter(category_group(q["primary_category"]) for q in batch3) == {
+        "cs.CV": 40,
+        "cs.CL": 25,
+        "cs.AI": 15,
+        "cs.LG": 10,
+        "other": 10,
+    }
+    assert [q["qid"] for q in batch3] == [f"ki-{n}" for n in range(241, 341)]
+    assert "batch 3: 100 queries; paraphrase 30, problem 30, keyword 20, named 20" in out
 
 
 def test_main_skips_when_the_corpus_is_absent(tmp_path, capsys):
