@@ -5,7 +5,7 @@ from datetime import date
 import click
 import pytest
 
-from paperwire.ingest.commands import hf_period, ingest
+from paperwire.cli.ingest import hf_period, ingest
 from paperwire.ingest.models import HarvestState
 from paperwire.settings import load_settings
 from paperwire.storage import open_store

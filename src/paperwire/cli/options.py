@@ -1,4 +1,4 @@
-"""Option parsing shared by the CLI's command groups (cli.py imports them, so it cannot hold this)."""
+"""Option parsing shared by the CLI's command groups."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ from datetime import date
 import click
 
 from paperwire import PaperwireError
-from paperwire.cli_options import iso_date
+from paperwire.cli.context import open_settings, open_store
+from paperwire.cli.options import iso_date
 from paperwire.subscriptions import (
     FREQUENCIES,
     PREFERENCE_FIELDS,
@@ -48,13 +49,12 @@ def digest() -> None:
 @click.option("--no-wait", is_flag=True, help="Exit at once if another sender is running.")
 def send_cmd(day: date | None, dry_run: bool, no_wait: bool) -> None:
     """Compose the due digests into the delivery ledger and send them, each exactly once."""
-    from paperwire.cli import _settings, _store
     from paperwire.mail import NOT_CONFIGURED, MailError
 
-    settings = _settings()
+    settings = open_settings()
     if not dry_run and not settings.smtp_url:
         raise MailError(NOT_CONFIGURED)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         sender = _sender(settings, store)
         if dry_run:
             _show(store, sender.compose(day))
@@ -92,9 +92,8 @@ def _show(store, composed) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
     """The delivery ledger: how many digests are sent, pending and failed."""
-    from paperwire.cli import _store
 
-    with _store() as store:
+    with open_store() as store:
         counts = store.delivery_counts(period)
         failed = store.deliveries(status="failed", period=period, limit=100) if show_failed else []
         by_status = store.subscription_counts()
@@ -134,7 +133,6 @@ def subscribers() -> None:
 @click.option("--max-papers", default=20, show_default=True, help="Papers per mail, at most.")
 def add_cmd(email: str, confirmed: bool, **options) -> None:
     """Subscribe EMAIL; without --confirmed a confirmation mail goes out first."""
-    from paperwire.cli import _settings, _store
     from paperwire.digests.subscribe import Outcome, subscribe
     from paperwire.mail import NOT_CONFIGURED, Mailer, MailError
 
@@ -142,7 +140,7 @@ def add_cmd(email: str, confirmed: bool, **options) -> None:
         parse_email(email)  # the address first: before the mail server, the options or the store
     except InvalidSubscription as exc:
         raise PaperwireError(str(exc)) from None
-    settings = _settings()
+    settings = open_settings()
     if not confirmed and not settings.smtp_url:
         raise MailError(NOT_CONFIGURED + "; or add --confirmed to skip the confirmation mail")
     prefs = Preferences(
@@ -156,7 +154,7 @@ def add_cmd(email: str, confirmed: bool, **options) -> None:
         authors=list(options["authors"]),
         categories=list(options["categories"]),
     )
-    with _store(settings) as store:
+    with open_store(settings) as store:
         try:
             sub, outcome = subscribe(
                 store, Mailer.from_settings(settings), _links(settings), email, prefs, confirmed=confirmed
@@ -176,9 +174,8 @@ def add_cmd(email: str, confirmed: bool, **options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
 def list_cmd(status: str | None, as_json: bool) -> None:
     """Every subscriber, one per line."""
-    from paperwire.cli import _store
 
-    with _store() as store:
+    with open_store() as store:
         offset = 0
         while batch := store.subscriptions(status, limit=1000, offset=offset):
             offset += len(batch)
@@ -196,13 +193,12 @@ def list_cmd(status: str | None, as_json: bool) -> None:
 @click.argument("email")
 def remove_cmd(email: str) -> None:
     """Delete EMAIL's subscription and its delivery history."""
-    from paperwire.cli import _store
 
     try:
         address = parse_email(email)
     except InvalidSubscription as exc:
         raise PaperwireError(str(exc)) from None
-    with _store() as store:
+    with open_store() as store:
         sub = store.find_subscription(address)
         if sub is None:
             raise PaperwireError(f"no subscriber with the address {address}")

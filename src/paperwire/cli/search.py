@@ -8,7 +8,8 @@ import sys
 import click
 
 from paperwire import PaperwireError
-from paperwire.cli_options import iso_date
+from paperwire.cli.context import open_settings, open_store
+from paperwire.cli.options import iso_date
 
 # Vectors a search may add to the index file before saving it (adding 5,183 took about 1 s of CPU:
 # docs/benchmarks.md, "CLI search").
@@ -16,10 +17,9 @@ SAVE_AFTER = 1_000
 
 
 def _engine(store):
-    from paperwire.cli import _settings
     from paperwire.search import open_search
 
-    return open_search(_settings(), store)
+    return open_search(open_settings(), store)
 
 
 @click.command("search", context_settings={"ignore_unknown_options": True})
@@ -53,10 +53,9 @@ def search_cmd(
     QUERY may use author:NAME, cat:CATEGORY, "a phrase" and -excluded words. An arXiv id or an
     exact title comes first.
     """
-    from paperwire.cli import _store
     from paperwire.search import Filters
 
-    with _store() as store:
+    with open_store() as store:
         engine = _engine(store)
         engine.sync_keyword(wait=False)  # if another process is applying changes, search what is there
         if mode != "keyword":  # words only: the vector index is neither loaded nor caught up
@@ -108,11 +107,10 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
     Embeddings are committed every 256 papers, so a run that is stopped or killed resumes where it
     left off. `paperwire serve` does the same in the background unless PAPERWIRE_SEARCH_INDEXER=false.
     """
-    from paperwire.cli import _store
     from paperwire.search.indexer import embed_pending
     from paperwire.search.indexer import rebuild as rebuild_all
 
-    with _store() as store:
+    with open_store() as store:
         engine = _engine(store)
         if not rebuild:
             engine.check_model()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from paperwire import PaperwireError
+from paperwire.cli.context import open_settings, open_store
 from paperwire.users import InvalidEmail, normalize_email
 
 
@@ -32,21 +33,19 @@ def revoke_cmd(email: str) -> None:
 @admin.command("list")
 def list_cmd() -> None:
     """Every admin, one per line."""
-    from paperwire.cli import _store
 
-    with _store() as store:
+    with open_store() as store:
         for user in store.admins():
             click.echo(f"{user.username} <{user.email}>")
 
 
 def _set(email: str, is_admin: bool):
-    from paperwire.cli import _store
 
     try:
         address = normalize_email(email)
     except InvalidEmail as exc:
         raise PaperwireError(str(exc)) from None
-    with _store() as store:
+    with open_store() as store:
         user = store.get_or_create_user(address) if is_admin else store.find_user(email=address)
         if user is None:
             raise PaperwireError(f"no user with the address {address}")
@@ -68,21 +67,19 @@ def signin_link_cmd(email: str, next_: str, base_url: str | None) -> None:
     The link is the one a sign-in mail carries: it works once, within 15 minutes, and creates the
     account on first use. Anyone who has it can use it: hand it over only to the address's owner.
     """
-    from paperwire.cli import _settings, _store
-    from paperwire.settings import load_settings
     from paperwire.web.security import SIGNIN_LINK_MINUTES, Security, resolve_secret_key
 
     try:
         address = normalize_email(email)
     except InvalidEmail as exc:
         raise PaperwireError(str(exc)) from None
-    settings = _settings()
+    settings = open_settings()
     if base_url is not None:
         try:
-            settings = load_settings(base_url=base_url)
+            settings = open_settings(base_url=base_url)
         except PaperwireError as exc:
             raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint="--base-url") from None
-    with _store(settings) as store:
+    with open_store(settings) as store:
         security = Security(settings, store, resolve_secret_key(settings))
         link = security.signin_link(settings.base_url, address, next_)
     click.echo(link)

@@ -10,8 +10,8 @@ from datetime import date
 import click
 
 from paperwire import PaperwireError
-from paperwire.cli_options import iso_date
-from paperwire.settings import load_settings
+from paperwire.cli.context import open_settings, open_store
+from paperwire.cli.options import iso_date
 
 
 def _setup_logging() -> None:
@@ -45,12 +45,11 @@ def arxiv_cmd(set_spec: str, from_: date | None, until: date | None) -> None:
     from paperwire.ingest.harvest import harvest
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.runs import format_counts, logged_run
-    from paperwire.storage import open_store
 
     if from_ and until and from_ > until:
         raise click.BadParameter("--from is after --until")
     _setup_logging()
-    settings = load_settings()
+    settings = open_settings()
     args = " ".join(f"{k} {v}" for k, v in (("--set", set_spec), ("--from", from_), ("--until", until)) if v)
     set_spec = None if set_spec == "all" else set_spec
     with (
@@ -78,13 +77,12 @@ def daily_cmd(categories: str | None) -> None:
     from paperwire.ingest.daily import ingest_daily
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.runs import format_counts, logged_run
-    from paperwire.storage import open_store
 
     _setup_logging()
-    settings = load_settings()
+    settings = open_settings()
     if categories is not None:
         try:
-            settings = load_settings(ingest_categories=categories)
+            settings = open_settings(ingest_categories=categories)
         except PaperwireError as exc:  # the environment was fine: the option is what is wrong
             raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint="--categories") from None
     cats = settings.categories
@@ -115,11 +113,10 @@ def hf_cmd(day: str | None, week: str | None, month: str | None) -> None:
     from paperwire.ingest.hfdaily import ingest_hf
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.runs import format_counts, logged_run
-    from paperwire.storage import open_store
 
     period = hf_period(day, week, month)
     _setup_logging()
-    settings = load_settings()
+    settings = open_settings()
     args = " ".join(f"--{k} {v}" for k, v in period.items())
     with (
         open_store(settings) as store,
@@ -175,10 +172,9 @@ def ids_cmd(ids: tuple[str, ...]) -> None:
     from paperwire.ingest.byid import ingest_ids
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.runs import format_counts, logged_run
-    from paperwire.storage import open_store
 
     _setup_logging()
-    settings = load_settings()
+    settings = open_settings()
     with (
         open_store(settings) as store,
         logged_run(store, "ids", " ".join(ids)) as counts,
@@ -199,10 +195,9 @@ def github_cmd(limit: int) -> None:
     """Record GitHub stars of the repositories papers link to (needs PAPERWIRE_GITHUB_TOKEN)."""
     from paperwire.ingest.runs import format_counts, logged_run
     from paperwire.ingest.stars import OFF, ingest_github, open_github
-    from paperwire.storage import open_store
 
     _setup_logging()
-    settings = load_settings()
+    settings = open_settings()
     if not settings.github_token:
         raise click.ClickException(OFF)
     with (
@@ -220,10 +215,9 @@ def submissions_cmd() -> None:
     PAPERWIRE_SUBMISSION_FETCHER=false), until none is queued."""
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.submissions import drain
-    from paperwire.storage import open_store
 
     _setup_logging()
-    settings = load_settings()
+    settings = open_settings()
     with open_store(settings) as store, open_fetchers(settings) as fetchers:
         settled = drain(store, fetchers.arxiv, settings.arxiv_api_url)
     if settled is None:
@@ -237,9 +231,8 @@ def submissions_cmd() -> None:
 def status_cmd(limit: int) -> None:
     """Show harvest cursors, the latest announcement days and the last runs with counts and errors."""
     from paperwire.ingest.runs import format_counts
-    from paperwire.storage import open_store
 
-    settings = load_settings()
+    settings = open_settings()
     with open_store(settings) as store:
         harvests, days, runs = store.harvests(), store.announcement_days(limit=10), store.recent_runs(limit)
     click.echo("harvests")
