@@ -10,8 +10,9 @@ import subprocess
 import pytest
 
 from paperwire import PaperwireError
-from paperwire.mail import NOT_CONFIGURED, Mailer, MailError, SmtpTarget, parse_smtp_url
+from paperwire.mail import NOT_CONFIGURED, Mailer, MailError
 from paperwire.settings import load_settings
+from paperwire.smtp import SmtpTarget, parse_smtp_url
 from tests.smtp import SmtpInbox, free_port
 
 

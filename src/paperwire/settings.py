@@ -12,8 +12,8 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from paperwire import PaperwireError
-from paperwire.mail import check_mail_from, parse_smtp_url
 from paperwire.papers import ARXIV_CATEGORY
+from paperwire.smtp import check_mail_from, parse_smtp_url
 
 ENV_PREFIX = "PAPERWIRE_"
 RATE_LIMITED = (
