@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -11,8 +11,9 @@ from paperwire.daily import BadPeriod, Period, RankedPaper, day_period, parse_da
 from paperwire.repos import by_stars
 from paperwire.users import MAX_USERNAME_CHARS
 from paperwire.votes import TRENDING_DAYS, trending_order
+from paperwire.web.hf_shapes import hf_daily_item
 from paperwire.web.pages import cached, render, today, user_of
-from paperwire.web.papers import github_stars, hf_paper
+from paperwire.web.papers import github_stars
 
 router = APIRouter()
 
@@ -20,47 +21,6 @@ PAGE_SIZE = 200  # a day's announcement fits on one page
 API_LIMIT = 100
 MAX_PAGE = 100_000  # deeper pages are empty anyway; past 2**63 the offset overflows the database
 _PARSERS = {"date": parse_day, "week": parse_week, "month": parse_month}
-
-
-# -- the Hugging Face shape ----------------------------------------------------------------------
-
-
-def hf_user(username: str | None) -> dict | None:
-    if not username:
-        return None
-    return {
-        "_id": username,
-        "user": username,
-        "name": username,
-        "fullname": username,
-        "avatarUrl": "",
-        "type": "user",
-    }
-
-
-def hf_daily_item(r: RankedPaper) -> dict:
-    """A listing entry in the shape of Hugging Face's /api/daily_papers (read by huggingface_hub)."""
-    at = r.submitted_at or (datetime.combine(r.day, time(), UTC) if r.day else None)
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" if at else None
-    paper = hf_paper(r.paper, upvotes=r.upvotes)
-    paper.update(
-        discussionId=r.paper.id,
-        ai_summary=None,
-        ai_keywords=[],
-        githubStars=r.github_stars,
-        submittedOnDailyAt=stamp,
-        submittedOnDailyBy=hf_user(r.submitted_by),
-    )
-    return {
-        "paper": paper,
-        "publishedAt": stamp,
-        "title": r.paper.title,
-        "summary": r.paper.abstract,
-        "thumbnail": None,
-        "numComments": r.num_comments,
-        "submittedBy": hf_user(r.submitted_by),
-        "isAuthorParticipating": False,
-    }
 
 
 @router.get("/api/daily_papers", tags=["daily"])

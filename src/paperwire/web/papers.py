@@ -12,6 +12,7 @@ from paperwire.ingest.formats import export_record
 from paperwire.papers import InvalidPaper, Paper, paper_id_candidates, paper_path, split_arxiv_id
 from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
+from paperwire.web.hf_shapes import hf_daily_item, hf_paper
 from paperwire.web.pages import cached, render, user_of
 
 router = APIRouter()
@@ -41,25 +42,6 @@ def _missing_arxiv_id(ref: str) -> str | None:
 def _is_admin(request: Request) -> bool:
     user = user_of(request)
     return bool(user and user.is_admin)
-
-
-def _stamp(day) -> str | None:
-    return f"{day.isoformat()}T00:00:00.000Z" if day else None
-
-
-def hf_paper(p: Paper, upvotes: int = 0) -> dict:
-    """A paper in the shape of Hugging Face's /api/papers/{id} (read by huggingface_hub's PaperInfo)."""
-    return {
-        "id": p.id,
-        "authors": [{"name": name, "hidden": False} for name in p.authors],
-        "publishedAt": _stamp(p.published or p.announced or p.updated),
-        "title": p.title,
-        "summary": p.abstract,
-        "upvotes": upvotes,
-        "githubRepo": p.links.code,
-        "projectPage": p.links.project,
-        "source": p.source,
-    }
 
 
 def github_stars(request: Request, papers: list[Paper]) -> dict[str, int | None]:
@@ -219,8 +201,6 @@ def _category_feed(category: str) -> str:
 
 
 def _browse(request: Request, fetch, context: dict, as_json: bool, count=None):
-    from paperwire.web.daily import hf_daily_item
-
     def build():
         rows = fetch()
         more, rows = len(rows) > LIST_SIZE, rows[:LIST_SIZE]

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from paperwire.search import BadQuery, Filters, SearchEngine
 from paperwire.search.render import hit_json, results_json
-from paperwire.web.papers import find_paper, hf_paper
+from paperwire.web.hf_shapes import hf_paper
+from paperwire.web.papers import find_paper
 
 router = APIRouter()
 
