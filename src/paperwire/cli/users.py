@@ -1,4 +1,4 @@
-"""`paperwire admin`: make a user an admin, or take it back."""
+"""`paperwire admin grant|revoke|list` (make a user an admin, or take it back) and `paperwire signin-link`."""
 
 from __future__ import annotations
 
