@@ -92,7 +92,6 @@ def _show(store, composed) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
     """The delivery ledger: how many digests are sent, pending and failed."""
-
     with open_store() as store:
         counts = store.delivery_counts(period)
         failed = store.deliveries(status="failed", period=period, limit=100) if show_failed else []
@@ -174,7 +173,6 @@ def add_cmd(email: str, confirmed: bool, **options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
 def list_cmd(status: str | None, as_json: bool) -> None:
     """Every subscriber, one per line."""
-
     with open_store() as store:
         offset = 0
         while batch := store.subscriptions(status, limit=1000, offset=offset):
@@ -193,7 +191,6 @@ def list_cmd(status: str | None, as_json: bool) -> None:
 @click.argument("email")
 def remove_cmd(email: str) -> None:
     """Delete EMAIL's subscription and its delivery history."""
-
     try:
         address = parse_email(email)
     except InvalidSubscription as exc:

@@ -33,7 +33,6 @@ def revoke_cmd(email: str) -> None:
 @admin.command("list")
 def list_cmd() -> None:
     """Every admin, one per line."""
-
     with open_store() as store:
         for user in store.admins():
             click.echo(f"{user.username} <{user.email}>")
