@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import platform
 import random
@@ -192,8 +193,11 @@ def main() -> int:
     name = "all" if size is None else str(len(chosen))
     if size is not None and args.seed != SEED:
         name += f"-seed{args.seed}"
+    cache = name  # a slice depends on the query file's targets: a cache folder per slice
+    if size is not None:
+        cache += "-" + hashlib.blake2b("".join(chosen).encode(), digest_size=4).hexdigest()
     print(f"{len(queries)} queries over {len(chosen):,} papers", flush=True)
-    hub, build = prepare(chosen, name)
+    hub, build = prepare(chosen, cache)
     if build:
         print(
             f"index build: {build['papers']:,} papers in {build['seconds']} s, {build['papers_per_s']} "
