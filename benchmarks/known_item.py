@@ -24,6 +24,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import platform
 import random
 import subprocess
@@ -58,6 +59,17 @@ def slice_lines(lines: list[str], targets: set[str], size: int | None, seed: int
     others = [i for i in range(len(lines)) if i not in chosen]
     chosen |= set(random.Random(seed).sample(others, size - len(chosen)))
     return [lines[i] for i in sorted(chosen)]
+
+
+def names(chosen: list[str], size: int | None, seed: int = SEED) -> tuple[str, str]:
+    """The results' name, and the cache folder's: a slice depends on the query file's targets, so each
+    slice gets a cache folder of its own."""
+    name = "all" if size is None else str(len(chosen))
+    if size is not None and seed != SEED:
+        name += f"-seed{seed}"
+    if size is None:
+        return name, name
+    return name, name + "-" + hashlib.blake2b("".join(chosen).encode(), digest_size=4).hexdigest()
 
 
 def prepare(lines: list[str], name: str) -> tuple[object, dict]:
@@ -190,12 +202,7 @@ def main() -> int:
     lines = corpus_lines()
     size = None if args.papers == "all" else int(args.papers)
     chosen = slice_lines(lines, {q["target"] for q in queries}, size, args.seed)
-    name = "all" if size is None else str(len(chosen))
-    if size is not None and args.seed != SEED:
-        name += f"-seed{args.seed}"
-    cache = name  # a slice depends on the query file's targets: a cache folder per slice
-    if size is not None:
-        cache += "-" + hashlib.blake2b("".join(chosen).encode(), digest_size=4).hexdigest()
+    name, cache = names(chosen, size, args.seed)
     print(f"{len(queries)} queries over {len(chosen):,} papers", flush=True)
     hub, build = prepare(chosen, cache)
     if build:
@@ -215,6 +222,7 @@ def main() -> int:
     out = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpu_flags": cpu_flags()},
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # others' work skews the build rate
         "papers": len(chosen),
         "queries": len(queries),
         "recipe": engine.info.recipe,
@@ -225,6 +233,11 @@ def main() -> int:
     }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"known_item-{name}.json"
+    if not build and path.exists():  # the hub was cached: keep the figures of the run that built it
+        earlier = json.loads(path.read_text())
+        if earlier.get("index_build"):
+            out["index_build"] = earlier["index_build"]
+            out["index_build_when"] = earlier.get("index_build_when", earlier["when"])
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
     hybrid = results["hybrid"]

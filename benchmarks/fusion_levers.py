@@ -1,0 +1,132 @@
+"""Fusion levers, side by side: how keyword and meaning are mixed, on the known-item queries and on BEIR.
+
+For each query, Paperwire's own candidate lists (keyword and semantic, the top 200 of each, through the
+search engine of a cached hub) are fetched once; then every fusion variant ranks from the same lists:
+fixed weights for meaning, reciprocal-rank fusion, a weight that follows the keyword side's strength (the
+top BM25 score per query word), and shorter candidate lists. Known-item R@10 by batch (and batch 3 by
+style) on the 20,000-paper slice that benchmarks/known_item.py caches; nDCG@10 on SciFact train and
+NFCorpus dev (tuning splits only), from the hubs benchmarks/search_quality.py caches. Run those two
+first; this script reads their cached hubs and embeds only the queries.
+
+    .venv/bin/python benchmarks/fusion_levers.py
+
+Prints a table and writes benchmarks/results/fusion_levers.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import known_item  # a sibling script: `python benchmarks/fusion_levers.py` puts benchmarks/ on the path
+import search_quality
+from paperwire.search import fusion
+from paperwire.search.query import parse_query
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BEIR = ROOT.parent / "shared" / "data" / "beir"
+DEPTH = 200
+Lists = tuple[list[tuple[str, float]], list[tuple[str, float]]]
+
+
+def lists(engine, text: str) -> Lists:
+    """The keyword and the semantic candidates, best first, as the hybrid search sees them."""
+    out = []
+    for mode in ("keyword", "semantic"):
+        ranked: list[tuple[str, float]] = []
+        for offset in range(0, DEPTH, 100):
+            hits = engine.search(text, limit=100, offset=offset, mode=mode).hits
+            ranked += [(h.paper.id, h.keyword if mode == "keyword" else h.semantic) for h in hits]
+        out.append([(pid, score) for pid, score in ranked if score is not None])
+    return out[0], out[1]
+
+
+def strength(text: str, keyword: list[tuple[str, float]]) -> float:
+    """The top BM25 score per query word: high when the query's words single a paper out."""
+    words = max(len(parse_query(text).words), 1)
+    return (keyword[0][1] if keyword else 0.0) / words
+
+
+def variants() -> dict[str, Callable[[str, list, list], list]]:
+    out: dict[str, Callable[[str, list, list], list]] = {}
+    for w in (0.4, 0.5, 0.6, 0.7):
+        out[f"weight {w}"] = lambda t, k, s, w=w: fusion.weighted(k, s, w)
+    out["reciprocal rank (k 60)"] = lambda t, k, s: fusion.rrf(k, s)
+    for a, b, c in ((0.45, 0.1, 3.0), (0.5, 0.15, 2.5), (0.45, 0.2, 3.0)):
+
+        def adaptive(t, k, s, a=a, b=b, c=c):
+            return fusion.weighted(k, s, min(0.8, max(0.35, a + b * (c - strength(t, k)))))
+
+        out[f"adaptive {a} + {b} x ({c} - strength)"] = adaptive
+    for depth in (50, 100):
+        out[f"weight 0.5, {depth} candidates a side"] = lambda t, k, s, d=depth: fusion.weighted(
+            k[:d], s[:d], 0.5
+        )
+    return out
+
+
+def known_item_rows(fuse: dict) -> dict[str, dict]:
+    queries = known_item.load_queries(known_item.QUERIES)
+    lines = known_item.corpus_lines()
+    chosen = known_item.slice_lines(lines, {q["target"] for q in queries}, 20_000)
+    (_, _, engine), _ = known_item.prepare(chosen, known_item.names(chosen, 20_000)[1])
+    cached = {q["qid"]: lists(engine, q["query"]) for q in queries}
+    rows = {}
+    for name, f in fuse.items():
+        hit = {}
+        for q in queries:
+            ranking = [pid for pid, _ in f(q["query"], *cached[q["qid"]])][:10]
+            hit[q["qid"]] = q["target"] in ranking
+        row = {}
+        for batch in sorted({q["batch"] for q in queries}):
+            sel = [q for q in queries if q["batch"] == batch]
+            row[f"b{batch}"] = sum(hit[q["qid"]] for q in sel) / len(sel)
+        for style in known_item.STYLES:
+            sel = [q for q in queries if q["batch"] == 3 and q["style"] == style]
+            row[f"b3 {style}"] = sum(hit[q["qid"]] for q in sel) / len(sel)
+        rows[name] = row
+    return rows
+
+
+def beir_rows(fuse: dict, name: str, split: str) -> dict[str, float]:
+    folder = BEIR / name
+    engine, _ = search_quality.prepare(folder)
+    queries, qrels = search_quality.load_queries(folder, split)
+    cached = {qid: lists(engine, text) for qid, text in queries.items()}
+    out = {}
+    for variant, f in fuse.items():
+        scores = [
+            search_quality.ndcg_at_10([pid for pid, _ in f(text, *cached[qid])], qrels[qid])
+            for qid, text in queries.items()
+        ]
+        out[variant] = sum(scores) / len(scores)
+    return out
+
+
+def main() -> int:
+    if not known_item.CORPUS.exists() or not BEIR.exists():
+        print("skipped: ../shared is absent (the known-item corpus and BEIR live there)")
+        return 0
+    fuse = variants()
+    ki = known_item_rows(fuse)
+    scifact = beir_rows(fuse, "scifact", "train")
+    nfcorpus = beir_rows(fuse, "nfcorpus", "dev")
+    cols = [*next(iter(ki.values())), "SciFact train", "NFCorpus dev"]
+    print(f"{'variant':<44}" + "".join(f"{c:>14}" for c in cols))
+    for name in fuse:
+        cells = [*ki[name].values(), scifact[name], nfcorpus[name]]
+        print(f"{name:<44}" + "".join(f"{v:>14.3f}" for v in cells))
+    out = ROOT / "benchmarks" / "results" / "fusion_levers.json"
+    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "known_item_r@10": ki}
+    result |= {"scifact_train_ndcg@10": scifact, "nfcorpus_dev_ndcg@10": nfcorpus}
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
