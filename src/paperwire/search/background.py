@@ -9,6 +9,7 @@ from paperwire import PaperwireError
 from paperwire.jobs import Ticker
 from paperwire.search.engine import SearchEngine
 from paperwire.search.indexer import IndexerBusy, embed_pending
+from paperwire.search.priority import lower_this_thread
 
 log = logging.getLogger("paperwire.search")
 TICK_S = 2.0
@@ -24,6 +25,12 @@ class BackgroundIndexer(Ticker):
         super().__init__(tick_s, "search-indexer", log, backoff=tick_s * 5)
         self.failure = f"search indexing failed; retrying in {tick_s * 6:.0f} s"
         self.engine, self.embed = engine, embed
+
+    def _loop(self) -> None:
+        # Everything this thread does is background work, and the threads it starts (the embed-ahead
+        # thread, tantivy's writers) start at its priority: requests come first.
+        lower_this_thread()
+        super()._loop()
 
     def tick(self) -> None:
         engine = self.engine

@@ -14,6 +14,7 @@ from paperwire.jobs import EMBED, exclusive
 from paperwire.search.engine import SearchEngine
 from paperwire.search.locks import FileLock
 from paperwire.search.model import paper_text, text_hash
+from paperwire.search.priority import lower_this_thread
 from paperwire.search.vectors import to_blob
 from paperwire.storage import EmbeddingRow
 
@@ -90,10 +91,11 @@ def embed_pending(
                 last_save[0] = time.perf_counter()
 
         # One batch is embedded while the one before is stored, so that both cores keep embedding
-        # through the commits and the vector index's additions.
+        # through the commits and the vector index's additions. Embedding runs at the lowest CPU
+        # priority (priority.py): a request on the same host comes first.
         after: tuple[int, str] = (0, "")
         pending = None
-        with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
+        with ThreadPoolExecutor(1, "embed-ahead", initializer=lower_this_thread) as ahead:
             while True:
                 batch = [] if stop and stop.is_set() else store.unembedded_papers(after, BATCH)
                 upcoming = None
@@ -107,7 +109,7 @@ def embed_pending(
                         else:
                             texts.append((paper.title, paper.abstract))
                             rows.append(EmbeddingRow(paper.id, seq, digest, b""))
-                    found = ahead.submit(embedder.embed_papers, texts, recipe)
+                    found = ahead.submit(embedder.embed_papers, texts, recipe, bulk=True)
                     upcoming = (batch, rows, len(texts), found)
                     after = (batch[-1][0], batch[-1][1].id)
                 if pending:

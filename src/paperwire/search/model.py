@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperwire import PaperwireError
+from paperwire.search.priority import lower_this_thread
 
 if TYPE_CHECKING:  # numpy is imported where vectors are made: a keyword search needs none
     import numpy as np
@@ -118,9 +119,11 @@ def text_hash(text: str, recipe: Recipe = RECIPE) -> str:
 class Embedder:
     """Texts -> L2-normalised float32 vectors of DIM dimensions.
 
-    Queries run on one session with a thread per core. Bulk embedding runs one single-threaded
-    session per core, each on its own batches: measured side by side, that embeds 1.2 to 1.4x more
-    papers per second here than one session splitting every small operator across the cores.
+    Queries run on one session with a thread per core. Bulk embedding (`embed_papers(bulk=True)`,
+    the indexer's) runs one single-threaded session per core, each on its own batches: measured side
+    by side, that embeds 1.2 to 1.4x more papers per second here than one session splitting every
+    small operator across the cores. Those threads run at the lowest CPU priority (priority.py), and
+    nothing a request waits for runs on them.
     """
 
     def __init__(self, model_path: Path, workers: int | None = None):
@@ -128,7 +131,9 @@ class Embedder:
 
         self._path = model_path
         self.workers = workers or min(os.cpu_count() or 1, 4)
-        self._query_session = self._session(self.workers)
+        # Made by the first query, not here: its onnxruntime threads start with their creator's priority,
+        # and the first to load the embedder is often the indexer's low-priority thread.
+        self._query_session = None
         self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
@@ -153,6 +158,12 @@ class Embedder:
         opts.enable_cpu_mem_arena = False
         return ort.InferenceSession(str(self._path), opts, providers=["CPUExecutionProvider"])
 
+    def _query(self):
+        with self._pool_lock:
+            if self._query_session is None:
+                self._query_session = self._session(self.workers)
+            return self._query_session
+
     def _worker_session(self):
         session = getattr(self._local, "session", None)
         if session is None:
@@ -161,31 +172,41 @@ class Embedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Texts (queries) as vectors, each read up to QUERY_TOKENS; rows keep the input order."""
-        return self._embed_ids([e.ids for e in self._tokenizer.encode_batch(texts)])
+        # One at a time: encode_batch runs on tokenizers' shared thread pool, which the indexer may
+        # have started at low priority.
+        return self._embed_ids([self._tokenizer.encode(t).ids for t in texts])
 
-    def embed_papers(self, papers: list[tuple[str, str]], recipe: Recipe = RECIPE) -> np.ndarray:
-        """(title, abstract) pairs as vectors, read as `recipe` says; rows keep the input order."""
+    def embed_papers(
+        self, papers: list[tuple[str, str]], recipe: Recipe = RECIPE, bulk: bool = False
+    ) -> np.ndarray:
+        """(title, abstract) pairs as vectors, read as `recipe` says; rows keep the input order.
+        `bulk` runs them on the low-priority worker sessions (background indexing)."""
         import numpy as np
 
         out = np.zeros((len(papers), DIM), dtype=np.float32)
         if not papers:
             return out
         windows, owners = [], []
-        for row, ids in enumerate(self._paper_windows(papers, recipe)):
+        for row, ids in enumerate(self._paper_windows(papers, recipe, bulk)):
             windows += ids
             owners += [row] * len(ids)
         self.tokens += sum(len(ids) for ids in windows)
-        vectors = self._embed_ids(windows)
+        vectors = self._embed_ids(windows, bulk)
         np.add.at(out, np.array(owners), vectors)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
-    def _paper_windows(self, papers: list[tuple[str, str]], recipe: Recipe) -> list[list[list[int]]]:
+    def _paper_windows(
+        self, papers: list[tuple[str, str]], recipe: Recipe, bulk: bool = False
+    ) -> list[list[list[int]]]:
         """Each paper's windows of token ids, [CLS] and [SEP] included."""
         tok = self._paper_tokenizer
         cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
         texts = [t.strip() + "." if a.strip() else t.strip() for t, a in papers]
         texts += [a.strip() for _, a in papers]
-        encoded = tok.encode_batch(texts, add_special_tokens=False)
+        if bulk:  # on tokenizers' thread pool, started by (and as low as) the indexer's threads
+            encoded = tok.encode_batch(texts, add_special_tokens=False)
+        else:
+            encoded = [tok.encode(t, add_special_tokens=False) for t in texts]
         n, room = len(papers), recipe.window - 2
         out = []
         for title, abstract in zip(encoded[:n], encoded[n:], strict=True):
@@ -203,8 +224,10 @@ class Embedder:
             out.append([first, *rest])
         return out
 
-    def _embed_ids(self, encodings: list[list[int]]) -> np.ndarray:
-        """Embed in length-sorted batches, so that padding stays small; rows keep the input order."""
+    def _embed_ids(self, encodings: list[list[int]], bulk: bool = False) -> np.ndarray:
+        """Embed in length-sorted batches, so that padding stays small; rows keep the input order.
+        Bulk work runs on the worker pool (one single-threaded session a thread, low priority); the
+        rest on the query session, in the calling thread and onnxruntime's threads at its priority."""
         import numpy as np
 
         out = np.zeros((len(encodings), DIM), dtype=np.float32)
@@ -212,13 +235,16 @@ class Embedder:
             return out
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
         batches = [order[start : start + BATCH] for start in range(0, len(order), BATCH)]
-        if len(batches) < 2 or self.workers < 2:
+        if not bulk:
+            session = self._query()
             for rows in batches:
-                out[rows] = self._run(self._query_session, [encodings[i] for i in rows])
+                out[rows] = self._run(session, [encodings[i] for i in rows])
             return out
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
+                self._pool = ThreadPoolExecutor(
+                    self.workers, thread_name_prefix="embed", initializer=lower_this_thread
+                )
         pending = [
             (
                 rows,
