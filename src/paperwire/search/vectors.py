@@ -24,6 +24,7 @@ CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 256
 _CATCH_UP_BATCH = 20_000
+_ADD_CHUNK = 16  # vectors added under the lock at a time (see catch_up)
 
 
 def to_blob(vector: np.ndarray) -> bytes:
@@ -96,8 +97,17 @@ class VectorIndex:
                 present = keys[[k in self._index for k in keys.tolist()]] if len(self._index) else []
                 if len(present):
                     self._index.remove(present)
-                # Bulk loads use every core; a few vectors at a time need no thread pool.
-                self._index.add(keys, vectors, threads=0 if len(keys) > 1_000 else 1)
+            if len(keys) > 1_000:  # a bulk load (start-up, a rebuild elsewhere) uses every core
+                with self._lock:
+                    self._index.add(keys, vectors, threads=0)
+            else:
+                # The indexer's batches, a few at a time: a search waits for one chunk's insert, not a
+                # batch's (which takes up to seconds on a large index, at the indexer's low priority).
+                for start in range(0, len(keys), _ADD_CHUNK):
+                    with self._lock:
+                        self._index.add(
+                            keys[start : start + _ADD_CHUNK], vectors[start : start + _ADD_CHUNK], threads=1
+                        )
             self._after = (rows[-1].seq, rows[-1].key)
             added += len(rows)
         return added
