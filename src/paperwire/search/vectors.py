@@ -40,7 +40,8 @@ class VectorIndex:
         self.file = folder / "vectors.usearch"
         self._manifest = folder / "vectors.json"
         self.info, self.store_id = info, store_id
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by searches and by each insert
+        self._catching = threading.Lock()  # one catch-up at a time: its inserts come in chunks
         folder.mkdir(parents=True, exist_ok=True)
         self._after = (0, 0)
         self.generation: str | None = None  # of the stored embeddings this index was built from
@@ -83,34 +84,37 @@ class VectorIndex:
 
     def catch_up(self, store: Store) -> int:
         """Add the embeddings the store gained since this index last looked; how many."""
-        generation = store.get_search_meta("embedding_generation")
-        if generation != self.generation:  # `paperwire index --rebuild` ran: start again from the store
-            with self._lock:
-                self._index = self._new()
-                self._after = (0, 0)
-            self.generation = generation
-        added = 0
-        while rows := store.embeddings_since(self._after, _CATCH_UP_BATCH):
-            keys = np.array([r.key for r in rows], dtype=np.uint64)
-            vectors = np.stack([from_blob(r.vector) for r in rows])
-            with self._lock:
-                present = keys[[k in self._index for k in keys.tolist()]] if len(self._index) else []
-                if len(present):
-                    self._index.remove(present)
-            if len(keys) > 1_000:  # a bulk load (start-up, a rebuild elsewhere) uses every core
+        with self._catching:
+            generation = store.get_search_meta("embedding_generation")
+            if generation != self.generation:  # `paperwire index --rebuild` ran: start again from the store
                 with self._lock:
-                    self._index.add(keys, vectors, threads=0)
-            else:
-                # The indexer's batches, a few at a time: a search waits for one chunk's insert, not a
-                # batch's (which takes up to seconds on a large index, at the indexer's low priority).
-                for start in range(0, len(keys), _ADD_CHUNK):
-                    with self._lock:
-                        self._index.add(
-                            keys[start : start + _ADD_CHUNK], vectors[start : start + _ADD_CHUNK], threads=1
-                        )
-            self._after = (rows[-1].seq, rows[-1].key)
-            added += len(rows)
-        return added
+                    self._index = self._new()
+                    self._after = (0, 0)
+                self.generation = generation
+            added = 0
+            while rows := store.embeddings_since(self._after, _CATCH_UP_BATCH):
+                keys = np.array([r.key for r in rows], dtype=np.uint64)
+                vectors = np.stack([from_blob(r.vector) for r in rows])
+                self._replace(keys, vectors)
+                self._after = (rows[-1].seq, rows[-1].key)
+                added += len(rows)
+            return added
+
+    def _replace(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Put these vectors under these keys. A bulk load (start-up, a rebuild elsewhere) uses every
+        core; the indexer's batches go in a few at a time, so a search waits for one chunk's insert, not
+        a batch's (which takes up to seconds on a large index, at the indexer's low priority)."""
+        with self._lock:
+            present = keys[[k in self._index for k in keys.tolist()]] if len(self._index) else []
+            if len(present):
+                self._index.remove(present)
+            if len(keys) > 1_000:
+                self._index.add(keys, vectors, threads=0)
+                return
+        for start in range(0, len(keys), _ADD_CHUNK):
+            chunk = slice(start, start + _ADD_CHUNK)
+            with self._lock:
+                self._index.add(keys[chunk], vectors[chunk], threads=1)
 
     def save(self) -> None:
         tmp = self.file.with_suffix(".tmp")
