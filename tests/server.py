@@ -52,8 +52,9 @@ class LiveServer:
                 self.proc.wait()
 
 
-def start_server(env: dict[str, str], records: list[dict] = ()) -> LiveServer:
-    """Import `records` (JSON-lines dicts) into env's PAPERWIRE_DATA_DIR, serve it, and wait for /health."""
+def start_server(env: dict[str, str], records: list[dict] = (), workers: int = 1) -> LiveServer:
+    """Import `records` (JSON-lines dicts) into env's PAPERWIRE_DATA_DIR, serve it with `workers` worker
+    processes, and wait for /health."""
     data_dir = Path(env["PAPERWIRE_DATA_DIR"])
     work = data_dir.parent
     work.mkdir(parents=True, exist_ok=True)
@@ -69,7 +70,7 @@ def start_server(env: dict[str, str], records: list[dict] = ()) -> LiveServer:
     log = work / f"{data_dir.name}-serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [PAPERWIRE_BIN, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [PAPERWIRE_BIN, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -136,6 +136,36 @@ def test_serve_indexes_in_the_background(corpus_server, write_jsonl, cli_env):
     assert [x["id"] for x in related["results"]] == ["2503.00007"]
 
 
+def _semantic_ids(url: str, query: str) -> list[str]:
+    body = httpx.get(f"{url}/api/search", params={"q": query, "mode": "semantic"}, timeout=60).json()
+    return [r["id"] for r in body["results"]]
+
+
+def _found_by_every_worker(url: str, query: str, expected: list[str]) -> bool:
+    """Whether 20 requests in a row (enough to reach both workers) soon all rank one of `expected` first."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if all(_semantic_ids(url, query)[:1] in ([e] for e in expected) for _ in range(20)):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_every_worker_searches_the_vectors_embedded_after_it_started(cli_env, write_jsonl):
+    # --workers 2: the supervisor embeds; each worker must pick up what it stores, also after the
+    # worker's first search by meaning has loaded its vector index.
+    live = start_server(cli_env, [export_record(p) for p in CORPUS], workers=2)
+    try:
+        dogs = ["2503.00007", "2503.00008"]
+        assert _found_by_every_worker(live.url, "canine companions", dogs)
+        zebra = paper("2504.00001", "Zebrafish fin regeneration", "How zebrafish regrow their fins.")
+        extra = write_jsonl("extra.jsonl", [export_record(zebra)])
+        subprocess.run([PAPERWIRE_BIN, "import", "-q", extra], env=cli_env, check=True, capture_output=True)
+        assert _found_by_every_worker(live.url, "fish growing back their fins", ["2504.00001"])
+    finally:
+        live.stop()
+
+
 def test_links_name_the_port_serve_listens_on(cli_env):
     # start_server picks a free port, never 8000: feeds, .md twins and the HF client must all name it.
     live = start_server(cli_env, [export_record(p) for p in CORPUS])

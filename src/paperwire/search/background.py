@@ -63,3 +63,28 @@ class BackgroundIndexer(Ticker):
             # through catch_up_vectors
         if report.embedded:
             log.info("embedded %d papers (%.1f papers/s)", report.embedded, report.rate)
+
+
+class VectorFollower(Ticker):
+    """In a worker process of `serve --workers N`: every tick, add to this process's vector index the
+    vectors the supervisor's indexer stored since (the keyword index follows other processes' commits by
+    itself). Without it a worker would search by meaning only what its vector file held when it first
+    searched. Nothing to do when PostgreSQL answers meaning (pgvector)."""
+
+    failure = "following the vector index failed"
+
+    def __init__(self, engine: SearchEngine, tick_s: float = TICK_S):
+        super().__init__(tick_s, "search-follower", log, backoff=tick_s * 5)
+        self.engine = engine
+
+    def _loop(self) -> None:
+        lower_this_thread()  # a chunk's insert waits for the index lock like a search; requests first
+        super()._loop()
+
+    def tick(self) -> None:
+        if self.engine.vectors_in_database:
+            return
+        try:
+            self.engine.catch_up_vectors()
+        except PaperwireError:  # another model's vectors: the engine answers by words and says why
+            self._stop.wait(60)
