@@ -30,7 +30,7 @@ def test_code_links_and_stars_on_desktop_and_phone(spawn_server, page):
     server = spawn_server(records)
     with open_store(load_settings(data_dir=server.data_dir)) as store:
         name = "example-lab/a-rather-long-repository-name-for-phones"
-        store.save_github_repo(GithubRepo(name, name, "ok", 12_345, None, datetime.now(UTC)))
+        store.repos.save_github_repo(GithubRepo(name, name, "ok", 12_345, None, datetime.now(UTC)))
     page.goto(server.url + "/date/2025-03-18")
     entry = page.locator("li.paper", has_text="Paper 2503.30001")
     assert entry.locator("a.code").get_attribute("href") == f"https://github.com/{name}"

@@ -92,7 +92,7 @@ def test_stars_are_recorded_with_renamed_missing_and_blocked_repositories(store,
     store.upsert_papers(_papers())
     counts = _run(store, github_settings)
     assert counts == Counter({"due": 4, "stars recorded": 2, "renamed": 1, "missing": 1, "unavailable": 1})
-    repos = store.github_repos()
+    repos = store.repos.github_repos()
     assert {k: (r.full_name, r.status, r.stars) for k, r in repos.items()} == {
         "octocat/hello-world": ("octocat/Hello-World", "ok", 3181),
         "old-owner/old-name": ("new-owner/new-name", "ok", 42),  # followed the 301
@@ -122,7 +122,7 @@ def test_stars_are_recorded_with_renamed_missing_and_blocked_repositories(store,
     assert counts["unchanged"] == 2 and counts["stars recorded"] == 0  # 304s for the ETags sent
     again = [{k.lower(): v for k, v in r.headers.items()} for r in server.requests[before:]]
     assert again[0]["if-none-match"] == repos["octocat/hello-world"].etag
-    assert store.github_repos(["octocat/hello-world"])["octocat/hello-world"].stars == 3181
+    assert store.repos.github_repos(["octocat/hello-world"])["octocat/hello-world"].stars == 3181
 
 
 def test_a_spent_quota_stops_the_run_and_leaves_the_rest(store, server, route, github_settings):
@@ -237,7 +237,7 @@ def test_the_schedule_records_stars_after_the_days_ingest_when_a_token_is_set(se
             assert [r.kind for r in reversed(done)] == ["daily", "hf", "hf", "github"][:runs]
             if token:
                 assert done[0].status == "ok" and done[0].counts["stars recorded"] == 2
-                assert store.github_repos()["octocat/hello-world"].stars == 3181
+                assert store.repos.github_repos()["octocat/hello-world"].stars == 3181
 
 
 def test_the_token_setting(tmp_path):

@@ -63,7 +63,7 @@ def test_code_link_and_stars_through_huggingface_hub(cli_env):
             repo = GithubRepo(
                 "palanker-lab/prima-sim", "palanker-lab/prima-sim", "ok", 7, None, datetime.now(UTC)
             )
-            store.save_github_repo(repo)
+            store.repos.save_github_repo(repo)
         assert HfApi(endpoint=live.url).paper_info("2503.11677").github_stars == 7
     finally:
         live.stop()

@@ -28,20 +28,22 @@ def test_github_links_and_repos(store):
             _paper("2503.00004", "No code.", date(2025, 3, 20)),
         ]
     )
-    assert store.github_links() == {"https://github.com/o/r": date(2025, 3, 20)}
-    assert store.github_repos() == {}
+    assert store.repos.github_links() == {"https://github.com/o/r": date(2025, 3, 20)}
+    assert store.repos.github_repos() == {}
     at = datetime(2025, 3, 21, 9, 30, 0, 123456, tzinfo=UTC)
-    store.save_github_repo(GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at))
-    store.save_github_repo(GithubRepo("x/gone", "x/gone", "missing", None, None, at))
-    assert store.github_repos(["o/r", "o/r", "nope"]) == {
+    store.repos.save_github_repo(GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at))
+    store.repos.save_github_repo(GithubRepo("x/gone", "x/gone", "missing", None, None, at))
+    assert store.repos.github_repos(["o/r", "o/r", "nope"]) == {
         "o/r": GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at)
     }
     version = store.community_version()
-    store.save_github_repo(GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at))  # a 304: pages stay valid
+    store.repos.save_github_repo(GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at))  # a 304: pages stay valid
     assert store.community_version() == version
-    store.save_github_repo(GithubRepo("o/r", "O/renamed", "ok", 13, None, at))  # a later check replaces it
+    store.repos.save_github_repo(
+        GithubRepo("o/r", "O/renamed", "ok", 13, None, at)
+    )  # a later check replaces it
     assert store.community_version() == version + 1  # cached pages show stars: they are stale
-    repos = store.github_repos()
+    repos = store.repos.github_repos()
     assert set(repos) == {"o/r", "x/gone"}
     assert (repos["o/r"].full_name, repos["o/r"].stars, repos["o/r"].etag) == ("O/renamed", 13, None)
     assert repos["x/gone"].status == "missing" and repos["x/gone"].stars is None
@@ -82,4 +84,4 @@ def test_migration_0009_gives_stored_papers_their_code_links(backend_name, tmp_p
     with open_store(settings) as s:
         assert s.get_paper("2503.17057").links.code == "https://github.com/13204942/SSL_Cervical_Segmentation"
         assert s.get_paper("2503.00002").links.code is None
-        assert s.github_repos() == {}
+        assert s.repos.github_repos() == {}

@@ -37,7 +37,7 @@ def coded(hub):
     )
     at = datetime(2025, 3, 20, tzinfo=UTC)
     for name, stars in (("o/small", 12), ("o/big", 5_300)):
-        hub.store.save_github_repo(GithubRepo(name, name, "ok", stars, None, at))
+        hub.store.repos.save_github_repo(GithubRepo(name, name, "ok", stars, None, at))
     return hub
 
 
@@ -89,7 +89,7 @@ def test_trending_with_code_ranks_by_stars(coded):
 
 def test_stars_recorded_later_show_on_a_cached_page(coded):
     assert "★ 5,300" in coded.client.get("/trending?with=code").text
-    coded.store.save_github_repo(GithubRepo("o/big", "o/big", "ok", 6_000, None, datetime.now(UTC)))
+    coded.store.repos.save_github_repo(GithubRepo("o/big", "o/big", "ok", 6_000, None, datetime.now(UTC)))
     assert "★ 6,000" in coded.client.get("/trending?with=code").text
 
 

@@ -41,14 +41,14 @@ def open_github(settings: Settings) -> Fetcher:
 def due_repos(store: Store, now: datetime) -> list[tuple[str, date | None]]:
     """owner/name of each linked repository not checked within RECHECK, newest papers' first."""
     newest: dict[str, tuple[str, date | None]] = {}
-    for link, day in store.github_links().items():
+    for link, day in store.repos.github_links().items():
         name = github_repo(link)
         if name is None:
             continue
         key = repo_key(name)
         if key not in newest or (day and (newest[key][1] is None or day > newest[key][1])):
             newest[key] = (name, day)
-    known = store.github_repos()
+    known = store.repos.github_repos()
     due = [
         (name, day)
         for key, (name, day) in newest.items()
@@ -71,7 +71,7 @@ def ingest_github(
     now = now or datetime.now(UTC)
     due = due_repos(store, now)
     counts["due"] = len(due)
-    known = store.github_repos([repo_key(name) for name, _ in due[:limit]])
+    known = store.repos.github_repos([repo_key(name) for name, _ in due[:limit]])
     headers = {
         "Accept": "application/vnd.github+json",
         "Authorization": f"Bearer {settings.github_token}",
@@ -86,7 +86,7 @@ def ingest_github(
             headers=headers | conditional,
             accept=(304, 403, 404, 451),
         )
-        store.save_github_repo(_outcome(key, name, old, response, counts))
+        store.repos.save_github_repo(_outcome(key, name, old, response, counts))
         if not _quota_left(response, left=min(len(due), limit) - done - 1, counts=counts):
             break
     counts["left for the next run"] += max(len(due) - limit, 0)

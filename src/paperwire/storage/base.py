@@ -12,8 +12,9 @@ from enum import StrEnum
 from paperwire import PaperwireError
 from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.papers import Paper
+from paperwire.storage.database import Database
 from paperwire.storage.hub import HubStore
-from paperwire.storage.repos import RepoStore
+from paperwire.storage.repos import Repos
 from paperwire.storage.subscriptions import SubscriptionStore
 
 
@@ -58,8 +59,18 @@ class EmbeddingRow:
     key: int = 0  # the integer the vector index knows the paper by; assigned by the store
 
 
-class Store(HubStore, SubscriptionStore, RepoStore, ABC):
-    """Papers and everything about them. Implementations: SQLiteStore (embedded), PostgresStore (server)."""
+class Store(HubStore, SubscriptionStore, Database, ABC):
+    """Papers and everything about them, one small interface per noun (`store.repos`, ...), each
+    implemented once over the Database this is. Implementations: SQLiteStore (embedded), PostgresStore
+    (server)."""
+
+    repos: Repos
+
+    def _compose(self) -> None:
+        """Give the store its nouns; implementations call it once their connections are ready."""
+        from paperwire.storage.repos import ReposSQL
+
+        self.repos = ReposSQL(self)
 
     # True when the store answers search itself (keyword_search, nearest, exact_titles, matching: see
     # storage/postgres_search.py); SearchEngine then keeps no index files. False: tantivy and usearch.

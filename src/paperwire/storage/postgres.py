@@ -16,13 +16,14 @@ from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, In
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
 from paperwire.storage.comments_sql import PostgresComments
+from paperwire.storage.database import Conn
+from paperwire.storage.dialect import POSTGRES
 from paperwire.storage.postgres_hub import PostgresHub
 from paperwire.storage.postgres_rows import now as _now
 from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
 from paperwire.storage.postgres_rows import utc as _utc
 from paperwire.storage.postgres_search import PostgresSearch
 from paperwire.storage.postgres_vectors import PostgresVectors, halfvec
-from paperwire.storage.repos import PostgresRepos
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
 from paperwire.storage.submissions_sql import PostgresSubmissionFetches
 from paperwire.storage.subscriptions_sql import PostgresSubscriptions
@@ -60,7 +61,6 @@ class PostgresStore(
     PostgresComments,
     PostgresSubmissionFetches,
     PostgresSubscriptions,
-    PostgresRepos,
     Store,
 ):
     def __init__(self, url: str):
@@ -85,6 +85,24 @@ class PostgresStore(
             name="paperwire",
             open=True,
         )
+        self._compose()
+
+    dialect = POSTGRES
+
+    @contextmanager
+    def read(self) -> Iterator[Conn]:
+        with self._connection("reading from") as conn:
+            yield Conn(conn, POSTGRES)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Conn]:
+        with self._snapshot() as conn:
+            yield Conn(conn, POSTGRES)
+
+    @contextmanager
+    def transaction(self, *, serial: bool = False) -> Iterator[Conn]:
+        with self._transaction(serial=serial) as conn:
+            yield Conn(conn, POSTGRES)
 
     # -- connections -------------------------------------------------------------------------
 

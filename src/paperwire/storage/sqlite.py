@@ -14,7 +14,8 @@ from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, In
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
 from paperwire.storage.comments_sql import SQLiteComments
-from paperwire.storage.repos import SQLiteRepos
+from paperwire.storage.database import Conn
+from paperwire.storage.dialect import SQLITE
 from paperwire.storage.sqlite_hub import SQLiteHub
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
 from paperwire.storage.sqlite_rows import SELECT_PAPER as _SELECT_PAPER
@@ -55,9 +56,7 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-class SQLiteStore(
-    SQLiteHub, SQLiteComments, SQLiteSubmissionFetches, SQLiteSubscriptions, SQLiteRepos, Store
-):
+class SQLiteStore(SQLiteHub, SQLiteComments, SQLiteSubmissionFetches, SQLiteSubscriptions, Store):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._write_lock = threading.Lock()
@@ -66,6 +65,23 @@ class SQLiteStore(
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._compose()
+
+    dialect = SQLITE
+
+    @contextmanager
+    def read(self) -> Iterator[Conn]:
+        yield Conn(self._reader(), SQLITE)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Conn]:
+        with self._snapshot() as conn:
+            yield Conn(conn, SQLITE)
+
+    @contextmanager
+    def transaction(self, *, serial: bool = False) -> Iterator[Conn]:
+        with self._transaction() as conn:  # one writer at a time already: every one is serial
+            yield Conn(conn, SQLITE)
 
     # -- connections -------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def github_stars(request: Request, papers: list[Paper]) -> dict[str, int | None]
     """The recorded stars of each paper's GitHub repository, by paper id (one query)."""
     names = {p.id: github_repo(p.links.code) for p in papers}
     wanted = [repo_key(n) for n in names.values() if n]
-    repos = request.app.state.store.github_repos(wanted) if wanted else {}
+    repos = request.app.state.store.repos.github_repos(wanted) if wanted else {}
     return {p.id: stars_of(p.links.code, repos) for p in papers}
 
 
