@@ -307,7 +307,7 @@ def measure(bench: Bench, concurrency: int, profiler=None, threads=None) -> dict
             if profiler:
                 profiler.disable()
             phases.restore()
-        ledger_counts = store.delivery_counts()
+        ledger_counts = store.digests.delivery_counts()
     received = server.stats()
     with_papers = report.planned - report.empty
     problems = list(received["problems"])

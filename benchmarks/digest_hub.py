@@ -72,12 +72,12 @@ def prepare_hub(data: Path, vectors_from: Path | None) -> Path:
     with open_store(settings) as store:
         if vectors_from is not None:
             print(f"seeded {_seed_vectors(store, vectors_from):,} vectors from {vectors_from}", flush=True)
-        pending = store.count_unembedded()
+        pending = store.embeddings.count_unembedded()
         if pending:
             print(f"embedding {pending:,} papers (once; about 30/s on 2 cores) ...", flush=True)
             report = embed_pending(open_search(settings, store))
             print(f"embedded {report.embedded:,}, kept {report.unchanged_text:,} seeded vectors", flush=True)
-        state = {"papers": store.count_papers(), "embedded": store.count_embeddings()}
+        state = {"papers": store.papers.count_papers(), "embedded": store.embeddings.count_embeddings()}
     state_file.write_text(json.dumps(state))
     return hub
 
@@ -90,7 +90,7 @@ def _seed_vectors(store, source: Path) -> int:
     from paperwire.storage import EmbeddingRow
 
     missing, after = [], (0, "")
-    while batch := store.unembedded_papers(after, 5_000):
+    while batch := store.embeddings.unembedded_papers(after, 5_000):
         missing += [paper.id for _seq, paper, old in batch if old is None]
         after = (batch[-1][0], batch[-1][1].id)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -101,7 +101,9 @@ def _seed_vectors(store, source: Path) -> int:
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT paper_id, text_hash, vector FROM embeddings WHERE paper_id IN ({marks})"
             rows = src.execute(sql, chunk).fetchall()
-            store.save_embeddings([EmbeddingRow(pid, 0, digest, vector) for pid, digest, vector in rows])
+            store.embeddings.save_embeddings(
+                [EmbeddingRow(pid, 0, digest, vector) for pid, digest, vector in rows]
+            )
             copied += len(rows)
     finally:
         src.close()
@@ -127,8 +129,8 @@ def prepare_subscribers(hub: Path, args) -> tuple[Path, dict]:
 
     with open_store(settings_for(folder, hub / "models")) as store:
         day = args.day or busiest_recent_day(store)
-        day_papers = store.day_papers(day, day, limit=1)[1]
-        week_papers = store.day_papers(day - timedelta(days=6), day, limit=1)[1]
+        day_papers = store.periods.day_papers(day, day, limit=1)[1]
+        week_papers = store.periods.day_papers(day - timedelta(days=6), day, limit=1)[1]
         print(f"collecting interests from the corpus for {args.subscribers:,} subscribers ...", flush=True)
         pool = corpus_interests(store)
         population = create_subscribers(store, args.subscribers, random.Random(args.seed), pool, day)
@@ -139,9 +141,9 @@ def prepare_subscribers(hub: Path, args) -> tuple[Path, dict]:
 
 def busiest_recent_day(store) -> date:
     """The announcement day with the most papers among the last RECENT_DAYS days of the corpus."""
-    days = store.announced_days(date(1991, 1, 1), date(2100, 1, 1))
+    days = store.periods.announced_days(date(1991, 1, 1), date(2100, 1, 1))
     recent = [d for d in days if d > days[-1] - timedelta(days=RECENT_DAYS)]
-    return max(recent, key=lambda d: (store.day_papers(d, d, limit=1)[1], d))
+    return max(recent, key=lambda d: (store.periods.day_papers(d, d, limit=1)[1], d))
 
 
 def corpus_interests(store) -> dict:
@@ -149,7 +151,7 @@ def corpus_interests(store) -> dict:
     grams: list[Counter] = [Counter(), Counter()]  # 2- and 3-word phrases, by papers whose title has them
     authors: Counter = Counter()
     categories: Counter = Counter()
-    for paper in store.iter_papers():
+    for paper in store.papers.iter_papers():
         words = _WORD.findall(paper.title.lower())
         for n, counter in ((2, grams[0]), (3, grams[1])):
             found = {
@@ -238,7 +240,7 @@ def create_subscribers(store, n: int, rng: random.Random, pool: dict, day: date)
                 categories=_pick(rng, category_names, category_cum, k_categories),
             )
         )
-        store.create_subscription(email, prefs, status="active", nonce=new_nonce())
+        store.subscriptions.create_subscription(email, prefs, status="active", nonce=new_nonce())
         counts[prefs.frequency] += 1
         counts["members"] += i in members
         counts["topics"] += len(prefs.topics)

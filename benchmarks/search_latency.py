@@ -101,11 +101,11 @@ def build(work: Path, target: int, real: int | None) -> dict:
             with gzip.open(DATA, "rt") as f, source.open("w") as out:
                 out.writelines(line for _, line in zip(range(real), f, strict=False))
         report = import_files(store, [source])
-        state["real_papers"] = store.count_papers()
+        state["real_papers"] = store.papers.count_papers()
         print(f"imported {report.summary()}", flush=True)
         save_state(work, state)
     if "embed" not in state:
-        pending = store.count_unembedded()
+        pending = store.embeddings.count_unembedded()
         print(f"embedding {pending:,} real papers ...", flush=True)
         report = embed_pending(engine, progress=_ticker(pending))
         tokens_s = report.tokens / report.seconds if report.seconds else 0.0
@@ -122,40 +122,43 @@ def build(work: Path, target: int, real: int | None) -> dict:
             flush=True,
         )
         save_state(work, state)
-    if store.count_papers() < target:
+    if store.papers.count_papers() < target:
         print(f"adding copies up to {target:,} papers (vectors: original + noise) ...", flush=True)
         rng = np.random.default_rng(7)
         real = {}
         after = (0, 0)
-        while rows := store.embeddings_since(after, 20_000):
+        while rows := store.embeddings.embeddings_since(after, 20_000):
             for r in rows:
                 if "." in r.paper_id and not r.paper_id.startswith("c"):
                     real[r.paper_id] = r.vector
             after = (rows[-1].seq, rows[-1].key)
-        originals = [p for p in store.iter_papers(5_000) if not p.id.startswith("c")]
+        originals = [p for p in store.papers.iter_papers(5_000) if not p.id.startswith("c")]
         copy_no, started = 0, time.perf_counter()
-        while store.count_papers() < target:
+        while store.papers.count_papers() < target:
             copy_no += 1
             for start in range(0, len(originals), 5_000):
-                room = target - store.count_papers()
+                room = target - store.papers.count_papers()
                 if room <= 0:
                     break
                 chunk = originals[start : start + min(5_000, room)]
                 from dataclasses import replace
 
                 copies = [replace(p, id=f"c{copy_no:02d}.{p.id}", versions=[]) for p in chunk]
-                store.upsert_papers(copies)
-                seq = store.change_seq()
+                store.papers.upsert_papers(copies)
+                seq = store.papers.change_seq()
                 vectors = np.stack([from_blob(real[p.id]) for p in chunk])
                 vectors += rng.normal(0, NOISE, vectors.shape).astype(np.float32)
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-                store.save_embeddings(
+                store.embeddings.save_embeddings(
                     [
                         EmbeddingRow(c.id, seq, text_hash(paper_text(c.title, c.abstract)), to_blob(v))
                         for c, v in zip(copies, vectors, strict=True)
                     ]
                 )
-            print(f"  {store.count_papers():,} papers ({time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"  {store.papers.count_papers():,} papers ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
     if "keyword_build_s" not in state or engine.keyword.behind(store):
         started = time.perf_counter()
         applied = engine.sync_keyword()
@@ -169,8 +172,8 @@ def build(work: Path, target: int, real: int | None) -> dict:
         state["vector_build_s"] = state.get("vector_build_s", 0) + time.perf_counter() - started
         print(f"vector index: {added:,} vectors in {time.perf_counter() - started:.0f} s", flush=True)
         save_state(work, state)
-    state["papers"] = store.count_papers()
-    state["embeddings"] = store.count_embeddings()
+    state["papers"] = store.papers.count_papers()
+    state["embeddings"] = store.embeddings.count_embeddings()
     store.close()
     return state
 
@@ -338,7 +341,7 @@ def build_postgres(source: Path, work: Path, server: str, papers: int, full_text
 
     from paperwire.storage import open_store
     from paperwire.storage.postgres_vectors import HalfVec, _HalfVecDumper, halfvec
-    from paperwire.storage.sqlite_rows import PAPER_COLUMNS
+    from paperwire.storage.rows import PAPER_COLUMNS
     from private_postgres import database
 
     url = database(server, "scale")
@@ -503,7 +506,7 @@ def semantic_recall(source: Path, work: Path, url: str, n: int, ef_values: list[
         usearch, pgvector = open_search(sq_settings, sq_store), open_search(pg, pg_store)
         usearch.catch_up_vectors()
         ids, blobs, after = [], [], (0, 0)
-        while rows := sq_store.embeddings_since(after, 50_000):
+        while rows := sq_store.embeddings.embeddings_since(after, 50_000):
             ids += [r.paper_id for r in rows]
             blobs += [r.vector for r in rows]
             after = (rows[-1].seq, rows[-1].key)
@@ -534,7 +537,7 @@ def semantic_recall(source: Path, work: Path, url: str, n: int, ef_values: list[
 
         def from_usearch(v) -> list[str]:
             found = usearch.vectors.search(v, 200)
-            keys = sq_store.paper_ids_for_keys([k for k, _ in found])
+            keys = sq_store.embeddings.paper_ids_for_keys([k for k, _ in found])
             return [keys[k] for k, _ in found if k in keys]
 
         out = {"queries": n, "usearch": score(from_usearch)}

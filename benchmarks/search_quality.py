@@ -122,12 +122,14 @@ def prepare_postgres(
     store = open_store(settings)
     import_files(store, [_find(folder, "corpus.jsonl")])
     engine = open_search(settings, store)
-    if store.count_unembedded():
-        store.set_search_meta("embedding_model", sqlite.store.get_search_meta("embedding_model"))
+    if store.embeddings.count_unembedded():
+        store.embeddings.set_search_meta(
+            "embedding_model", sqlite.store.embeddings.get_search_meta("embedding_model")
+        )
         after: tuple[int, str] = (0, "")
-        while batch := store.unembedded_papers(after, 2_000):
-            theirs = sqlite.store.embeddings_for([p.id for _, p, _ in batch])
-            store.save_embeddings(
+        while batch := store.embeddings.unembedded_papers(after, 2_000):
+            theirs = sqlite.store.embeddings.embeddings_for([p.id for _, p, _ in batch])
+            store.embeddings.save_embeddings(
                 [
                     EmbeddingRow(p.id, seq, theirs[p.id].text_hash, theirs[p.id].vector)
                     for seq, p, _ in batch
@@ -193,7 +195,7 @@ def main() -> int:
     engine, rate = prepare(args.folder)
     print(f"embedding rate this run: {rate:.1f} papers/s" if rate else "embeddings reused from the cache")
     print(
-        f"{args.folder.name}: {engine.store.count_papers():,} documents ready in "
+        f"{args.folder.name}: {engine.store.papers.count_papers():,} documents ready in "
         f"{time.perf_counter() - started:.0f} s; {len(queries)} {args.split} queries",
         flush=True,
     )

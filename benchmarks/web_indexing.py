@@ -63,10 +63,10 @@ class Embeddings:
         self.store = open_store(settings, create=False)
 
     def done(self) -> int:
-        return self.store.count_embeddings()
+        return self.store.embeddings.count_embeddings()
 
     def waiting(self) -> int:
-        return self.store.count_unembedded()
+        return self.store.embeddings.count_unembedded()
 
     def wait_for_progress(self, since: int, timeout: float = 600.0) -> None:
         """Until the indexer has committed a batch beyond `since` (the model is loaded, it embeds)."""

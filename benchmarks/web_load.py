@@ -257,10 +257,10 @@ def prepare_hub(data: Path, env: dict) -> dict:
     rng = random.Random(20251123)
     with open_store(load_settings()) as store:
         by_day: dict[date, list[str]] = {}
-        for paper in store.iter_papers():
+        for paper in store.papers.iter_papers():
             if paper.announced:
                 by_day.setdefault(paper.announced, []).append(paper.id)
-        users = [store.get_or_create_user(MEMBER_EMAIL.format(i)).id for i in range(MEMBERS)]
+        users = [store.users.get_or_create_user(MEMBER_EMAIL.format(i)).id for i in range(MEMBERS)]
         days = sorted(by_day)
         print(f"casting {VOTES:,} upvotes ...", flush=True)
         cast: set[tuple[int, str]] = set()
@@ -271,17 +271,17 @@ def prepare_hub(data: Path, env: dict) -> dict:
             paper = ids[min(int(rng.paretovariate(1.2)) - 1, len(ids) - 1)]
             member = rng.choice(users)
             if (member, paper) not in cast:
-                store.set_vote(member, paper, True)
+                store.votes.set_vote(member, paper, True)
                 cast.add((member, paper))
         # The benchmark's day: the weekday whose size is nearest 230, the corpus's mean.
         day = min(days, key=lambda d: (abs(len(by_day[d]) - 230), d))
         token = secrets.token_urlsafe(32)
-        member = store.get_or_create_user("reader@example.org")
-        store.create_session(
+        member = store.users.get_or_create_user("reader@example.org")
+        store.users.create_session(
             hashlib.sha256(token.encode()).hexdigest(), member.id, datetime.now(UTC) + timedelta(days=365)
         )
         state = {
-            "papers": store.count_papers(),
+            "papers": store.papers.count_papers(),
             "votes": len(cast),
             "day": day.isoformat(),
             "day_papers": len(by_day[day]),

@@ -104,6 +104,6 @@ def make_hub(tmp_path, model_dir, inbox, database_url=None, **overrides) -> tupl
         **overrides,
     )
     store = open_store(settings)
-    store.upsert_papers(papers_of_week())
+    store.papers.upsert_papers(papers_of_week())
     app = create_app(settings, store)
     return Hub(TestClient(app), store, app, inbox), store

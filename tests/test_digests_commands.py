@@ -102,10 +102,10 @@ def test_sigkill_at_random_moments_delivers_exactly_one_digest_each(tmp_path, cl
     data = tmp_path / "kill-data"
     settings = load_settings(data_dir=data, model_dir=model_dir, secret_key=SECRET)
     with open_store(settings) as store:
-        store.upsert_papers(papers_of_week())
+        store.papers.upsert_papers(papers_of_week())
         for i in range(500):
             prefs = Preferences(trending=0, categories=[("cs.CV", "cs.LG", "cs.CL")[i % 3]])
-            store.create_subscription(f"s{i:03d}@x.org", prefs, status="active", nonce=f"n{i}")
+            store.subscriptions.create_subscription(f"s{i:03d}@x.org", prefs, status="active", nonce=f"n{i}")
     env = {
         **cli_env,
         "PAPERWIRE_DATA_DIR": str(data),
@@ -144,7 +144,7 @@ def test_sigkill_at_random_moments_delivers_exactly_one_digest_each(tmp_path, cl
     assert all(len(ids) == 1 for ids in by_recipient.values()), f"seed {seed}"
     assert duplicates <= kills * settings.smtp_concurrency, f"seed {seed}"
     with open_store(settings) as store:
-        assert store.delivery_counts() == {"sent": 500}
+        assert store.digests.delivery_counts() == {"sent": 500}
 
 
 def test_a_bad_address_is_named_before_anything_else(run_cli):

@@ -16,12 +16,12 @@ TUE = date(2025, 3, 18)
 
 @pytest.fixture
 def week(store):
-    store.upsert_papers(papers_of_week())
+    store.papers.upsert_papers(papers_of_week())
     return store
 
 
 def _sub(store, email, status="active", **prefs):
-    return store.create_subscription(email, Preferences(**prefs), status=status, nonce="n")[0]
+    return store.subscriptions.create_subscription(email, Preferences(**prefs), status=status, nonce="n")[0]
 
 
 def _paper(pid: str, title: str, abstract: str, day: date):
@@ -75,7 +75,7 @@ def test_weekly_digests_follow_the_weekday_and_start_after_confirming(week):
 def test_periods_already_in_the_ledger_are_not_due(week):
     sub = _sub(week, "utc@x.org")
     (digest,) = compose_period(week, None, daily_period(TUE), [sub], "x.org")
-    week.add_deliveries([digest], datetime.now(UTC))
+    week.digests.add_deliveries([digest], datetime.now(UTC))
     assert due_periods(week, [sub], _at(TUE, "09:00")) == {}
 
 
@@ -93,12 +93,12 @@ def test_topics_and_liked_papers_are_matched_by_meaning(settings, store):
     ]  # fmt: skip
     about = "Learning representations of molecules with graph networks."
     liked = _paper("2502.10000", "Neural networks on molecular graphs", about, date(2025, 2, 3))
-    store.upsert_papers([liked] + [_paper(pid, t, a, day) for pid, t, a in papers])
+    store.papers.upsert_papers([liked] + [_paper(pid, t, a, day) for pid, t, a in papers])
     engine = open_search(settings, store)
     engine.sync_keyword()
     embed_pending(engine)
-    user = store.get_or_create_user("fan@x.org")
-    store.set_vote(user.id, liked.id, True)
+    user = store.users.get_or_create_user("fan@x.org")
+    store.votes.set_vote(user.id, liked.id, True)
     topic = _sub(store, "topic@x.org", trending=0, topics=["protein folding"])
     fan = _sub(store, "fan@x.org", trending=0)
     digests = {

@@ -18,9 +18,9 @@ BASE = "https://hub.example.org"
 
 @pytest.fixture
 def hub_store(store):
-    store.upsert_papers(papers_of_week())
-    voter = store.get_or_create_user("voter@x.org")
-    store.set_vote(voter.id, "2503.10004", True)
+    store.papers.upsert_papers(papers_of_week())
+    voter = store.users.get_or_create_user("voter@x.org")
+    store.votes.set_vote(voter.id, "2503.10004", True)
     return store
 
 
@@ -32,7 +32,9 @@ def _sender(settings, store, smtp_url, **overrides) -> DigestSender:
 
 
 def _subscribe(store, email, **prefs):
-    sub, _ = store.create_subscription(email, Preferences(**prefs), status="active", nonce="n-" + email)
+    sub, _ = store.subscriptions.create_subscription(
+        email, Preferences(**prefs), status="active", nonce="n-" + email
+    )
     return sub
 
 
@@ -43,7 +45,7 @@ def test_a_digest_mail_has_both_parts_and_the_headers_providers_require(settings
     (msg,) = smtp_inbox.wait_for(1)
     assert msg["To"] == "ada@x.org" and msg["From"] == "Hub <hub@example.org>"
     assert msg["Subject"] == "Paperwire: your papers for Tuesday 18 March 2025"
-    assert msg["Date"] and msg["Message-ID"] == hub_store.deliveries()[0].message_id
+    assert msg["Date"] and msg["Message-ID"] == hub_store.digests.deliveries()[0].message_id
     assert msg["Message-ID"].endswith("@example.org>")
     assert msg["List-Unsubscribe"].startswith(f"<{BASE}/unsubscribe/") and msg["List-Unsubscribe"].endswith(
         ">"
@@ -68,7 +70,7 @@ def test_a_day_without_announcement_sends_nothing(settings, hub_store, smtp_inbo
     for quiet_day in (date(2025, 3, 20), date(2025, 3, 22)):  # no papers; a Saturday
         report = sender.run(day=quiet_day)
         assert report.planned == 0 and report.sent == 0
-    assert hub_store.deliveries() == [] and smtp_inbox.messages == []
+    assert hub_store.digests.deliveries() == [] and smtp_inbox.messages == []
 
 
 def test_weekly_digests_go_out_on_the_chosen_weekday(settings, hub_store, smtp_inbox):
@@ -100,7 +102,7 @@ def test_no_digest_twice_and_no_paper_twice(settings, hub_store, smtp_inbox):
     ]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
     assert "2503.10004" in ids[0]  # trending on the 18th, so not repeated on the 19th
-    assert hub_store.delivery_counts() == {"sent": 2}
+    assert hub_store.digests.delivery_counts() == {"sent": 2}
 
 
 def test_451_is_retried_then_550_deactivates(settings, hub_store):
@@ -113,13 +115,13 @@ def test_451_is_retried_then_550_deactivates(settings, hub_store):
         assert (report.sent, report.retried, report.failed, report.deactivated) == (1, 1, 1, 1)
         assert [e[1] for e in inbox.envelopes] == [["fine@x.org"]]
         assert inbox.rcpt_attempts["gone@x.org"] == 2
-    (failed,) = hub_store.deliveries(status="failed")
+    (failed,) = hub_store.digests.deliveries(status="failed")
     assert (
         failed.email == "gone@x.org"
         and failed.attempts == 2
         and failed.last_error.endswith("refused the recipient gone@x.org (550 5.1.1 No such user)")
     )
-    gone = hub_store.find_subscription("gone@x.org")
+    gone = hub_store.subscriptions.find_subscription("gone@x.org")
     assert (gone.status, gone.bounces) == ("deactivated", 1)
 
 
@@ -129,7 +131,7 @@ def test_temporary_failures_give_up_after_the_attempts_without_a_bounce(settings
         sender = _sender(settings, hub_store, inbox.url, digest_retry_seconds=0.02, digest_max_attempts=3)
         report = sender.run(day=date(2025, 3, 18))
     assert (report.retried, report.failed, report.sent) == (2, 1, 0)
-    assert hub_store.find_subscription("busy@x.org").status == "active"
+    assert hub_store.subscriptions.find_subscription("busy@x.org").status == "active"
 
 
 def test_an_unreachable_server_stops_the_run_and_loses_nothing(settings, hub_store, smtp_inbox):
@@ -140,7 +142,7 @@ def test_an_unreachable_server_stops_the_run_and_loses_nothing(settings, hub_sto
     )
     report = down.run(day=date(2025, 3, 18))
     assert report.sent == 0 and "stopped sending: cannot connect" in report.error
-    assert hub_store.delivery_counts().get("sent", 0) == 0
+    assert hub_store.digests.delivery_counts().get("sent", 0) == 0
     up = _sender(settings, hub_store, smtp_inbox.url, digest_retry_seconds=0.01)
     assert up.run(day=date(2025, 3, 18)).sent == 5
     smtp_inbox.wait_for(5)
@@ -151,7 +153,7 @@ def test_dry_run_writes_and_sends_nothing(settings, hub_store, smtp_inbox):
     _subscribe(hub_store, "ada@x.org", categories=["cs.CV"])
     composed = _sender(settings, hub_store, smtp_inbox.url).compose(date(2025, 3, 18))
     assert [d.period for d in composed] == ["2025-03-18"] and composed[0].items
-    assert hub_store.deliveries() == [] and smtp_inbox.messages == []
+    assert hub_store.digests.deliveries() == [] and smtp_inbox.messages == []
 
 
 def test_concurrent_senders_send_each_digest_once(settings, hub_store, smtp_inbox):
@@ -178,8 +180,10 @@ def test_concurrent_senders_send_each_digest_once(settings, hub_store, smtp_inbo
 
 def test_unsubscribed_and_pending_addresses_get_nothing(settings, hub_store, smtp_inbox):
     _subscribe(hub_store, "left@x.org", categories=["cs.CV"])
-    hub_store.set_subscription_status(hub_store.find_subscription("left@x.org").id, "unsubscribed")
-    hub_store.create_subscription(
+    hub_store.subscriptions.set_subscription_status(
+        hub_store.subscriptions.find_subscription("left@x.org").id, "unsubscribed"
+    )
+    hub_store.subscriptions.create_subscription(
         "pending@x.org", Preferences(categories=["cs.CV"]), status="pending", nonce="p"
     )
     report = _sender(settings, hub_store, smtp_inbox.url).run(day=date(2025, 3, 18))

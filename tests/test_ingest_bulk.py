@@ -51,11 +51,11 @@ def seeded(store):
     """The store with the arXiv snapshot sample in it; returns those papers as stored."""
     report, rejections = run(store, METADATA)
     assert (report.new, rejections) == (4, [])
-    return list(store.iter_papers())
+    return list(store.papers.iter_papers())
 
 
 def assert_untouched(store, before):
-    assert [store.get_paper(p.id) for p in before] == before
+    assert [store.papers.get_paper(p.id) for p in before] == before
 
 
 @pytest.mark.parametrize(
@@ -75,8 +75,8 @@ def test_sample_files_import(store, path, fmt, paper_id, title):
     report, rejections = run(store, path)
     assert (counts(report), rejections, report.ok) == ((4, 0, 0, 0, 0), [], True)
     assert report.formats == {str(path): fmt}
-    assert store.count_papers() == 4
-    paper = store.get_paper(paper_id)
+    assert store.papers.count_papers() == 4
+    paper = store.papers.get_paper(paper_id)
     assert paper.title.startswith(title) and paper.source == fmt
 
 
@@ -93,10 +93,10 @@ def test_newer_version_replaces_content_and_keeps_history(store, write_jsonl):
     full = sample(METADATA, "2101.00542")
     v1 = {**full, "title": "An early title", "abstract": "  Early.\n", "versions": full["versions"][:1]}
     run(store, write_jsonl("v1.jsonl", [v1]))
-    assert store.get_paper("2101.00542").title == "An early title"
+    assert store.papers.get_paper("2101.00542").title == "An early title"
     report, rejections = run(store, METADATA)
     assert (counts(report), rejections) == ((3, 1, 0, 0, 0), [])
-    p = store.get_paper("2101.00542")
+    p = store.papers.get_paper("2101.00542")
     assert (p.version, p.published, p.updated) == (2, date(2021, 1, 3), date(2021, 1, 19))
     assert p.title == "Lexical Overlap Is Not Enough: Probing Paraphrase Detectors with Adversarial Pairs"
     assert p.abstract.startswith("Paraphrase detectors reach high accuracy")
@@ -107,11 +107,11 @@ def test_older_version_changes_nothing(store, write_jsonl):
     newer = {**sample(LISTING, "2503.14230"), "id": "2503.14230v2"}
     older = {**newer, "id": "2503.14230v1", "title": "An older title", "categories": ["cs.AI"]}
     run(store, write_jsonl("v2.jsonl", [newer]))
-    before = store.get_paper("2503.14230")
+    before = store.papers.get_paper("2503.14230")
     assert before.version == 2
     report, rejections = run(store, write_jsonl("v1.jsonl", [older]))
     assert (report.new, report.updated, report.unchanged, rejections) == (0, 0, 1, [])
-    assert store.get_paper("2503.14230") == before
+    assert store.papers.get_paper("2503.14230") == before
     assert before.versions == [PaperVersion(2, None)]
 
 
@@ -119,7 +119,7 @@ def test_export_import_export_is_byte_identical(store, tmp_path):
     report, rejections = run(store, [METADATA, LISTING, BEIR])
     assert (counts(report), rejections) == ((12, 0, 0, 0, 0), [])
     assert "12 new, 0 updated, 0 unchanged, 0 rejected" in report.summary()
-    assert store.stats().by_source == {"arxiv-metadata": 4, "arxiv-listing": 4, "beir": 4}
+    assert store.papers.stats().by_source == {"arxiv-metadata": 4, "arxiv-listing": 4, "beir": 4}
     first = export_text(store)
     assert len(first.splitlines()) == 12 and first.endswith("\n")
     path = tmp_path / "export.jsonl"
@@ -127,7 +127,9 @@ def test_export_import_export_is_byte_identical(store, tmp_path):
     with open_store(load_settings(data_dir=tmp_path / "b")) as other:
         report, rejections = run(other, path)
         assert (report.new, rejections, report.formats) == (12, [], {str(path): "paperwire"})
-        assert [other.get_paper(p.id) for p in store.iter_papers()] == list(store.iter_papers())
+        assert [other.papers.get_paper(p.id) for p in store.papers.iter_papers()] == list(
+            store.papers.iter_papers()
+        )
         second = export_text(other)
     assert second == first
 
@@ -141,16 +143,16 @@ def test_format_can_be_forced(store, write_jsonl):
     report, rejections = run(store, path)
     reason = "not a known record format (keys: abstract, categories, id, title); name one with --format"
     assert rejections == [Rejection(str(path), 1, reason), Rejection(str(path), 2, reason)]
-    assert (report.new, report.rejected, store.count_papers()) == (0, 2, 0)
+    assert (report.new, report.rejected, store.papers.count_papers()) == (0, 2, 0)
     report, rejections = run(store, path, fmt="arxiv-listing")
     assert (report.new, rejections, report.formats) == (2, [], {str(path): "arxiv-listing"})
-    assert store.get_paper("2503.20001").links.abstract == "https://arxiv.org/abs/2503.20001"
+    assert store.papers.get_paper("2503.20001").links.abstract == "https://arxiv.org/abs/2503.20001"
 
 
 def test_forcing_the_wrong_format_rejects_every_record(store):
     report, rejections = run(store, LISTING, fmt="beir")
     assert rejections == [Rejection(str(LISTING), n, "record has no id") for n in (1, 2, 3, 4)]
-    assert (report.new, report.rejected, report.ok, store.count_papers()) == (0, 4, False, 0)
+    assert (report.new, report.rejected, report.ok, store.papers.count_papers()) == (0, 4, False, 0)
     with pytest.raises(ValueError, match="unknown format 'csv'; choose one of: auto, arxiv-metadata, "):
         import_files(store, [BEIR], fmt="csv")
 
@@ -175,9 +177,12 @@ def test_bad_record_is_reported_and_the_good_ones_stored(store, seeded, write_js
     report, rejections = run(store, path)
     assert rejections == [Rejection(str(path), 3, reason)]
     assert (counts(report), report.ok) == ((2, 0, 0, 1, 0), False)
-    assert [store.get_paper(g["_id"]).title for g in GOOD] == ["First good record.", "Second good record."]
-    assert store.get_paper("90003") is None
-    assert store.count_papers() == 6
+    assert [store.papers.get_paper(g["_id"]).title for g in GOOD] == [
+        "First good record.",
+        "Second good record.",
+    ]
+    assert store.papers.get_paper("90003") is None
+    assert store.papers.count_papers() == 6
     assert_untouched(store, seeded)
 
 
@@ -188,7 +193,7 @@ def test_same_id_twice_keeps_the_first(store, seeded, write_jsonl, batch_size):
     report, rejections = run(store, path, batch_size=batch_size)
     assert rejections == [Rejection(str(path), 4, "id 90001 appears again (first at line 1); kept the first")]
     assert (report.new, report.rejected, report.ok) == (2, 1, False)
-    assert store.get_paper("90001").title == "First good record."
+    assert store.papers.get_paper("90001").title == "First good record."
     assert_untouched(store, seeded)
 
 
@@ -219,7 +224,7 @@ def test_truncated_gzip_imports_the_records_before_the_cut(store, seeded, tmp_pa
     assert rejections == [Rejection(str(path), None, reason + " were imported")]
     assert (counts(report), report.ok) == ((complete, 0, 0, 0, 1), False)
     expected = [json.loads(line)["id"] for line in lines[:complete]]
-    assert [p.id for p in store.iter_papers() if p.source == "arxiv-listing"] == expected
+    assert [p.id for p in store.papers.iter_papers() if p.source == "arxiv-listing"] == expected
     assert_untouched(store, seeded)
 
 
@@ -256,7 +261,7 @@ def test_bad_files_do_not_stop_the_others(store, seeded, tmp_path, write_jsonl):
     assert got == [(str(empty), None), (str(tmp_path), None), (str(mixed), 2), (str(missing), None)]
     assert (counts(report), report.ok) == ((10, 0, 0, 1, 3), False)
     assert report.formats == {str(BEIR): "beir", str(mixed): "beir", str(LISTING): "arxiv-listing"}
-    assert store.count_papers() == 14
+    assert store.papers.count_papers() == 14
     assert_untouched(store, seeded)
 
 
@@ -297,8 +302,8 @@ def test_first_2000_records_of_the_shared_arxiv_file(store, tmp_path):
     assert rejections == []
     assert (counts(report), report.ok) == ((2000, 0, 0, 0, 0), True)
     assert report.formats == {str(path): "arxiv-listing"}
-    assert store.count_papers() == 2000
-    papers = list(store.iter_papers())
+    assert store.papers.count_papers() == 2000
+    papers = list(store.papers.iter_papers())
     assert [p.id for p in papers if "\n" in p.title or "\n" in p.abstract] == []
     assert [p.id for p in papers if "  " in p.title or "  " in p.abstract] == []
     assert all(p.announced and p.categories and not p.categories[0][0].isdigit() for p in papers)
@@ -333,10 +338,10 @@ def test_input_that_crashed_import_is_a_rejected_record(store, seeded, write_jso
     first = write_jsonl("first.jsonl", [around[0], bad, around[1]])
     later = write_jsonl("later.jsonl", [GOOD[1]])
     report, rejections = run(store, [first, later])
-    assert store.get_paper("p2") is not None and store.get_paper("90002") is not None
+    assert store.papers.get_paper("p2") is not None and store.papers.get_paper("90002") is not None
     assert_untouched(store, seeded)
     if not reason:  # a NUL is a control character: dropped, and the record is stored
-        assert (rejections, report.new, store.get_paper("p9").source) == ([], 4, "x")
+        assert (rejections, report.new, store.papers.get_paper("p9").source) == ([], 4, "x")
         return
     assert [(r.path, r.line) for r in rejections] == [(str(first), 2)]
     assert reason in rejections[0].reason
@@ -359,7 +364,7 @@ def test_a_value_the_database_refuses_rejects_that_record_only(store, seeded, tm
         _store_batch(store, batch, seen, report, lambda line, reason: rejections.append((line, reason)))
     assert [line for line, _ in rejections] == [2]
     assert "the database refused it" in rejections[0][1]
-    assert (report.new, store.get_paper("big")) == (2, None)
+    assert (report.new, store.papers.get_paper("big")) == (2, None)
     assert_untouched(store, seeded)
 
 

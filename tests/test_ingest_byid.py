@@ -74,7 +74,7 @@ def test_ingest_ids_stores_and_counts(server, settings):
         results = ingest_ids(store, f.arxiv, settings.arxiv_api_url, ["2503.11701", "2501.99999"], counts)
         assert [r.outcome for r in results] == [UpsertOutcome.NEW, None]
         assert counts == Counter(new=1, failed=1)
-        assert store.get_paper("2503.11701").source == "arxiv-api"
+        assert store.papers.get_paper("2503.11701").source == "arxiv-api"
 
 
 def test_cli_ids(server, run_cli):

@@ -60,12 +60,14 @@ def test_status_of_an_empty_hub(run_cli):
 
 def test_status_shows_a_harvest_under_way_and_a_failed_run(run_cli, cli_env):
     with open_store(load_settings(data_dir=cli_env["PAPERWIRE_DATA_DIR"])) as store:
-        store.save_harvest(
+        store.ingest.save_harvest(
             HarvestState("oai:cs", date(2025, 3, 1), None, None, "tok|2", date(2025, 3, 9), 2, 2000)
         )
-        run = store.start_run("arxiv", "--set cs", "cli")
-        store.finish_run(run, "error", {"new": 2000, "pages": 2}, "HTTP 500 (gave up after 5 attempts)")
-        store.start_run("daily", "cs.LG", "schedule")
+        run = store.ingest.start_run("arxiv", "--set cs", "cli")
+        store.ingest.finish_run(
+            run, "error", {"new": 2000, "pages": 2}, "HTTP 500 (gave up after 5 attempts)"
+        )
+        store.ingest.start_run("daily", "cs.LG", "schedule")
     r = run_cli("ingest", "status")
     assert r.returncode == 0
     lines = r.stdout.splitlines()

@@ -67,7 +67,7 @@ def test_parse_feed():
 
 def test_a_day_of_announcements(server, settings):
     with open_store(settings) as store:  # a paper known at v1 since the day before
-        store.upsert_papers(
+        store.papers.upsert_papers(
             [
                 make_paper(
                     id="2503.11720",
@@ -84,18 +84,20 @@ def test_a_day_of_announcements(server, settings):
     )
     assert counts == Counter({"stored": 5, "announced days": 1})
     with open_store(settings) as store:
-        new = store.get_paper("2503.11701")
+        new = store.papers.get_paper("2503.11701")
         assert (new.announced, new.source) == (date(2025, 3, 18), "arxiv-api")  # complete record from the API
-        assert store.get_paper("2503.11999").source == "arxiv-feed"  # unknown to the API: the feed's record
-        assert store.get_paper("2503.11677").announced == date(2025, 3, 18)  # cross-listed
-        replaced = store.get_paper("2503.11720")
+        assert (
+            store.papers.get_paper("2503.11999").source == "arxiv-feed"
+        )  # unknown to the API: the feed's record
+        assert store.papers.get_paper("2503.11677").announced == date(2025, 3, 18)  # cross-listed
+        replaced = store.papers.get_paper("2503.11720")
         assert (replaced.version, replaced.title, replaced.announced) == (
             2,
             "Graph transformers revisited, again",
             date(2025, 3, 17),  # a replacement is not a re-announcement
         )
-        assert store.get_paper("2504.00001").announced is None
-        assert store.announcement_days("cs.LG") == [
+        assert store.papers.get_paper("2504.00001").announced is None
+        assert store.ingest.announcement_days("cs.LG") == [
             AnnouncementDay("cs.LG", date(2025, 3, 18), True, 2, 1, 1, 1)
         ]
     requested = [r.query["id_list"] for r in server.requests if r.path == "/api/query"]
@@ -114,7 +116,9 @@ def test_a_weekend_is_an_explicit_quiet_day(server, settings):
     assert results[0].line() == "cs.LG 2025-03-22: no announcement"
     assert counts["quiet days"] == 1
     with open_store(settings) as store:
-        assert store.announcement_days("cs.LG")[0] == AnnouncementDay("cs.LG", date(2025, 3, 22), False)
+        assert store.ingest.announcement_days("cs.LG")[0] == AnnouncementDay(
+            "cs.LG", date(2025, 3, 22), False
+        )
 
 
 @pytest.mark.parametrize(
@@ -134,18 +138,18 @@ def test_stale_feeds_are_detected_and_record_nothing(server, settings, first, th
         server.routes["/atom/cs.LG"] = lambda q: Reply(first)
         run_daily(settings)
     with open_store(settings) as store:
-        before = store.announcement_days(), [p.id for p in store.iter_papers()]
+        before = store.ingest.announcement_days(), [p.id for p in store.papers.iter_papers()]
     server.routes["/atom/cs.LG"] = lambda q: Reply(then)
     results, counts = run_daily(settings)
     assert results[0].error.startswith("stale feed: ") and message in results[0].error
     assert counts["failed"] == 1
     with open_store(settings) as store:
-        assert (store.announcement_days(), [p.id for p in store.iter_papers()]) == before
+        assert (store.ingest.announcement_days(), [p.id for p in store.papers.iter_papers()]) == before
 
 
 def test_a_new_paper_announced_before_makes_the_feed_stale(server, settings):
     with open_store(settings) as store:
-        store.upsert_papers(
+        store.papers.upsert_papers(
             [make_paper(id="2503.11701", title="T", source="test", announced=date(2025, 3, 17))]
         )
     results, _ = run_daily(settings)

@@ -89,7 +89,7 @@ def test_bad_bodies(body, message):
 
 
 def test_stars_are_recorded_with_renamed_missing_and_blocked_repositories(store, server, github_settings):
-    store.upsert_papers(_papers())
+    store.papers.upsert_papers(_papers())
     counts = _run(store, github_settings)
     assert counts == Counter({"due": 4, "stars recorded": 2, "renamed": 1, "missing": 1, "unavailable": 1})
     repos = store.repos.github_repos()
@@ -126,7 +126,7 @@ def test_stars_are_recorded_with_renamed_missing_and_blocked_repositories(store,
 
 
 def test_a_spent_quota_stops_the_run_and_leaves_the_rest(store, server, route, github_settings):
-    store.upsert_papers(_papers())
+    store.papers.upsert_papers(_papers())
     route.remaining = 3  # the renamed repository's 301 spends one too, as at GitHub
     counts = _run(store, github_settings)
     assert counts["stars recorded"] == 2 and counts["left for the next run"] == 2
@@ -136,7 +136,7 @@ def test_a_spent_quota_stops_the_run_and_leaves_the_rest(store, server, route, g
 
 
 def test_a_quota_that_resets_soon_is_waited_for(store, server, route, github_settings):
-    store.upsert_papers(_papers())
+    store.papers.upsert_papers(_papers())
     # The reset is a whole second: two ahead is at least one second away, whatever the clock's fraction.
     route.remaining, route.reset, route.reset_in = 1, int(time.time()) + 2, 3600
     started = time.monotonic()
@@ -146,7 +146,7 @@ def test_a_quota_that_resets_soon_is_waited_for(store, server, route, github_set
 
 
 def test_a_limit_leaves_the_rest_for_the_next_run(store, server, github_settings):
-    store.upsert_papers(_papers())
+    store.papers.upsert_papers(_papers())
     counts = _run(store, github_settings, limit=1)
     assert counts == Counter({"due": 4, "stars recorded": 1, "left for the next run": 3})
 
@@ -157,7 +157,7 @@ def test_no_token_means_off(settings):
 
 
 def test_a_wrong_token_is_a_clear_error(store, server, github_settings):
-    store.upsert_papers(_papers())
+    store.papers.upsert_papers(_papers())
     wrong = load_settings(**{**github_settings.model_dump(), "github_token": "ghp_wrong"})
     with pytest.raises(FetchError, match=r"HTTP 401: .*Bad credentials"):
         _run(store, wrong)
@@ -227,13 +227,13 @@ def test_the_schedule_records_stars_after_the_days_ingest_when_a_token_is_set(se
         extra = {"PAPERWIRE_GITHUB_TOKEN": token} if token else {}
         settings = ingest_settings(server, tmp_path / str(runs), PAPERWIRE_INGEST_CATEGORIES="cs.LG", **extra)
         with open_store(settings) as store:
-            store.upsert_papers(_papers())
+            store.papers.upsert_papers(_papers())
             scheduler = Scheduler(settings, store, tick=0.05).start()
             try:
                 done = wait_for_runs(store, runs)
             finally:
                 scheduler.stop()
-            assert len(store.recent_runs()) == runs  # without a token, no GitHub run at all
+            assert len(store.ingest.recent_runs()) == runs  # without a token, no GitHub run at all
             assert [r.kind for r in reversed(done)] == ["daily", "hf", "hf", "github"][:runs]
             if token:
                 assert done[0].status == "ok" and done[0].counts["stars recorded"] == 2

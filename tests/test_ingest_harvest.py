@@ -38,7 +38,7 @@ def run_harvest(settings, **kw):
 
 def dump(settings) -> list[dict]:
     with open_store(settings) as store:
-        return [export_record(p) for p in store.iter_papers()]
+        return [export_record(p) for p in store.papers.iter_papers()]
 
 
 def test_three_pages_with_a_503_retry_after_between_them(server, tmp_path):
@@ -66,7 +66,7 @@ def test_a_later_run_continues_from_the_cursor_and_versions_update(server, tmp_p
     assert counts == Counter(new=1, updated=1, pages=1)
     assert state.cursor == date(2025, 3, 21)
     with open_store(settings) as store:
-        revised = store.get_paper("2503.11701")
+        revised = store.papers.get_paper("2503.11701")
     assert (revised.version, revised.title) == (2, "Sparse attention for long sequence models (revised)")
     assert [v.version for v in revised.versions] == [1, 2]
 
@@ -122,7 +122,7 @@ def test_a_bad_second_page_stops_cleanly_and_a_rerun_completes(server, tmp_path,
     # Page one is stored, nothing of page two is, and the state is not ahead of the store.
     assert [p["id"] for p in dump(settings)] == ALL_IDS[:3]
     with open_store(settings) as store:
-        state = store.get_harvest("oai:cs")
+        state = store.ingest.get_harvest("oai:cs")
     assert state.cursor is None
     assert state.pending_token in ("6960524|1001", None)  # None: the next run starts over
     server.routes["/oai"] = oai_route
@@ -148,7 +148,7 @@ def test_no_records_match_is_an_error_and_moves_nothing(server, tmp_path):
         run_harvest(settings, from_=date(2030, 1, 1))
     assert dump(settings) == []
     with open_store(settings) as store:
-        assert store.get_harvest("oai:cs") is None
+        assert store.ingest.get_harvest("oai:cs") is None
 
 
 def test_an_expired_stored_token_restarts_the_harvest(server, tmp_path):

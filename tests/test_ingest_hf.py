@@ -83,17 +83,17 @@ def test_a_day(server, settings):
     assert counts == Counter({"new": 3, "from arXiv": 2, "featured": 3, "failed": 1})
     day = date(2025, 3, 18)
     with open_store(settings) as store:
-        assert store.hf_features(day) == [
+        assert store.ingest.hf_features(day) == [
             HfFeature("2503.11677", day, "Ada Submitter", 42),
             HfFeature("2503.11701", day, "Bob Builder", 7),
             HfFeature("2503.13000", day, "carol", 3),
         ]
-        filled = store.get_paper("2503.11701")  # no abstract on Hugging Face: arXiv's record
+        filled = store.papers.get_paper("2503.11701")  # no abstract on Hugging Face: arXiv's record
         assert (filled.source, filled.abstract) == ("arxiv-api", "We study sparse attention. It is fast.")
-        linked = store.get_paper("2503.11677")
+        linked = store.papers.get_paper("2503.11677")
         assert (linked.source, linked.links.code) == ("arxiv-api", "https://github.com/example/prima-sim")
-        assert store.get_paper("2503.13000").source == "huggingface"  # arXiv does not know it
-        assert store.get_paper("2503.13001") is None
+        assert store.papers.get_paper("2503.13000").source == "huggingface"  # arXiv does not know it
+        assert store.papers.get_paper("2503.13001") is None
     hf_requests = [r.query for r in server.requests if r.path == "/api/daily_papers"]
     assert hf_requests == [{"date": "2025-03-18", "p": "0", "limit": "100"}]
     # Again, a day later: upvotes move, nothing is fetched from arXiv but the paper it lacks.
@@ -104,7 +104,7 @@ def test_a_day(server, settings):
     counts = run_hf(settings, {"date": "2025-03-18"})
     assert counts == Counter({"unchanged": 0, "featured": 3, "failed": 1})
     with open_store(settings) as store:
-        assert store.hf_features(paper_id="2503.11677")[0].upvotes == 50
+        assert store.ingest.hf_features(paper_id="2503.11677")[0].upvotes == 50
     assert [r.query["id_list"] for r in server.requests if r.path == "/api/query"] == ["2503.13001"]
 
 

@@ -98,9 +98,9 @@ _ids = itertools.count()
 )
 def test_import_of_hostile_lines_stores_the_good_and_loses_nothing(store, tmp_path, lines):
     n = next(_ids)  # the store lives across examples: each one's ids are its own
-    if store.get_paper("keep") is None:
-        store.upsert_papers([make_paper(id="keep", title="Kept paper.", source="test", version=3)])
-    kept = store.get_paper("keep")
+    if store.papers.get_paper("keep") is None:
+        store.papers.upsert_papers([make_paper(id="keep", title="Kept paper.", source="test", version=3)])
+    kept = store.papers.get_paper("keep")
     good = [{"_id": f"good{n}a", "title": "Good."}, {"_id": f"good{n}b", "title": "Good."}]
     path = tmp_path / f"hostile{n}.jsonl"
     body = [
@@ -114,5 +114,5 @@ def test_import_of_hostile_lines_stores_the_good_and_loses_nothing(store, tmp_pa
     assert report.failed_files == 0
     assert report.stored + report.rejected == sum(1 for line in body if line.strip())
     assert all(r.line and r.reason for r in rejected)
-    assert store.get_paper(f"good{n}a") is not None and store.get_paper(f"good{n}b") is not None
-    assert store.get_paper("keep") == kept
+    assert store.papers.get_paper(f"good{n}a") is not None and store.papers.get_paper(f"good{n}b") is not None
+    assert store.papers.get_paper("keep") == kept

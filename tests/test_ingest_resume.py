@@ -26,8 +26,8 @@ def server():
 
 def snapshot(data_dir):
     with open_store(load_settings(data_dir=data_dir)) as store:
-        papers = [export_record(p) for p in store.iter_papers()]
-        return papers, store.get_harvest("oai:cs")
+        papers = [export_record(p) for p in store.papers.iter_papers()]
+        return papers, store.ingest.get_harvest("oai:cs")
 
 
 def spawn(env, data_dir):

@@ -47,7 +47,7 @@ def test_latest_slot_in_a_time_zone(tmp_path):
 def wait_for_runs(store, count, timeout=30):
     deadline = time.monotonic() + timeout
     while True:
-        runs = store.recent_runs(trigger="schedule")
+        runs = store.ingest.recent_runs(trigger="schedule")
         if len(runs) >= count and all(r.status != "running" for r in runs):
             return runs
         assert time.monotonic() < deadline, runs
@@ -73,7 +73,7 @@ def test_a_due_schedule_runs_once_and_logs_each_run(server, tmp_path):
             assert runs[2].counts == {"stored": 5, "announced days": 1}
             assert runs[0].counts["featured"] == 3 and runs[0].error == "1 failed (see the log)"
             time.sleep(0.3)
-            assert len(store.recent_runs()) == 3 and not scheduler.due(clock[0])  # not again today
+            assert len(store.ingest.recent_runs()) == 3 and not scheduler.due(clock[0])  # not again today
             clock[0] = now + timedelta(days=1)  # the next day's slot has come
             assert len(wait_for_runs(store, 6)) == 6
         finally:
@@ -96,7 +96,7 @@ def test_a_failing_job_is_recorded_and_the_others_run(server, tmp_path):
 
 def finished_runs(data_dir) -> list:
     with open_store(load_settings(data_dir=data_dir), create=False) as store:
-        return [r for r in store.recent_runs() if r.status != "running"]
+        return [r for r in store.ingest.recent_runs() if r.status != "running"]
 
 
 def wait_for_health(proc, url: str) -> None:
@@ -222,7 +222,7 @@ def test_the_schedule_runs_without_a_contact_address_and_is_off_when_asked(serve
         assert schedule is not None
         wait_for_runs(store, 3)
         schedule.stop()
-        assert store.count_papers() >= 5
+        assert store.papers.count_papers() >= 5
     assert "PAPERWIRE_CONTACT_EMAIL is not set" in caplog.text
 
 
@@ -235,7 +235,9 @@ def test_what_serve_says_on_a_hub_with_no_papers(tmp_path):
         assert empty_hub_hint(settings, store, now).startswith("fetching the latest arXiv announcements")
         off = empty_hub_hint(load_settings(data_dir=tmp_path, ingest_schedule=False), store, now)
         assert off.startswith("fetch papers now with `paperwire ingest daily` and `paperwire ingest hf`, or")
-        store.finish_run(store.start_run("daily", "cs.LG", "schedule"), "error", {}, "no network")
+        store.ingest.finish_run(
+            store.ingest.start_run("daily", "cs.LG", "schedule"), "error", {}, "no network"
+        )
         later = empty_hub_hint(settings, store, datetime.now(UTC) + timedelta(minutes=1))
         assert later.startswith("the next scheduled ingest is at ")
         assert "import a file with `paperwire import FILE.jsonl[.gz]`" in later
@@ -247,8 +249,8 @@ def test_a_run_cut_short_by_a_crash_is_done_again(tmp_path):
     with open_store(settings) as store:
         scheduler = Scheduler(settings, store)
         assert scheduler.due(now)
-        store.start_run("daily", "cs.LG", "schedule")  # its process was killed: it stays "running"
+        store.ingest.start_run("daily", "cs.LG", "schedule")  # its process was killed: it stays "running"
         assert scheduler.due(now)
-        store.finish_run(store.start_run("daily", "cs.LG", "schedule"), "error", {}, "HTTP 500")
+        store.ingest.finish_run(store.ingest.start_run("daily", "cs.LG", "schedule"), "error", {}, "HTTP 500")
         assert not scheduler.due(now)  # failed, but done: the next try is the next day's
         assert scheduler.due(now + timedelta(days=1))

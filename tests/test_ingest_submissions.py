@@ -29,25 +29,25 @@ def test_the_worker_settles_the_queue_in_one_request_and_once_across_processes(t
         arxiv.routes["/api/query"] = api_route
         settings = ingest_settings(arxiv, tmp_path)
         with open_store(settings) as store, open_fetchers(settings) as fetchers:
-            store.upsert_papers([make_paper(id="2503.10009", title="Stored already", source="test")])
-            ada = store.get_or_create_user("ada@example.org")
+            store.papers.upsert_papers([make_paper(id="2503.10009", title="Stored already", source="test")])
+            ada = store.users.get_or_create_user("ada@example.org")
             for pid in ("2503.11701", "2503.99999", "2503.10009"):
-                store.queue_submission(pid, ada.id, DAY, per_user=10, total=10)
+                store.submissions.queue_submission(pid, ada.id, DAY, per_user=10, total=10)
             with exclusive(store, SUBMISSIONS) as got:  # another process is working the queue
                 assert got and drain(store, fetchers.arxiv, settings.arxiv_api_url) is None
             assert arxiv.requests == []
             worker = SubmissionFetcher(settings, store, lambda: fetchers.arxiv, tick=0.05).start()
             deadline = time.monotonic() + 10
-            while store.count_queued_submissions() and time.monotonic() < deadline:
+            while store.submissions.count_queued_submissions() and time.monotonic() < deadline:
                 time.sleep(0.05)
             worker.stop()
             assert [r.query["id_list"] for r in arxiv.requests] == [
                 "2503.11701,2503.99999"
             ]  # not the stored one
-            states = {q.paper_id: q.state for q in map(store.get_queued_submission, (1, 2, 3))}
+            states = {q.paper_id: q.state for q in map(store.submissions.get_queued_submission, (1, 2, 3))}
             assert states == {"2503.11701": "done", "2503.99999": "failed", "2503.10009": "done"}
-            assert store.paper_activity("2503.11701").submission.day == DAY
-            assert store.paper_activity("2503.10009").submission.username == "ada"
+            assert store.papers.paper_activity("2503.11701").submission.day == DAY
+            assert store.papers.paper_activity("2503.10009").submission.username == "ada"
 
 
 def sign_in(server: LiveServer, inbox, email: str) -> tuple[httpx.Client, str]:

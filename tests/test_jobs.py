@@ -133,9 +133,13 @@ def test_two_serves_and_the_cli_run_each_job_once(postgres, tmp_path, model_dir)
                 index = subprocess.run(
                     [PAPERWIRE_BIN, "index", "-q"], env=cron, capture_output=True, text=True, timeout=120
                 )
-                _wait_for(lambda: store.count_papers() and not store.count_unembedded(), "embedding", 120)
-                runs = store.recent_runs(limit=50)
-                papers, embedded_in_db = store.count_papers(), store.count_embeddings()
+                _wait_for(
+                    lambda: store.papers.count_papers() and not store.embeddings.count_unembedded(),
+                    "embedding",
+                    120,
+                )
+                runs = store.ingest.recent_runs(limit=50)
+                papers, embedded_in_db = store.papers.count_papers(), store.embeddings.count_embeddings()
         finally:
             for server in servers:
                 server.stop()
@@ -156,7 +160,7 @@ def test_two_serves_and_the_cli_run_each_job_once(postgres, tmp_path, model_dir)
 
 
 def _finished(store) -> int:
-    return sum(r.status != "running" for r in store.recent_runs(limit=50))
+    return sum(r.status != "running" for r in store.ingest.recent_runs(limit=50))
 
 
 def test_two_serves_and_the_cli_send_each_digest_once(postgres, tmp_path, model_dir):
@@ -177,7 +181,7 @@ def test_two_serves_and_the_cli_send_each_digest_once(postgres, tmp_path, model_
     with open_store(load_settings(database_url=url, data_dir=tmp_path / "check", secret_key=SECRET)) as store:
         for i in range(60):
             prefs = Preferences(trending=0, send_time="00:00", categories=["cs.LG"])  # due all day
-            store.create_subscription(f"s{i:02d}@x.org", prefs, status="active", nonce=f"n{i}")
+            store.subscriptions.create_subscription(f"s{i:02d}@x.org", prefs, status="active", nonce=f"n{i}")
     with SmtpInbox() as inbox:
         common = {
             "PAPERWIRE_DATABASE_URL": url,
@@ -196,9 +200,11 @@ def test_two_serves_and_the_cli_send_each_digest_once(postgres, tmp_path, model_
             )
             assert cli.returncode == 0, cli.stderr
             with open_store(load_settings(database_url=url, data_dir=tmp_path / "check")) as store:
-                _wait_for(lambda: store.delivery_counts().get("sent") == 60, "every digest to be sent")
+                _wait_for(
+                    lambda: store.digests.delivery_counts().get("sent") == 60, "every digest to be sent"
+                )
                 time.sleep(2)  # a few more ticks of both schedules: they must find nothing to do
-                counts = store.delivery_counts()
+                counts = store.digests.delivery_counts()
         finally:
             for server in servers:
                 server.stop()

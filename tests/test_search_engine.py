@@ -33,7 +33,7 @@ def settings(settings, in_database):
 
 @pytest.fixture
 def engine(settings, store):
-    store.upsert_papers(CORPUS)
+    store.papers.upsert_papers(CORPUS)
     engine = open_search(settings, store)
     engine.sync_keyword()
     return engine
@@ -161,10 +161,10 @@ def test_bad_requests_are_refused(engine):
 
 
 def test_keyword_index_follows_every_write(engine, store):
-    store.upsert_papers([paper("2504.00001", "Zebrafish regeneration", "Fins regrow.")])
+    store.papers.upsert_papers([paper("2504.00001", "Zebrafish regeneration", "Fins regrow.")])
     engine.sync_keyword()
     assert ids(engine.search("zebrafish", mode="keyword")) == ["2504.00001"]
-    store.upsert_papers([paper("2504.00001", "Axolotl regeneration", "Limbs regrow.", version=2)])
+    store.papers.upsert_papers([paper("2504.00001", "Axolotl regeneration", "Limbs regrow.", version=2)])
     engine.sync_keyword()
     assert ids(engine.search("zebrafish", mode="keyword")) == []
     assert ids(engine.search("axolotl", mode="keyword")) == ["2504.00001"]
@@ -200,7 +200,7 @@ def test_index_files_are_kept_only_for_the_sides_the_database_does_not_answer(
     assert ("vectors.usearch" in files) == (in_database == "none"), files
     assert isinstance(embedded.vectors, NativeVectors if in_database != "none" else VectorIndex)
     assert embedded.vectors_in_database == (in_database != "none")  # SQLite is always "none"
-    store.upsert_papers([paper("2504.00002", "Axolotl limbs", "They regrow.")])
+    store.papers.upsert_papers([paper("2504.00002", "Axolotl limbs", "They regrow.")])
     if in_database != "all":
         embedded.sync_keyword()  # in the database there is nothing to sync: committed is searchable
     assert ids(embedded.search("axolotl", mode="keyword")) == ["2504.00002"]
@@ -219,8 +219,8 @@ def test_index_survives_a_restart_and_is_incremental(embedded, settings, store):
     assert len(again.vectors) == len(CORPUS)  # loaded from the saved file
     assert embed_pending(again).embedded == 0
     same_text = next(p for p in CORPUS if p.id == "2503.00008")
-    store.upsert_papers([paper(same_text.id, same_text.title, same_text.abstract, version=2)])
-    store.upsert_papers([paper("2503.00007", "Quantum pets", "Qubits in a box.", version=2)])
+    store.papers.upsert_papers([paper(same_text.id, same_text.title, same_text.abstract, version=2)])
+    store.papers.upsert_papers([paper("2503.00007", "Quantum pets", "Qubits in a box.", version=2)])
     report = embed_pending(again)
     assert (report.embedded, report.unchanged_text) == (1, 1)  # only the changed text is embedded again
     assert len(again.vectors) == len(CORPUS)  # replaced in place, not added
@@ -229,7 +229,7 @@ def test_index_survives_a_restart_and_is_incremental(embedded, settings, store):
 
 def test_embeddings_of_another_model_are_refused_but_words_still_answer(embedded, store):
     other = ModelInfo("some-other-model", "elsewhere", "v0", 768, "title only")
-    store.set_search_meta("embedding_model", other.to_json())
+    store.embeddings.set_search_meta("embedding_model", other.to_json())
     with pytest.raises(PaperwireError, match=r"some-other-model .* run `paperwire index --rebuild`"):
         embedded.check_model()
     with pytest.raises(PaperwireError, match="--rebuild"):
@@ -245,16 +245,20 @@ def test_an_older_recipe_answers_by_its_vectors_until_a_rebuild(engine, store):
     from paperwire.search.indexer import rebuild
 
     old = model_info(RECIPES[0])
-    store.set_search_meta("embedding_model", old.to_json())  # a hub built before the recipe changed
+    store.embeddings.set_search_meta(
+        "embedding_model", old.to_json()
+    )  # a hub built before the recipe changed
     assert embed_pending(engine).embedded == len(CORPUS)
     assert engine.recipe == RECIPES[0] and engine.outdated_recipe()
     assert ids(engine.search("canine companions", mode="semantic"))[0] in ("2503.00007", "2503.00008")
-    store.upsert_papers([paper("2503.00099", "Dogs at sea", "Canine companions aboard sailing ships.")])
+    store.papers.upsert_papers(
+        [paper("2503.00099", "Dogs at sea", "Canine companions aboard sailing ships.")]
+    )
     assert embed_pending(engine).embedded == 1  # with the hub's own (older) recipe, so its vectors stay alike
-    assert store.get_search_meta("embedding_model") == old.to_json()
+    assert store.embeddings.get_search_meta("embedding_model") == old.to_json()
     report = rebuild(engine)
     assert report.embedded == len(CORPUS) + 1 and report.tokens > 0
-    assert store.get_search_meta("embedding_model") == model_info().to_json()
+    assert store.embeddings.get_search_meta("embedding_model") == model_info().to_json()
     assert engine.recipe == RECIPE and not engine.outdated_recipe()
 
 
@@ -265,7 +269,9 @@ def test_search_says_how_much_of_the_hub_meaning_covers(embedded, store):
         len(CORPUS),
         None,
     )
-    store.upsert_papers([paper(f"2503.0009{n}", f"New paper {n}", "Not embedded yet.") for n in range(3)])
+    store.papers.upsert_papers(
+        [paper(f"2503.0009{n}", f"New paper {n}", "Not embedded yet.") for n in range(3)]
+    )
     embedded.sync_keyword()
     embedded.forget_coverage()
     part = embedded.search("canine companions")

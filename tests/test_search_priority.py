@@ -52,15 +52,15 @@ def seen(monkeypatch):
 
 
 def test_the_background_indexer_runs_low_and_requests_stay_normal(settings, store, seen):
-    store.upsert_papers(CORPUS)
+    store.papers.upsert_papers(CORPUS)
     engine = open_search(settings, store)
     before = _threads()
     indexer = BackgroundIndexer(engine, tick_s=0.05).start()
     try:
         deadline = time.monotonic() + 120
-        while store.count_unembedded() and time.monotonic() < deadline:
+        while store.embeddings.count_unembedded() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert store.count_unembedded() == 0
+        assert store.embeddings.count_unembedded() == 0
     finally:
         indexer.stop()
     assert not indexer._thread.is_alive()
@@ -92,7 +92,7 @@ def test_a_worker_thread_of_a_plain_embed_run_is_low_but_its_caller_is_not(setti
     """`paperwire index` embeds from the main thread: the embedding threads go low, the caller stays."""
     from paperwire.search.indexer import embed_pending
 
-    store.upsert_papers(CORPUS)
+    store.papers.upsert_papers(CORPUS)
     engine = open_search(settings, store)
     report = embed_pending(engine)
     assert report.embedded == len(CORPUS)

@@ -39,53 +39,53 @@ def test_round_trip_of_every_field(store):
         ),
         versions=[PaperVersion(1, date(2025, 1, 2))],
     )
-    assert store.upsert_papers([p]) == [UpsertOutcome.NEW]
-    assert store.get_paper(p.id) == p  # every field, the version history included
-    assert store.get_paper("nope") is None
+    assert store.papers.upsert_papers([p]) == [UpsertOutcome.NEW]
+    assert store.papers.get_paper(p.id) == p  # every field, the version history included
+    assert store.papers.get_paper("nope") is None
 
 
 def test_upsert_is_idempotent(store):
     papers = [paper(f"2503.{i:05d}") for i in range(50)]
-    assert set(store.upsert_papers(papers)) == {UpsertOutcome.NEW}
-    before = list(store.iter_papers())
-    assert set(store.upsert_papers(papers)) == {UpsertOutcome.UNCHANGED}
-    assert list(store.iter_papers()) == before
-    assert store.count_papers() == 50
+    assert set(store.papers.upsert_papers(papers)) == {UpsertOutcome.NEW}
+    before = list(store.papers.iter_papers())
+    assert set(store.papers.upsert_papers(papers)) == {UpsertOutcome.UNCHANGED}
+    assert list(store.papers.iter_papers()) == before
+    assert store.papers.count_papers() == 50
 
 
 def test_newer_version_replaces_and_is_recorded(store):
-    store.upsert_papers([paper(title="First", updated=date(2025, 1, 1))])
-    assert store.upsert_papers([paper(version=3, title="Third", updated=date(2025, 3, 1))]) == [
+    store.papers.upsert_papers([paper(title="First", updated=date(2025, 1, 1))])
+    assert store.papers.upsert_papers([paper(version=3, title="Third", updated=date(2025, 3, 1))]) == [
         UpsertOutcome.UPDATED
     ]
-    got = store.get_paper("2503.00001")
+    got = store.papers.get_paper("2503.00001")
     assert (got.version, got.title) == (3, "Third")
     assert got.versions == [PaperVersion(1, date(2025, 1, 1)), PaperVersion(3, date(2025, 3, 1))]
 
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_same_or_older_version_changes_nothing(store, version):
-    store.upsert_papers([paper(version=2, title="Second")])
-    assert store.upsert_papers([paper(version=version, title="Other")]) == [UpsertOutcome.UNCHANGED]
-    got = store.get_paper("2503.00001")
+    store.papers.upsert_papers([paper(version=2, title="Second")])
+    assert store.papers.upsert_papers([paper(version=version, title="Other")]) == [UpsertOutcome.UNCHANGED]
+    got = store.papers.get_paper("2503.00001")
     assert (got.version, got.title) == (2, "Second")
     assert [v.version for v in got.versions] == [2]
 
 
 def test_one_batch_with_two_versions_of_a_paper(store):
-    outcomes = store.upsert_papers([paper(version=1), paper(version=2, title="Two"), paper(version=1)])
+    outcomes = store.papers.upsert_papers([paper(version=1), paper(version=2, title="Two"), paper(version=1)])
     assert outcomes == [UpsertOutcome.NEW, UpsertOutcome.UPDATED, UpsertOutcome.UNCHANGED]
-    assert store.get_paper("2503.00001").title == "Two"
+    assert store.papers.get_paper("2503.00001").title == "Two"
 
 
 def test_a_failed_batch_writes_nothing(store):
-    store.upsert_papers([paper("2503.00001")])
+    store.papers.upsert_papers([paper("2503.00001")])
     broken = paper("2503.00002")
     broken.authors = [object()]  # not JSON-serialisable: fails in the middle of the batch
     with pytest.raises(TypeError):
-        store.upsert_papers([paper("2503.00003"), broken])
-    assert store.count_papers() == 1
-    assert store.upsert_papers([paper("2503.00003")]) == [UpsertOutcome.NEW]
+        store.papers.upsert_papers([paper("2503.00003"), broken])
+    assert store.papers.count_papers() == 1
+    assert store.papers.upsert_papers([paper("2503.00003")]) == [UpsertOutcome.NEW]
 
 
 def raw_connection(settings):
@@ -99,7 +99,7 @@ def raw_connection(settings):
 
 
 def test_reader_is_not_blocked_by_an_open_write(store, settings):
-    store.upsert_papers([paper("2503.00001", title="Committed")])
+    store.papers.upsert_papers([paper("2503.00001", title="Committed")])
     # A second writer holds an uncommitted write transaction on the same database.
     other = raw_connection(settings)
     other.execute("UPDATE papers SET title = 'Uncommitted'")
@@ -107,8 +107,8 @@ def test_reader_is_not_blocked_by_an_open_write(store, settings):
         done = {}
 
         def read():
-            done["title"] = store.get_paper("2503.00001").title
-            done["count"] = store.count_papers()
+            done["title"] = store.papers.get_paper("2503.00001").title
+            done["count"] = store.papers.count_papers()
 
         reader = threading.Thread(target=read)
         reader.start()
@@ -127,11 +127,11 @@ def test_readers_see_a_batch_all_or_nothing(store):
 
     def watch():
         while not stop.is_set():
-            seen.append(store.count_papers())
+            seen.append(store.papers.count_papers())
 
     watcher = threading.Thread(target=watch)
     watcher.start()
-    store.upsert_papers(batch)
+    store.papers.upsert_papers(batch)
     stop.set()
     watcher.join()
     assert set(seen) <= {0, 20_000}
@@ -139,7 +139,7 @@ def test_readers_see_a_batch_all_or_nothing(store):
 
 
 def test_stats(store):
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [
             paper("1", categories=["cs.CV", "cs.LG"], announced=date(2025, 3, 18)),
             paper(
@@ -148,7 +148,7 @@ def test_stats(store):
             paper("3"),
         ]
     )
-    s = store.stats()
+    s = store.papers.stats()
     assert (s.papers, s.versions) == (3, 4)
     assert s.by_category == {"cs.LG": 2, "cs.CV": 1}
     assert s.by_month == {"2025-03": 1, "2025-04": 1, "unknown": 1}
@@ -156,13 +156,13 @@ def test_stats(store):
 
 
 def test_iter_papers_in_id_order_across_batches(store):
-    store.upsert_papers([paper(f"2503.{i:05d}", versions=[PaperVersion(1)]) for i in range(25, 0, -1)])
-    ids = [p.id for p in store.iter_papers(batch_size=7)]
+    store.papers.upsert_papers([paper(f"2503.{i:05d}", versions=[PaperVersion(1)]) for i in range(25, 0, -1)])
+    ids = [p.id for p in store.papers.iter_papers(batch_size=7)]
     assert ids == sorted(ids) and len(ids) == 25
 
 
 def test_recent_papers_newest_first(store):
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [
             paper("a", announced=date(2025, 1, 1)),
             paper("b", announced=date(2025, 6, 1)),
@@ -170,7 +170,7 @@ def test_recent_papers_newest_first(store):
             paper("d", published=date(2025, 3, 1)),
         ]
     )
-    assert [p.id for p in store.recent_papers(10)] == ["b", "d", "a", "c"]
+    assert [p.id for p in store.papers.recent_papers(10)] == ["b", "d", "a", "c"]
 
 
 def test_changes_are_seen_in_commit_order_by_a_reader_catching_up(store, settings):
@@ -183,7 +183,7 @@ def test_changes_are_seen_in_commit_order_by_a_reader_catching_up(store, setting
         try:
             for i in range(40):
                 # Different batch sizes keep the two transactions overlapping in every order.
-                w.upsert_papers([paper(f"{n}.{i:03d}.{j:03d}") for j in range(1 + n * 60)])
+                w.papers.upsert_papers([paper(f"{n}.{i:03d}.{j:03d}") for j in range(1 + n * 60)])
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -191,7 +191,7 @@ def test_changes_are_seen_in_commit_order_by_a_reader_catching_up(store, setting
         after = (0, "")
         while True:
             done = stop.is_set()  # read before the last pass: that pass sees every commit
-            while batch := store.changed_papers(after, 500):
+            while batch := store.papers.changed_papers(after, 500):
                 seen.update((p.id, s) for s, p in batch)
                 after = (batch[-1][0], batch[-1][1].id)
             if done:
@@ -208,7 +208,7 @@ def test_changes_are_seen_in_commit_order_by_a_reader_catching_up(store, setting
     reader.join()
     writers[1].close()
     assert not errors
-    assert len(seen) == store.count_papers() == 40 * (1 + 61)
+    assert len(seen) == store.papers.count_papers() == 40 * (1 + 61)
 
 
 def test_schema_revision(store, settings):
@@ -247,7 +247,7 @@ def test_postgres_database_is_migrated_then_an_outdated_one_refused(postgres, tm
     assert migrate_database(settings) == (None, head_revision())
     assert migrate_database(settings) == (head_revision(), head_revision())
     with open_store(settings) as s:
-        assert s.upsert_papers([paper()]) == [UpsertOutcome.NEW]
+        assert s.papers.upsert_papers([paper()]) == [UpsertOutcome.NEW]
     with psycopg.connect(settings.resolved_database_url, autocommit=True) as conn:
         conn.execute("UPDATE alembic_version SET version_num = 'old'")
     with pytest.raises(PaperwireError, match=r"at revision old .* run `paperwire migrate`"):
@@ -257,7 +257,7 @@ def test_postgres_database_is_migrated_then_an_outdated_one_refused(postgres, tm
 def test_an_empty_postgres_database_gets_the_schema_at_start(postgres, tmp_path):
     settings = load_settings(data_dir=tmp_path, database_url=postgres.new_database(migrated=False))
     with open_store(settings) as s:
-        assert s.count_papers() == 0
+        assert s.papers.count_papers() == 0
     assert current_revision(settings.resolved_database_url) == head_revision()
     assert not tmp_path.joinpath("paperwire.db").exists()
 
@@ -300,7 +300,7 @@ def test_the_right_password_opens_and_migrates_the_owners_database(postgres, tmp
     with psycopg.connect(postgres.url(name), autocommit=True) as admin:
         admin.execute("CREATE EXTENSION vector")
     with open_store(settings) as s:
-        assert s.upsert_papers([paper()]) == [UpsertOutcome.NEW]
+        assert s.papers.upsert_papers([paper()]) == [UpsertOutcome.NEW]
 
 
 def test_head_constant_matches_the_migrations():

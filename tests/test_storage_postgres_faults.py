@@ -117,11 +117,13 @@ def test_a_connection_lost_mid_import_loses_and_duplicates_nothing(postgres, tmp
         with pytest.raises(StoreError) as err:
             import_files(store, [path], "auto", batch_size=1000, progress=CutTheConnection(url))
         assert "\n" not in str(err.value) and "terminat" in str(err.value)
-        assert store.count_papers() == 1000  # the first batch, committed; the cut one rolled back whole
+        assert (
+            store.papers.count_papers() == 1000
+        )  # the first batch, committed; the cut one rolled back whole
         # The same store, with no reopening: the pool replaced the dead connection. Run it again.
         again = import_files(store, [path], "auto", batch_size=1000)
         assert (again.new, again.unchanged, again.updated) == (2000, 1000, 0)
-        stats = store.stats()
+        stats = store.papers.stats()
         assert stats.papers == stats.versions == 3000
 
 
@@ -146,10 +148,12 @@ def test_postgresql_restarting_mid_send_loses_and_duplicates_no_digest(private_p
             smtp_rate=40,  # 2.5 seconds of sending: the restart lands in the middle
         )
         with open_store(settings) as store:
-            store.upsert_papers(papers_of_week())
+            store.papers.upsert_papers(papers_of_week())
             for i in range(100):
                 prefs = Preferences(trending=0, categories=["cs.CV"])
-                store.create_subscription(f"s{i:03d}@x.org", prefs, status="active", nonce=f"n{i}")
+                store.subscriptions.create_subscription(
+                    f"s{i:03d}@x.org", prefs, status="active", nonce=f"n{i}"
+                )
             sender = DigestSender(settings, store, Mailer.from_settings(settings), None, secret)
             reports = []
             first = threading.Thread(target=lambda: reports.append(sender.run(day=date(2025, 3, 18))))
@@ -170,7 +174,7 @@ def test_postgresql_restarting_mid_send_loses_and_duplicates_no_digest(private_p
                     assert time.monotonic() < deadline
                     time.sleep(0.5)
             assert again.error is None, again.error
-            counts = store.delivery_counts()
+            counts = store.digests.delivery_counts()
         inbox.wait_for(100)
         time.sleep(0.3)
         recipients = sorted(rcpt for _from, rcpts in inbox.envelopes for rcpt in rcpts)

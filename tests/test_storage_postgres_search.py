@@ -57,7 +57,7 @@ def test_scores_are_bm25_with_a_title_bonus(store):
         ),
         paper("2601.00004", "Unrelated", "Nothing to see."),
     ]
-    store.upsert_papers(papers)
+    store.papers.upsert_papers(papers)
     _analyze(store)
     hits = dict(store.keyword_search(parse_query("attention"), 10, (1.0, 0.3, 0.4)))
     stats = store._statistics()
@@ -133,7 +133,7 @@ def test_a_bounded_query_still_finds_the_rare_word(store, monkeypatch):
         paper(f"2602.{i:05d}", f"Learning systems {i}", "We study learning at scale.") for i in range(60)
     ]
     rare = paper("2602.99999", "Learning with qubits", "A quantum learning system on qubits.")
-    store.upsert_papers([*common, rare])
+    store.papers.upsert_papers([*common, rare])
     _analyze(store)
     stats = store._statistics()
     assert stats.rows == 61 and stats.share("learn") == pytest.approx(1.0)
@@ -161,7 +161,7 @@ def test_a_bounded_query_still_finds_the_rare_word(store, monkeypatch):
 def test_words_pg_stats_does_not_track_are_counted(store, monkeypatch):
     monkeypatch.setattr(postgres_search, "CANDIDATES", 20)
     common = [paper(f"2603.{i:05d}", f"Learning {i}", "We study learning at scale.") for i in range(30)]
-    store.upsert_papers([*common, paper("2603.99999", "Qubits", "Learning on qubits.")])
+    store.papers.upsert_papers([*common, paper("2603.99999", "Qubits", "Learning on qubits.")])
     _analyze(store)
     # As if ANALYZE had sampled a larger table: "learning" tracked, "qubits" too rare to be.
     stats = replace(store._statistics(), freqs={"learn": 1.0}, floor=0.5)
@@ -194,11 +194,11 @@ def test_a_rare_category_is_searched_exactly_and_finds_all_its_papers(store, mon
     rng = np.random.default_rng(3)
     common = [paper(f"2604.{i:05d}", f"Vision {i}", "Pictures.", cats=("cs.CV",)) for i in range(120)]
     rare = [paper(f"2604.9{i:04d}", f"Sound {i}", "Audio.", cats=("cs.SD", "cs.CV")) for i in range(6)]
-    store.upsert_papers([*common, *rare])
+    store.papers.upsert_papers([*common, *rare])
     vectors = {p.id: rng.normal(size=384).astype(np.float32) for p in [*common, *rare]}
-    seqs = {p.id: seq for seq, p, _ in store.unembedded_papers((0, ""), 1000)}
+    seqs = {p.id: seq for seq, p, _ in store.embeddings.unembedded_papers((0, ""), 1000)}
     unit = {pid: v / np.linalg.norm(v) for pid, v in vectors.items()}
-    store.save_embeddings(
+    store.embeddings.save_embeddings(
         [EmbeddingRow(pid, seqs[pid], "h", v.astype("<f2").tobytes()) for pid, v in unit.items()]
     )
     _analyze(store)

@@ -37,7 +37,7 @@ def search_engine(tmp_path, model_dir, url: str | None):
     settings = load_settings(data_dir=tmp_path / "data", model_dir=model_dir, database_url=url, **extra)
     migrate_database(settings)
     with open_store(settings) as store:
-        store.upsert_papers(CORPUS)
+        store.papers.upsert_papers(CORPUS)
         engine = open_search(settings, store)
         engine.sync_keyword()
         yield engine
@@ -77,15 +77,15 @@ def test_the_words_follow_the_papers(tmp_path, model_dir, trgm_server):
         before = words(store)
         assert {"household", "recognit", "molecul"} <= before
         assert "ture" in before and "jones" not in before  # titles and abstracts ("Turing"), not names
-        store.upsert_papers([paper("2504.00001", "Spectroscopy", "Raman spectroscopy of minerals.")])
+        store.papers.upsert_papers([paper("2504.00001", "Spectroscopy", "Raman spectroscopy of minerals.")])
         assert {"spectroscopi", "raman", "miner"} <= words(store)
         revised = paper("2504.00001", "Spectroscopy", "Raman spectroscopy of meteorites.", version=2)
-        store.upsert_papers([revised])
+        store.papers.upsert_papers([revised])
         assert "meteorit" in words(store)
         assert first(engine, "metaoirtes") == "2504.00001"  # two edits away, after the revision
         # An update that leaves the text alone (an upvote) passes the trigger and changes no word.
-        known, user = words(store), store.get_or_create_user("reader@example.org")
-        assert store.set_vote(user.id, "2504.00001", True) == 1
+        known, user = words(store), store.users.get_or_create_user("reader@example.org")
+        assert store.votes.set_vote(user.id, "2504.00001", True) == 1
         assert words(store) == known
 
 
@@ -107,7 +107,7 @@ def test_migrate_sets_it_up_when_the_server_gains_pg_trgm(tmp_path, model_dir, t
 def test_a_hub_copied_into_server_mode_has_its_words(cli_env, model_dir, run_cli, trgm_server):
     source = load_settings(data_dir=cli_env["PAPERWIRE_DATA_DIR"], model_dir=model_dir)
     with open_store(source) as store:
-        store.upsert_papers(CORPUS)
+        store.papers.upsert_papers(CORPUS)
     url = trgm_server.new_database(migrated=False)  # empty: the copy migrates it, 0007 included
     for _ in range(2):  # and a second copy converges, the words unchanged
         done = run_cli("copy", "--to", url)

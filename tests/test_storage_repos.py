@@ -20,7 +20,7 @@ def _paper(pid: str, abstract: str, announced: date | None = None):
 
 
 def test_github_links_and_repos(store):
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [
             _paper("2503.00001", "Code: https://github.com/o/r.", date(2025, 3, 18)),
             _paper("2503.00002", "We reuse github.com/o/r.", date(2025, 3, 20)),
@@ -36,13 +36,13 @@ def test_github_links_and_repos(store):
     assert store.repos.github_repos(["o/r", "o/r", "nope"]) == {
         "o/r": GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at)
     }
-    version = store.community_version()
+    version = store.papers.community_version()
     store.repos.save_github_repo(GithubRepo("o/r", "O/r", "ok", 12, 'W/"abc"', at))  # a 304: pages stay valid
-    assert store.community_version() == version
+    assert store.papers.community_version() == version
     store.repos.save_github_repo(
         GithubRepo("o/r", "O/renamed", "ok", 13, None, at)
     )  # a later check replaces it
-    assert store.community_version() == version + 1  # cached pages show stars: they are stale
+    assert store.papers.community_version() == version + 1  # cached pages show stars: they are stale
     repos = store.repos.github_repos()
     assert set(repos) == {"o/r", "x/gone"}
     assert (repos["o/r"].full_name, repos["o/r"].stars, repos["o/r"].etag) == ("O/renamed", 13, None)
@@ -62,7 +62,7 @@ def test_migration_0009_gives_stored_papers_their_code_links(backend_name, tmp_p
         url = request.getfixturevalue("postgres").new_database(migrated=False)
     settings = load_settings(data_dir=tmp_path, database_url=url)
     with open_store(settings) as s:
-        s.upsert_papers(
+        s.papers.upsert_papers(
             [
                 _paper("2503.17057", r"On https://github.com/13204942/SSL\_Cervical\_Segmentation."),
                 _paper("2503.00002", "No code here."),
@@ -82,6 +82,9 @@ def test_migration_0009_gives_stored_papers_their_code_links(backend_name, tmp_p
         conn.close()
     assert migrate_database(settings) == ("0008", HEAD)
     with open_store(settings) as s:
-        assert s.get_paper("2503.17057").links.code == "https://github.com/13204942/SSL_Cervical_Segmentation"
-        assert s.get_paper("2503.00002").links.code is None
+        assert (
+            s.papers.get_paper("2503.17057").links.code
+            == "https://github.com/13204942/SSL_Cervical_Segmentation"
+        )
+        assert s.papers.get_paper("2503.00002").links.code is None
         assert s.repos.github_repos() == {}

@@ -9,7 +9,7 @@ from paperwire.web import create_app
 
 @pytest.fixture
 def client(settings, store):
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [
             make_paper(
                 id="2503.11677",
@@ -149,7 +149,7 @@ def test_bidi_controls_stored_before_the_import_rule_are_not_shown(client, store
     from paperwire.papers import Paper
 
     # Built directly, as a paper stored before import stripped the controls would come back.
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [Paper("2503.99999", "Invoice \u202egpj.exe\u202c", "test", authors=["A\u2067B\u2069"])]
     )
     for path in ("/papers/2503.99999", "/authors/A%E2%81%A7B%E2%81%A9", "/search?q=invoice"):

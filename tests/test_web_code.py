@@ -20,7 +20,7 @@ CODE = {  # id: (abstract, day, stars of its repository or None when not recorde
 
 @pytest.fixture
 def coded(hub):
-    hub.store.upsert_papers(
+    hub.store.papers.upsert_papers(
         [
             make_paper(
                 id=pid,

@@ -17,11 +17,11 @@ def test_upvote_and_take_it_back_with_forms(hub):
     token = csrf(client)
     done = client.post("/api/papers/2503.10002/vote", data={"csrf_token": token, "next": "/date/2025-03-18"})
     assert done.status_code == 200 and 'aria-pressed="true"' in done.text  # redirected back to the day
-    assert hub.store.paper_activity("2503.10002").upvotes == 1
+    assert hub.store.papers.paper_activity("2503.10002").upvotes == 1
     client.post("/api/papers/2503.10002/vote", data={"csrf_token": token})  # twice: still one
-    assert hub.store.paper_activity("2503.10002").upvotes == 1
+    assert hub.store.papers.paper_activity("2503.10002").upvotes == 1
     client.post("/api/papers/2503.10002/vote", data={"csrf_token": token, "up": "0"})
-    assert hub.store.paper_activity("2503.10002").upvotes == 0
+    assert hub.store.papers.paper_activity("2503.10002").upvotes == 0
 
 
 def test_votes_over_the_json_api(hub):
@@ -59,7 +59,7 @@ def test_missing_or_wrong_csrf_tokens_are_refused(hub, token):
     assert r.status_code == 403 and "CSRF" in r.text
     r = client.post("/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": token or ""})
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
-    assert hub.store.paper_activity("2503.10002").upvotes == 0
+    assert hub.store.papers.paper_activity("2503.10002").upvotes == 0
 
 
 def test_a_token_with_non_ascii_characters_is_refused_not_a_crash(hub):
@@ -72,7 +72,7 @@ def test_a_token_with_non_ascii_characters_is_refused_not_a_crash(hub):
         "/api/papers/2503.10002/vote", json={}, headers={"X-CSRF-Token": "jeton-é".encode("latin-1")}
     )
     assert header.status_code == 403 and header.json()["error"]["code"] == "forbidden"
-    assert hub.store.paper_activity("2503.10002").upvotes == 0
+    assert hub.store.papers.paper_activity("2503.10002").upvotes == 0
 
 
 def test_a_token_from_another_visitor_does_not_work(hub):
@@ -144,7 +144,7 @@ def test_a_comment_over_the_cap_is_refused(hub):
     }
     form = client.post("/api/papers/2503.10003/comments", data={"csrf_token": csrf(client), "body": too_long})
     assert form.status_code == 400 and 'role="alert"' in form.text and "at most 10,000" in form.text
-    assert hub.store.paper_comments("2503.10003") == []
+    assert hub.store.comments.paper_comments("2503.10003") == []
 
 
 def test_an_empty_comment_gets_a_form_error(hub):
@@ -155,7 +155,7 @@ def test_an_empty_comment_gets_a_form_error(hub):
         "/api/papers/2503.10003/comments", json={"body": ""}, headers={"X-CSRF-Token": csrf(client)}
     )
     assert r.status_code == 400 and r.json()["error"]["message"]
-    assert hub.store.paper_comments("2503.10003") == []
+    assert hub.store.comments.paper_comments("2503.10003") == []
 
 
 def test_only_the_author_deletes_a_comment(hub):
@@ -172,7 +172,7 @@ def test_only_the_author_deletes_a_comment(hub):
     page = alice.get("/papers/2503.10003").text
     assert f"/api/comments/{comment_id}/delete" in page
     r = alice.post(f"/api/comments/{comment_id}/delete", data={"csrf_token": csrf(alice)})
-    assert r.status_code == 200 and hub.store.get_comment(comment_id) is None
+    assert r.status_code == 200 and hub.store.comments.get_comment(comment_id) is None
     assert alice.delete("/api/comments/999", headers={"X-CSRF-Token": csrf(alice)}).status_code == 404
     # Beyond the databases' integers (schemathesis found a 500 here): a 400 that says so.
     huge = alice.delete("/api/comments/9223372036854775808", headers={"X-CSRF-Token": csrf(alice)})
@@ -202,7 +202,7 @@ def test_submitting_a_stored_paper_puts_it_on_today(hub):
         "/api/papers", data={"csrf_token": csrf(client), "ref": "https://arxiv.org/abs/2503.10009v1"}
     )
     assert r.status_code == 200 and "Linked papers" in r.text and "by curator" in r.text
-    day = hub.store.paper_activity("2503.10009").submission.day
+    day = hub.store.papers.paper_activity("2503.10009").submission.day
     page = hub.client.get(f"/date/{day}")
     assert "Linked papers" in page.text and "submitted by curator" in page.text
     assert day == today(type("R", (), {"app": hub.app})())
@@ -245,7 +245,9 @@ def test_submitting_a_new_paper_queues_its_fetch_and_answers_at_once(tmp_path, m
             assert r.status_code == 202, r.text
             assert r.headers["location"] == f"/api/submissions/{r.json()['id']}"
             assert r.json()["state"] == "queued" and r.json()["submitted_by"] == "curator"
-            assert arxiv.requests == [] and store.get_paper("2503.11701") is None  # nothing fetched yet
+            assert (
+                arxiv.requests == [] and store.papers.get_paper("2503.11701") is None
+            )  # nothing fetched yet
             again = client.post("/api/papers", json={"ref": "arXiv:2503.11701v1"}, headers=headers)
             assert again.status_code == 202 and again.json()["id"] == r.json()["id"]  # the same one
             unknown = client.post("/api/papers", json={"ref": "2503.99999"}, headers=headers)
@@ -257,8 +259,8 @@ def test_submitting_a_new_paper_queues_its_fetch_and_answers_at_once(tmp_path, m
             assert set(arxiv.requests[0].query["id_list"].split(",")) == {"2503.11701", "2503.99999"}
             state = client.get(r.headers["location"]).json()
             assert state["state"] == "done" and state["paper_url"] == "/papers/2503.11701"
-            assert store.paper_activity("2503.11701").submission.username == "curator"
-            assert store.get_paper("2503.11701").title
+            assert store.papers.paper_activity("2503.11701").submission.username == "curator"
+            assert store.papers.get_paper("2503.11701").title
             done = client.get(f"/submissions/{r.json()['id']}", follow_redirects=False)
             assert done.status_code == 303 and done.headers["location"] == "/papers/2503.11701"
             failed = client.get(unknown.headers["location"]).json()
@@ -285,7 +287,7 @@ def test_a_submission_arxiv_cannot_answer_fails_with_the_reason(hub):
         "could not fetch from arXiv; submit it again later "
         "(arXiv is unreachable (127.0.0.1: connection refused))"
     )
-    assert hub.store.get_paper("2503.11701") is None
+    assert hub.store.papers.get_paper("2503.11701") is None
     page = client.get(form.headers["location"])
     assert "could not fetch from arXiv" in page.text and 'role="alert"' in page.text
     assert 'http-equiv="refresh"' not in page.text
@@ -322,9 +324,9 @@ def test_the_fetch_queue_is_bounded_per_member_and_in_all(tmp_path, model_dir, s
         full = bo.post("/api/papers", data={"ref": "2504.00005", "csrf_token": csrf(bo)})
         assert full.status_code == 429 and full.headers["retry-after"] == "60"
         assert "3 submissions are waiting for arXiv" in full.text and 'role="alert"' in full.text
-        assert store.count_queued_submissions() == 3
+        assert store.submissions.count_queued_submissions() == 3
         work_the_queue(hub)  # arXiv is out of reach here: they fail, and the queue has room again
-        assert store.count_queued_submissions() == 0
+        assert store.submissions.count_queued_submissions() == 0
         assert ada.post("/api/papers", json={"ref": "2504.00001"}, headers=headers).status_code == 202
     store.close()
 
@@ -375,7 +377,7 @@ def test_submissions_are_rate_limited(tmp_path, model_dir, smtp_inbox):
             for i in (1, 2, 3)
         ]
         assert codes == [201, 201, 429]
-        assert store.paper_activity("2503.10003").submission is None  # the refused one left no trace
+        assert store.papers.paper_activity("2503.10003").submission is None  # the refused one left no trace
     store.close()
 
 

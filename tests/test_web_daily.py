@@ -47,7 +47,7 @@ def test_a_day_is_ranked_by_upvotes(hub):
 def test_days_without_papers_say_why(hub):
     saturday = hub.client.get("/date/2025-03-22")
     assert saturday.status_code == 200 and "Saturdays and Sundays" in saturday.text
-    hub.store.record_announcement(AnnouncementDay("cs.LG", datetime(2025, 3, 21).date(), False), {})
+    hub.store.ingest.record_announcement(AnnouncementDay("cs.LG", datetime(2025, 3, 21).date(), False), {})
     friday = hub.client.get("/date/2025-03-21")
     assert "arXiv made no announcement on this day" in friday.text
     assert 'href="/date/2025-03-19"' in friday.text  # back to the last day with papers
@@ -178,7 +178,7 @@ def test_numbers_on_pages_have_thousands_separators(hub):
     from paperwire.papers import make_paper
 
     day = datetime(2025, 3, 20).date()
-    hub.store.upsert_papers(
+    hub.store.papers.upsert_papers(
         [
             make_paper(
                 id=f"2503.2{i:04d}",
@@ -216,7 +216,7 @@ def test_an_author_page_marks_the_author_instead_of_hiding_them(hub):
     from paperwire.papers import make_paper
 
     authors = ["A One", "B Two", "C Three", "D Four", "E Five", "Grace Hopper", "G Seven"]
-    hub.store.upsert_papers(
+    hub.store.papers.upsert_papers(
         [
             make_paper(
                 id="2503.10050",

@@ -28,7 +28,7 @@ def math_paper():
 
 
 def test_pages_mark_titles_and_abstracts_for_katex_and_keep_the_source(hub):
-    hub.store.upsert_papers([math_paper()])
+    hub.store.papers.upsert_papers([math_paper()])
     page = hub.client.get("/papers/2503.10100").text
     assert r'<h1 class="tex">Fast A$^\text{T}$A products in $O(n\log n)$ time</h1>' in page
     assert r'<p class="abstract tex">We compute $A^\top A$' in page
@@ -38,7 +38,7 @@ def test_pages_mark_titles_and_abstracts_for_katex_and_keep_the_source(hub):
 
 
 def test_feeds_json_and_markdown_keep_plain_text(hub):
-    hub.store.upsert_papers([math_paper()])
+    hub.store.papers.upsert_papers([math_paper()])
     for path in ("/feeds/categories/cs.DS.atom", "/feeds/categories/cs.DS.rss"):
         feed = hub.client.get(path).text
         assert r"Fast A$^\text{T}$A products in $O(n\log n)$ time" in feed, path
@@ -51,8 +51,10 @@ def test_feeds_json_and_markdown_keep_plain_text(hub):
 
 
 def test_digest_mails_keep_plain_text(settings, store, smtp_inbox):
-    store.upsert_papers([math_paper()])
-    store.create_subscription("ada@x.org", Preferences(categories=["cs.DS"]), status="active", nonce="n")
+    store.papers.upsert_papers([math_paper()])
+    store.subscriptions.create_subscription(
+        "ada@x.org", Preferences(categories=["cs.DS"]), status="active", nonce="n"
+    )
     s = settings.model_copy(update={"smtp_url": smtp_inbox.url, "base_url": "https://hub.example.org"})
     DigestSender(s, store, Mailer.from_settings(s), None, "math-secret-" + "x" * 32).run(
         day=date(2025, 3, 18)

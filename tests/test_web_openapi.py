@@ -83,7 +83,7 @@ def test_anonymous_visitors_get_what_the_document_says(hub):
 def test_signed_in_admins_get_what_the_document_says(hub):
     """An admin signed in through the emailed link: every member and moderation route answers."""
     client = hub.sign_in("admin@example.org", hub.new_client())
-    hub.store.set_admin(hub.store.find_user(email="admin@example.org").id, True)
+    hub.store.users.set_admin(hub.store.users.find_user(email="admin@example.org").id, True)
     assert run_schemathesis(hub, headers_of(hub, client), skip=SIGNED_IN_SKIPS) == []
 
 

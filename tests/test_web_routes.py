@@ -84,13 +84,13 @@ def test_every_read_route_answers(hub):
 
 
 def test_no_read_route_changes_anything(hub):
-    before = (hub.store.change_seq(), hub.store.community_version())
+    before = (hub.store.papers.change_seq(), hub.store.papers.community_version())
     client = hub.sign_in("reader@example.org", hub.new_client())
-    version = hub.store.community_version()
+    version = hub.store.papers.community_version()
     for route in api_routes(hub.app):
         if "GET" in route.methods:
             client.get(fill(route.path), params={"q": "graph"})
-    assert (hub.store.change_seq(), hub.store.community_version()) == (before[0], version)
+    assert (hub.store.papers.change_seq(), hub.store.papers.community_version()) == (before[0], version)
 
 
 @pytest.mark.parametrize("signed_in", [False, True])

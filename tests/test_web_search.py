@@ -11,7 +11,7 @@ from tests.search_corpus import CORPUS, paper
 
 @pytest.fixture
 def client(settings, store):
-    store.upsert_papers(CORPUS)
+    store.papers.upsert_papers(CORPUS)
     engine = open_search(settings, store)
     embed_pending(engine)
     with TestClient(create_app(settings, store, engine)) as c:
@@ -63,7 +63,7 @@ def test_an_arxiv_id_in_any_form_is_just_that_paper(client, q):
 
 
 def test_an_old_style_arxiv_id_with_a_version(settings, store):
-    store.upsert_papers([*CORPUS, paper("hep-th/9901001", "Strings on branes", "Branes and strings.")])
+    store.papers.upsert_papers([*CORPUS, paper("hep-th/9901001", "Strings on branes", "Branes and strings.")])
     with TestClient(create_app(settings, store, open_search(settings, store))) as c:
         for q in ("hep-th/9901001", "hep-th/9901001v1", "arXiv:hep-th/9901001v3"):
             body = c.get("/api/search", params={"q": q}).json()
@@ -92,7 +92,7 @@ def test_similar_papers(client):
 
 
 def test_a_paper_stored_after_start_is_found_by_keyword_at_once(client, store):
-    store.upsert_papers([paper("2504.00001", "Zebrafish fin regeneration", "Fins regrow.")])
+    store.papers.upsert_papers([paper("2504.00001", "Zebrafish fin regeneration", "Fins regrow.")])
     items = client.get("/api/papers/search", params={"q": "zebrafish"}).json()
     assert [x["paper"]["id"] for x in items] == ["2504.00001"]
 
@@ -161,7 +161,7 @@ def test_the_api_and_the_page_say_when_meaning_covers_part_of_the_hub(client, st
         client.get("/api/search", params={"q": "graph", "mode": "keyword"}).json()["semantic_coverage"]
         is None
     )
-    store.upsert_papers([paper("2504.00002", "Graph sketches", "Not embedded yet.")])
+    store.papers.upsert_papers([paper("2504.00002", "Graph sketches", "Not embedded yet.")])
     client.app.state.search.forget_coverage()  # a new count, as one comes every few seconds
     note = f"meaning search covers {len(CORPUS):,} of {len(CORPUS) + 1:,} papers"
     part = client.get("/api/search", params={"q": "graph neural networks"}).json()

@@ -91,7 +91,7 @@ def test_double_opt_in_sends_nothing_but_the_confirmation_until_confirmed(hub):
     message = hub.inbox.wait_for(1)[0]
     assert message["To"] == "ada@example.org"
     assert message["Subject"] == "Confirm your Paperwire digest subscription"
-    sub = hub.store.find_subscription("ada@example.org")
+    sub = hub.store.subscriptions.find_subscription("ada@example.org")
     assert sub.status == "pending" and sub.categories == ["cs.LG", "cs.CV"] and sub.authors == ["Alan Turing"]
 
     # Unconfirmed: a digest run for a day full of matching papers sends nothing.
@@ -99,12 +99,12 @@ def test_double_opt_in_sends_nothing_but_the_confirmation_until_confirmed(hub):
     link = CONFIRM.search(message.get_content()).group(1)
     page = client.get(local(link))  # a mail scanner's GET
     assert page.status_code == 200 and "Confirm my subscription" in page.text
-    assert hub.store.find_subscription("ada@example.org").status == "pending"
+    assert hub.store.subscriptions.find_subscription("ada@example.org").status == "pending"
     assert page.headers["referrer-policy"] == "no-referrer"
 
     done = client.post("/api/subscriptions/confirm", data=form_fields(page.text))
     assert done.status_code == 200 and "You are subscribed" in done.text
-    assert hub.store.find_subscription("ada@example.org").status == "active"
+    assert hub.store.subscriptions.find_subscription("ada@example.org").status == "active"
     again = hub.new_client().post(
         "/api/subscriptions/confirm", data=form_fields(page.text) | {"csrf_token": ""}
     )
@@ -124,7 +124,7 @@ def test_json_subscribe_and_confirm(hub):
     body = {"email": "api@example.org", "topics": ["graph networks"], "for_you": True, "frequency": "weekly"}
     r = client.post("/api/subscriptions", json=body, headers={"X-CSRF-Token": csrf(client)})
     assert r.status_code == 202 and r.json() == {"status": "confirmation_sent", "email": "api@example.org"}
-    sub = hub.store.find_subscription("api@example.org")
+    sub = hub.store.subscriptions.find_subscription("api@example.org")
     assert (sub.status, sub.frequency, sub.topics) == ("pending", "weekly", ["graph networks"])
     token = CONFIRM.search(hub.inbox.wait_for(1)[0].get_content()).group(1).split("token=")[1]
     r = client.post(
@@ -154,7 +154,7 @@ def test_a_subscribed_address_gets_the_same_answer_and_a_mail_instead(hub):
     to_ada = [m for m in mails if m["To"] == "ada@example.org"]
     assert [m["Subject"] for m in to_ada[1:]] == ["You are subscribed already"] * 2
     assert MANAGE.search(to_ada[1].get_content())
-    sub = hub.store.find_subscription("ada@example.org")
+    sub = hub.store.subscriptions.find_subscription("ada@example.org")
     assert (sub.status, sub.categories, sub.timezone) == ("active", ["cs.LG"], "UTC")  # untouched
 
 
@@ -209,7 +209,7 @@ def test_hostile_addresses_are_refused(hub, email, message):
     assert r.status_code == 400 and message in r.json()["error"]["message"]
     page = subscribe(hub, client, email)
     assert page.status_code == 400 and message in page.text and 'role="alert"' in page.text
-    assert hub.store.subscriptions() == [] and hub.inbox.messages == []
+    assert hub.store.subscriptions.subscriptions() == [] and hub.inbox.messages == []
 
 
 def test_unicode_addresses_are_refused_or_stored_in_one_ascii_form(hub):
@@ -220,7 +220,7 @@ def test_unicode_addresses_are_refused_or_stored_in_one_ascii_form(hub):
     for typed in ("Ada@Ex\u00e4mple.org", "ada@exa\u0308mple.org"):  # composed, then decomposed
         r = client.post("/api/subscriptions", json={"email": typed}, headers=headers)
         assert r.status_code == 202 and r.json()["email"] == "ada@xn--exmple-cua.org"
-    assert [s.email for s in hub.store.subscriptions()] == ["ada@xn--exmple-cua.org"]
+    assert [s.email for s in hub.store.subscriptions.subscriptions()] == ["ada@xn--exmple-cua.org"]
     assert [m["To"] for m in hub.inbox.wait_for(2)] == ["ada@xn--exmple-cua.org"] * 2
 
 
@@ -253,7 +253,7 @@ def test_subscribing_is_rate_limited_per_address_and_per_ip(limited_hub):
     page = subscribe(hub, client, "third@example.org")
     assert page.status_code == 429 and "too many requests" in page.text
     assert len(hub.inbox.wait_for(2)) == 2
-    assert hub.store.find_subscription("other@example.org") is None
+    assert hub.store.subscriptions.find_subscription("other@example.org") is None
 
 
 def test_without_smtp_subscribing_says_so(tmp_path, model_dir):
@@ -292,7 +292,7 @@ def test_settings_by_signed_link(hub):
     data |= {"topics": "graph networks\r\n\r\ndiffusion", "categories": "cs.CV cs.AI", "trending": "0"}
     saved = client.post("/api/subscription", data=data, follow_redirects=False)
     assert saved.status_code == 303 and saved.headers["location"] == path + "&saved=1"
-    sub = hub.store.find_subscription("ada@example.org")
+    sub = hub.store.subscriptions.find_subscription("ada@example.org")
     assert (sub.frequency, sub.weekday, sub.send_time, sub.timezone) == ("weekly", 4, "18:30", "Europe/Paris")
     assert (sub.topics, sub.categories, sub.trending, sub.for_you) == (
         ["graph networks", "diffusion"],
@@ -305,7 +305,7 @@ def test_settings_by_signed_link(hub):
     bad = client.post("/api/subscription", data={**data, "max_papers": "500"})
     assert bad.status_code == 400 and "max_papers must be between 1 and 50, not 500" in bad.text
     assert 'value="500"' in bad.text
-    assert hub.store.find_subscription("ada@example.org").max_papers == 20
+    assert hub.store.subscriptions.find_subscription("ada@example.org").max_papers == 20
 
     # JSON: the fields sent change, the others stay.
     headers = {"X-CSRF-Token": csrf(client)}
@@ -317,7 +317,7 @@ def test_settings_by_signed_link(hub):
     fields = form_fields(client.get(path).text)
     stop = {"csrf_token": fields["csrf_token"], "token": fields["token"]}
     assert client.post("/api/subscription/unsubscribe", data=stop).status_code == 200
-    assert hub.store.find_subscription("ada@example.org").status == "unsubscribed"
+    assert hub.store.subscriptions.find_subscription("ada@example.org").status == "unsubscribed"
     assert "Subscribe again" in client.get(path).text
     r = client.post("/api/subscription/resubscribe", json={"token": fields["token"]}, headers=headers)
     assert r.json() == {"status": "active", "email": "ada@example.org"}
@@ -336,7 +336,10 @@ def test_settings_by_session_show_only_my_own(hub):
         "authors": "Grace Hopper\nAda Lovelace",
     }
     assert ada.post("/api/subscription", data=data, follow_redirects=False).status_code == 303
-    assert hub.store.find_subscription("ada@example.org").authors == ["Grace Hopper", "Ada Lovelace"]
+    assert hub.store.subscriptions.find_subscription("ada@example.org").authors == [
+        "Grace Hopper",
+        "Ada Lovelace",
+    ]
     assert ada.get("/subscription.json").json()["email"] == "ada@example.org"
 
     bob = hub.sign_in("bob@example.org", hub.new_client())
@@ -346,7 +349,10 @@ def test_settings_by_session_show_only_my_own(hub):
     headers = {"X-CSRF-Token": csrf(bob)}
     for route in ("/api/subscription", "/api/subscription/unsubscribe", "/api/subscription/resubscribe"):
         assert bob.post(route, json={"authors": ["Bob"]}, headers=headers).status_code == 404
-    assert hub.store.find_subscription("ada@example.org").authors == ["Grace Hopper", "Ada Lovelace"]
+    assert hub.store.subscriptions.find_subscription("ada@example.org").authors == [
+        "Grace Hopper",
+        "Ada Lovelace",
+    ]
 
     anonymous = hub.new_client()
     assert (
@@ -362,7 +368,7 @@ def test_links_that_are_not_ours_or_revoked_are_refused(hub):
     client = hub.new_client()
     subscribe(hub, client, "ada@example.org")
     first = CONFIRM.search(hub.inbox.wait_for(1)[0].get_content()).group(1)
-    sub = hub.store.find_subscription("ada@example.org")
+    sub = hub.store.subscriptions.find_subscription("ada@example.org")
     links = hub.app.state.subscription_links
     old = {
         "confirm": links.confirm_token(sub.id, sub.nonce),
@@ -372,7 +378,7 @@ def test_links_that_are_not_ours_or_revoked_are_refused(hub):
     subscribe(hub, client, "ada@example.org")  # asking again sends a new link and revokes the old ones
     second = CONFIRM.search(hub.inbox.wait_for(2)[1].get_content()).group(1)
     assert confirm(hub, client, second).status_code == 200
-    sub = hub.store.find_subscription("ada@example.org")
+    sub = hub.store.subscriptions.find_subscription("ada@example.org")
     assert sub.status == "active"
 
     other_key = SubscriptionLinks("another-hub-key-" + "y" * 32, "http://127.0.0.1:8000")
@@ -419,7 +425,7 @@ def test_links_that_are_not_ours_or_revoked_are_refused(hub):
             ]
         for r in answers:
             assert r.status_code == 400 and message in r.text, (kind, token, r.request.url, r.text[:300])
-    now = hub.store.find_subscription("ada@example.org")
+    now = hub.store.subscriptions.find_subscription("ada@example.org")
     assert (now.status, now.trending, now.nonce) == ("active", 5, sub.nonce)
 
     # An old confirmation link cannot start a subscription its owner stopped since.
@@ -427,7 +433,7 @@ def test_links_that_are_not_ours_or_revoked_are_refused(hub):
     fresh = links.confirm_token(sub.id, sub.nonce)
     r = client.post("/api/subscriptions/confirm", json={"token": fresh}, headers=headers)
     assert r.status_code == 400 and "unsubscribed" in r.json()["error"]["message"]
-    assert hub.store.find_subscription("ada@example.org").status == "unsubscribed"
+    assert hub.store.subscriptions.find_subscription("ada@example.org").status == "unsubscribed"
 
 
 # -- one-click unsubscribe ----------------------------------------------------------------------
@@ -445,7 +451,7 @@ def test_one_click_unsubscribe_as_a_mailbox_provider_sends_it(hub):
     # Following the link shows a button; the GET itself changes nothing.
     page = hub.new_client().get(local(url))
     assert page.status_code == 200 and "Unsubscribe" in page.text and "ada@example.org" in page.text
-    assert hub.store.find_subscription("ada@example.org").status == "active"
+    assert hub.store.subscriptions.find_subscription("ada@example.org").status == "active"
 
     # RFC 8058: a POST with this body and nothing else: no cookies, no CSRF token.
     provider = hub.new_client()
@@ -453,7 +459,7 @@ def test_one_click_unsubscribe_as_a_mailbox_provider_sends_it(hub):
     r = provider.post(local(url), content=b"List-Unsubscribe=One-Click", headers=headers)
     assert r.status_code == 200 and "You are unsubscribed" in r.text
     assert not provider.cookies
-    assert hub.store.find_subscription("ada@example.org").status == "unsubscribed"
+    assert hub.store.subscriptions.find_subscription("ada@example.org").status == "unsubscribed"
     again = hub.new_client().post(local(url), headers={"accept": "application/json"})  # empty body, twice
     assert again.status_code == 200 and again.json() == {"status": "unsubscribed", "email": "ada@example.org"}
     bad = hub.new_client().post(local(url) + "x", headers={"accept": "application/json"})
@@ -462,4 +468,4 @@ def test_one_click_unsubscribe_as_a_mailbox_provider_sends_it(hub):
     report = sender(hub).run(day=date(2025, 3, 19))
     assert report.sent == 1
     assert [m["To"] for m in hub.inbox.wait_for(5)[4:]] == ["bob@example.org"]
-    assert hub.store.find_subscription("bob@example.org").status == "active"
+    assert hub.store.subscriptions.find_subscription("bob@example.org").status == "active"

@@ -38,9 +38,9 @@ def test_a_hostile_id_stored_before_validation_cannot_retarget_a_form(hub):
     """Issue 21: an admin's upvote on `2503.10002/hide?x=` hid 2503.10002. Built directly here, as a
     record imported before ids were validated would come back from the store."""
     hostile = "2503.10002/hide?x="
-    hub.store.upsert_papers([Paper(hostile, "A hostile id", "test")])
-    admin = hub.store.get_or_create_user("admin@example.org")
-    hub.store.set_admin(admin.id, True)
+    hub.store.papers.upsert_papers([Paper(hostile, "A hostile id", "test")])
+    admin = hub.store.users.get_or_create_user("admin@example.org")
+    hub.store.users.set_admin(admin.id, True)
     client = hub.sign_in("admin@example.org", hub.new_client())
     page = client.get("/papers/2503.10002/hide%3Fx%3D")
     assert page.status_code == 200 and "A hostile id" in page.text
@@ -51,8 +51,8 @@ def test_a_hostile_id_stored_before_validation_cannot_retarget_a_form(hub):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     r = client.post(vote, data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/papers/2503.10002/hide%3Fx%3D"
-    assert hub.store.paper_activity(hostile).upvotes == 1
-    assert hub.store.hidden_papers(["2503.10002"]) == set()
+    assert hub.store.papers.paper_activity(hostile).upvotes == 1
+    assert hub.store.papers.hidden_papers(["2503.10002"]) == set()
     assert hub.new_client().get("/papers/2503.10002").status_code == 200
     assert (
         'href="/signin?next=/papers/2503.10002/hide%253Fx%253D"'

@@ -77,7 +77,7 @@ def _show(store, composed) -> None:
     subs = {}
     for d in composed:
         if d.subscription_id not in subs:
-            subs[d.subscription_id] = store.get_subscription(d.subscription_id)
+            subs[d.subscription_id] = store.subscriptions.get_subscription(d.subscription_id)
         email = subs[d.subscription_id].email if subs[d.subscription_id] else d.subscription_id
         click.echo(f"{d.period} {email}: {len(d.items)} paper(s)")
         for item in d.items:
@@ -93,9 +93,9 @@ def _show(store, composed) -> None:
 def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
     """The delivery ledger: how many digests are sent, pending and failed."""
     with open_store() as store:
-        counts = store.delivery_counts(period)
-        failed = store.deliveries(status="failed", period=period, limit=100) if show_failed else []
-        by_status = store.subscription_counts()
+        counts = store.digests.delivery_counts(period)
+        failed = store.digests.deliveries(status="failed", period=period, limit=100) if show_failed else []
+        by_status = store.subscriptions.subscription_counts()
     subscribers = {s: by_status.get(s, 0) for s in STATUSES}
     shown = ("sent", "pending", "sending", "failed", "empty", "cancelled")  # most asked first
     summary = {s: counts.get(s, 0) for s in shown}
@@ -175,7 +175,7 @@ def list_cmd(status: str | None, as_json: bool) -> None:
     """Every subscriber, one per line."""
     with open_store() as store:
         offset = 0
-        while batch := store.subscriptions(status, limit=1000, offset=offset):
+        while batch := store.subscriptions.subscriptions(status, limit=1000, offset=offset):
             offset += len(batch)
             for s in batch:
                 if as_json:
@@ -196,8 +196,8 @@ def remove_cmd(email: str) -> None:
     except InvalidSubscription as exc:
         raise PaperwireError(str(exc)) from None
     with open_store() as store:
-        sub = store.find_subscription(address)
+        sub = store.subscriptions.find_subscription(address)
         if sub is None:
             raise PaperwireError(f"no subscriber with the address {address}")
-        store.delete_subscription(sub.id)
+        store.subscriptions.delete_subscription(sub.id)
     click.echo(f"{address} is unsubscribed and removed")

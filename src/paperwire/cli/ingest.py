@@ -234,7 +234,11 @@ def status_cmd(limit: int) -> None:
 
     settings = open_settings()
     with open_store(settings) as store:
-        harvests, days, runs = store.harvests(), store.announcement_days(limit=10), store.recent_runs(limit)
+        harvests, days, runs = (
+            store.ingest.harvests(),
+            store.ingest.announcement_days(limit=10),
+            store.ingest.recent_runs(limit),
+        )
     click.echo("harvests")
     for h in harvests:
         under_way = ""

@@ -95,7 +95,7 @@ def show_cmd(paper_id: str, as_json: bool) -> None:
     from paperwire.papers import paper_id_candidates
 
     with open_store() as store:
-        paper = next(filter(None, map(store.get_paper, paper_id_candidates(paper_id))), None)
+        paper = next(filter(None, map(store.papers.get_paper, paper_id_candidates(paper_id))), None)
     if paper is None:
         raise click.ClickException(f"no paper with id {paper_id!r}")
     if as_json:
@@ -139,7 +139,7 @@ def stats_cmd(as_json: bool, top: int) -> None:
     from dataclasses import asdict
 
     with open_store() as store:
-        stats = store.stats()
+        stats = store.papers.stats()
     if as_json:
         click.echo(json.dumps(asdict(stats), indent=2))
         return

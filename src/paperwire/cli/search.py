@@ -116,7 +116,7 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
             engine.check_model()
             added = engine.sync_keyword()
             click.echo(f"keyword index: {added:,} papers applied", err=True)
-        pending = store.count_papers() if rebuild else store.count_unembedded()
+        pending = store.papers.count_papers() if rebuild else store.embeddings.count_unembedded()
         bar = _bar(pending, quiet)
         try:
             report = (rebuild_all if rebuild else embed_pending)(engine, bar.update if bar else None)
@@ -130,7 +130,7 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
         finally:
             if bar:
                 bar.close()
-        total = store.count_embeddings()
+        total = store.embeddings.count_embeddings()
         outdated = engine.outdated_recipe()  # reads the store: before it closes
     if rebuild:
         click.echo(f"keyword index: {report.keyword:,} papers applied", err=True)

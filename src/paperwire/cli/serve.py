@@ -41,12 +41,12 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     settings = _listening_settings(host, port)
     store = open_store(settings)
     secret = resolve_secret_key(settings)  # refuse to start without one in server mode; make it once here
-    rendered = store.rerender_comments()  # after a renderer change; nothing to do otherwise
+    rendered = store.comments.rerender_comments()  # after a renderer change; nothing to do otherwise
     if rendered:
         click.echo(f"rendered {rendered:,} comments again for this version's Markdown renderer", err=True)
     search = open_search(settings, store)
     indexer = BackgroundIndexer(search, embed=settings.search_indexer)
-    if store.count_papers() == 0:
+    if store.papers.count_papers() == 0:
         hint = empty_hub_hint(settings, store, datetime.now(UTC))
         click.echo(f"The hub has no papers yet: {hint}.", err=True)
     indexer.start()

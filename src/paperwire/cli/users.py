@@ -34,7 +34,7 @@ def revoke_cmd(email: str) -> None:
 def list_cmd() -> None:
     """Every admin, one per line."""
     with open_store() as store:
-        for user in store.admins():
+        for user in store.users.admins():
             click.echo(f"{user.username} <{user.email}>")
 
 
@@ -45,11 +45,11 @@ def _set(email: str, is_admin: bool):
     except InvalidEmail as exc:
         raise PaperwireError(str(exc)) from None
     with open_store() as store:
-        user = store.get_or_create_user(address) if is_admin else store.find_user(email=address)
+        user = store.users.get_or_create_user(address) if is_admin else store.users.find_user(email=address)
         if user is None:
             raise PaperwireError(f"no user with the address {address}")
-        store.set_admin(user.id, is_admin)
-        return store.get_user(user.id)
+        store.users.set_admin(user.id, is_admin)
+        return store.users.get_user(user.id)
 
 
 @click.command("signin-link")

@@ -47,7 +47,7 @@ _STALE_DAYS = 3  # a daily digest is not sent for an announcement older than thi
 
 def active_subscriptions(store: Store) -> list[Subscription]:
     out: list[Subscription] = []
-    while batch := store.subscriptions("active", limit=_PAGE, offset=len(out)):
+    while batch := store.subscriptions.subscriptions("active", limit=_PAGE, offset=len(out)):
         out.extend(batch)
     return out
 
@@ -62,7 +62,7 @@ def due_periods(
     def announcements(until: date) -> list[date]:
         """The recent announcement days up to `until`, newest first."""
         if until not in cache:
-            cache[until] = store.announced_days(until - timedelta(days=_STALE_DAYS), until)[::-1]
+            cache[until] = store.periods.announced_days(until - timedelta(days=_STALE_DAYS), until)[::-1]
         return cache[until]
 
     for sub in subs:
@@ -70,7 +70,7 @@ def due_periods(
         if period is not None:
             out[period].append(sub)
     for period in list(out):
-        planned = store.planned(period.key)
+        planned = store.digests.planned(period.key)
         out[period] = [s for s in out[period] if s.id not in planned]
         if not out[period]:
             del out[period]
@@ -105,13 +105,13 @@ def compose_period(
     pool = _pool(store, period)
     if not pool:
         return []
-    liked = store.liked_papers([s.email for s in subs if s.for_you])
+    liked = store.votes.liked_papers([s.email for s in subs if s.for_you])
     candidates = Candidates(period, pool, _trending(store, period.end))
     if search is not None:
         topics = sorted({t for s in subs if s.for_you for t in s.topics})
         liked_ids = sorted({pid for ids in liked.values() for pid in ids})
         _match_by_meaning(store, search, candidates, topics, liked_ids)
-    sent = store.sent_papers([s.id for s in subs])
+    sent = store.digests.sent_papers([s.id for s in subs])
     out = []
     for sub in subs:
         items = compose(sub, candidates, sent[sub.id], liked.get(sub.email, []))
@@ -123,14 +123,14 @@ def compose_period(
 
 
 def _pool(store: Store, period: DigestPeriod) -> dict[str, RankedPaper]:
-    papers, _total = store.day_papers(period.start, period.end, limit=MAX_POOL)
+    papers, _total = store.periods.day_papers(period.start, period.end, limit=MAX_POOL)
     return {r.paper.id: r for r in papers}
 
 
 def _trending(store: Store, day: date, depth: int = 200) -> list[str]:
     # Only papers someone upvoted: a paper nobody voted for is not trending, however new.
     since = day - timedelta(days=TRENDING_DAYS)
-    rows = [r for r in store.trending_candidates(since) if r[1] <= day and r[2] > 0]
+    rows = [r for r in store.periods.trending_candidates(since) if r[1] <= day and r[2] > 0]
     return trending_order(rows, day)[:depth]
 
 
@@ -139,7 +139,7 @@ def _match_by_meaning(
 ) -> None:
     """Topic hits through the hybrid search, and the period's papers close to each liked paper."""
     ids = sorted(c.papers)
-    rows = store.embeddings_for(ids)
+    rows = store.embeddings.embeddings_for(ids)
     embedded = [pid for pid in ids if pid in rows and rows[pid].vector is not None]
     matrix = (
         np.stack([from_blob(rows[pid].vector) for pid in embedded])
@@ -159,7 +159,7 @@ def _match_by_meaning(
         c.topic_hits[topic] = fusion.weighted(keyword, semantic, search.semantic_weight)[:TOPIC_HITS]
     if not liked_ids or not embedded:
         return
-    liked_rows = store.embeddings_for(liked_ids)
+    liked_rows = store.embeddings.embeddings_for(liked_ids)
     have = [pid for pid in liked_ids if pid in liked_rows and liked_rows[pid].vector is not None]
     if not have:
         return
@@ -170,4 +170,4 @@ def _match_by_meaning(
         c.liked_hits[liked_id] = sorted(
             ((embedded[j], float(sims[r, j])) for j in close), key=lambda h: -h[1]
         )
-    c.liked_titles.update({pid: p.title for pid, p in store.get_papers(have).items()})
+    c.liked_titles.update({pid: p.title for pid, p in store.papers.get_papers(have).items()})

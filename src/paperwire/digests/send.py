@@ -105,7 +105,7 @@ class DigestSender:
                 report.busy = True
                 return report
             if not dry_run:
-                report.recovered = self.store.recover_deliveries()
+                report.recovered = self.store.digests.recover_deliveries()
             self._plan(report, day, dry_run, say)
             if not dry_run:
                 self._deliver(report, stop, say)
@@ -135,7 +135,7 @@ class DigestSender:
             report.empty += sum(1 for d in digests if not d.items)
             if not dry_run:
                 for start in range(0, len(digests), BATCH):
-                    self.store.add_deliveries(digests[start : start + BATCH], now)
+                    self.store.digests.add_deliveries(digests[start : start + BATCH], now)
         return composed
 
     # -- delivering -------------------------------------------------------------------------------
@@ -143,16 +143,16 @@ class DigestSender:
     def _deliver(self, report: DigestReport, stop: threading.Event | None, say) -> None:
         state = _RunState()
         while not (stop and stop.is_set()) and state.error is None:
-            batch = self.store.due_deliveries(self.clock(), BATCH)
+            batch = self.store.digests.due_deliveries(self.clock(), BATCH)
             if not batch:
-                later = self.store.next_retry_at()
+                later = self.store.digests.next_retry_at()
                 if later is None:
                     break
                 delay = (later - self.clock()).total_seconds()
                 if delay > RETRY_WAIT:
                     report.next_retry = later
                     # Only then is the count told; a whole-ledger count on every tick would grow with it.
-                    report.waiting = self.store.delivery_counts().get("pending", 0)
+                    report.waiting = self.store.digests.delivery_counts().get("pending", 0)
                     break
                 if stop is not None:
                     if stop.wait(max(delay, 0.01)):
@@ -166,7 +166,7 @@ class DigestSender:
 
     def _send_batch(self, batch: list[Delivery], report: DigestReport, state: _RunState, stop) -> None:
         ids = sorted({i.paper_id for d in batch for i in d.items})
-        papers = {r.paper.id: r for r in self.store.ranked_papers(ids)}
+        papers = {r.paper.id: r for r in self.store.papers.ranked_papers(ids)}
         work: queue.SimpleQueue[Delivery | None] = queue.SimpleQueue()
         for d in batch:
             work.put(d)
@@ -195,12 +195,12 @@ class DigestSender:
                     log.error("digest %s for %s: %s", d.period, d.email, exc)
 
     def _deliver_one(self, d: Delivery, session, papers, report: DigestReport, state: _RunState) -> None:
-        if not self.store.claim_delivery(d.id, self.clock()):
+        if not self.store.digests.claim_delivery(d.id, self.clock()):
             return  # another sender has it
         try:
             message = self.renderer.message(d, papers)
         except PaperwireError as exc:
-            self.store.fail_delivery(
+            self.store.digests.fail_delivery(
                 d.id, str(exc), bounce=False, max_bounces=self.settings.digest_max_bounces
             )
             state.add(report, "failed")
@@ -221,12 +221,12 @@ class DigestSender:
         s = self.settings
         if exc.temporary and attempts < s.digest_max_attempts:
             at = self.clock() + timedelta(seconds=s.digest_retry_seconds * 2 ** (attempts - 1))
-            self.store.retry_delivery(d.id, error, at)
+            self.store.digests.retry_delivery(d.id, error, at)
             state.add(report, "retried")
             log.warning("digest %s for %s: %s; retrying at %s", d.period, d.email, error, at.isoformat())
         else:
             bounce = not exc.temporary
-            if self.store.fail_delivery(d.id, error, bounce=bounce, max_bounces=s.digest_max_bounces):
+            if self.store.digests.fail_delivery(d.id, error, bounce=bounce, max_bounces=s.digest_max_bounces):
                 state.add(report, "deactivated")
                 log.warning("deactivated %s after %d permanent failures", d.email, s.digest_max_bounces)
             state.add(report, "failed")
@@ -242,7 +242,7 @@ class DigestSender:
         deadline = time.monotonic() + STORE_RETRY_SECONDS
         while True:
             try:
-                self.store.delivered(d.id, self.clock())
+                self.store.digests.delivered(d.id, self.clock())
                 return
             except StoreError:
                 if time.monotonic() > deadline:

@@ -32,12 +32,12 @@ def subscribe(
     address = parse_email(email)
     prefs = clean(prefs)
     status = "active" if confirmed else "pending"
-    sub, created = store.create_subscription(address, prefs, status=status, nonce=new_nonce())
+    sub, created = store.subscriptions.create_subscription(address, prefs, status=status, nonce=new_nonce())
     if confirmed:
         if not created:
-            sub = store.update_subscription(sub.id, prefs)
+            sub = store.subscriptions.update_subscription(sub.id, prefs)
             if not sub.active:
-                sub = store.set_subscription_status(sub.id, "active", nonce=new_nonce()) or sub
+                sub = store.subscriptions.set_subscription_status(sub.id, "active", nonce=new_nonce()) or sub
         return sub, Outcome.ACTIVE
     if not created and sub.active:
         _send(mailer, sub.email, "You are subscribed already", _already_text(links, sub))
@@ -45,8 +45,8 @@ def subscribe(
     if not created:
         # Pending, unsubscribed or deactivated: start over, with what was asked for this time. A new
         # nonce revokes the links sent before.
-        store.update_subscription(sub.id, prefs)
-        sub = store.set_subscription_status(sub.id, "pending", nonce=new_nonce()) or sub
+        store.subscriptions.update_subscription(sub.id, prefs)
+        sub = store.subscriptions.set_subscription_status(sub.id, "pending", nonce=new_nonce()) or sub
     _send(mailer, sub.email, "Confirm your Paperwire digest subscription", _confirm_text(links, sub))
     return sub, Outcome.CONFIRMATION_SENT
 

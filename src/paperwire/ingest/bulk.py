@@ -199,7 +199,7 @@ def _store_batch(store: Store, batch: list[tuple[int, Paper]], seen: SeenIds, re
         earlier[paper.id] = str(number)
         keep.append(paper)
     try:
-        outcomes = store.upsert_papers(keep)
+        outcomes = store.papers.upsert_papers(keep)
     except Exception as exc:
         if not refused_value(exc):
             raise
@@ -209,7 +209,7 @@ def _store_batch(store: Store, batch: list[tuple[int, Paper]], seen: SeenIds, re
         lines = {id(p): n for n, p in batch}
         for paper in keep:
             try:
-                outcomes.extend(store.upsert_papers([paper]))
+                outcomes.extend(store.papers.upsert_papers([paper]))
                 stored.append(paper)
             except Exception as one:
                 if not refused_value(one):
@@ -268,7 +268,7 @@ def _kind(reason: str) -> str:
 def export_papers(store: Store, out: IO[str]) -> int:
     """Write every paper as one JSON line of Paperwire's export format; returns how many."""
     count = 0
-    for paper in store.iter_papers():
+    for paper in store.papers.iter_papers():
         out.write(json.dumps(export_record(paper), ensure_ascii=False))
         out.write("\n")
         count += 1

@@ -59,7 +59,7 @@ def ingest_ids(
     """Fetch papers by id and store them; counts new/updated/unchanged and errors."""
     results = fetch_by_id(fetcher, api_url, refs)
     found = [r for r in results if r.paper is not None]
-    for result, outcome in zip(found, store.upsert_papers([r.paper for r in found]), strict=True):
+    for result, outcome in zip(found, store.papers.upsert_papers([r.paper for r in found]), strict=True):
         result.outcome = outcome
         counts[outcome.value] += 1
     counts["failed"] += sum(r.error is not None for r in results)

@@ -81,7 +81,7 @@ def _check_fresh(store: Store, category: str, feed: AnnouncementFeed) -> None:
         raise StaleFeed(
             f"stale feed: it claims {feed.day} but lists entries announced on {older[0]}; nothing recorded"
         )
-    last = next(iter(store.announcement_days(category, limit=1)), None)
+    last = next(iter(store.ingest.announcement_days(category, limit=1)), None)
     if last and feed.day < last.day:
         raise StaleFeed(
             f"stale feed: it is for {feed.day}, but {last.day} is already recorded; nothing recorded"
@@ -92,7 +92,7 @@ def _check_fresh(store: Store, category: str, feed: AnnouncementFeed) -> None:
         )
     for e in feed.entries:
         if e.announce_type == "new":
-            stored = store.get_paper(e.paper.id)
+            stored = store.papers.get_paper(e.paper.id)
             if stored and stored.announced and stored.announced < feed.day:
                 raise StaleFeed(
                     f"stale feed: {e.paper.id} is listed as new on {feed.day} but was announced on "
@@ -111,7 +111,7 @@ def _store_feed(
         counts[kind] = feed.count(kind)
     needed = {}
     for e in feed.entries:
-        stored = store.get_paper(e.paper.id)
+        stored = store.papers.get_paper(e.paper.id)
         if stored is None or stored.version < e.paper.version:
             needed[e.paper.id] = e
     fetched = (
@@ -126,7 +126,7 @@ def _store_feed(
         if e.announce_type in ANNOUNCING:
             paper.announced = feed.day
         papers.append(paper)
-    outcomes = store.upsert_papers(papers)
+    outcomes = store.papers.upsert_papers(papers)
     counts["stored"] = sum(o.value != "unchanged" for o in outcomes)
     announced = {e.paper.id: feed.day for e in feed.entries if e.announce_type in ANNOUNCING}
     day = AnnouncementDay(
@@ -139,4 +139,4 @@ def _store_feed(
         counts["replace-cross"],
     )
     # The papers are stored first: a crash between the two leaves the day unrecorded, and a re-run redoes it.
-    store.record_announcement(day, announced)
+    store.ingest.record_announcement(day, announced)

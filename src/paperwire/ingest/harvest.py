@@ -39,7 +39,7 @@ def harvest(
     one continues from the newest datestamp of the last completed harvest.
     """
     name = harvest_name(set_spec)
-    state = store.get_harvest(name) or HarvestState(name)
+    state = store.ingest.get_harvest(name) or HarvestState(name)
     resuming = state.pending_token is not None and (
         (from_ is None and until is None) or (from_, until) == (state.pending_from, state.pending_until)
     )
@@ -65,9 +65,9 @@ def harvest(
                 continue
             if exc.code == "badResumptionToken":
                 # Forget the token, keep the cursor: the next run starts over and skips nothing.
-                store.save_harvest(HarvestState(name, state.cursor))
+                store.ingest.save_harvest(HarvestState(name, state.cursor))
             raise
-        outcomes = store.upsert_papers(page.papers)
+        outcomes = store.papers.upsert_papers(page.papers)
         counts.update(o.value for o in outcomes)
         counts["pages"] += 1
         counts["deleted"] += page.deleted
@@ -82,7 +82,7 @@ def harvest(
             if page.token == token:
                 raise BadResponse(f"OAI-PMH response: resumption token {token!r} came back unchanged")
             token = page.token
-            store.save_harvest(
+            store.ingest.save_harvest(
                 HarvestState(name, state.cursor, h_from, h_until, token, newest, pages, records)
             )
             size = f" of {page.complete_size}" if page.complete_size else ""
@@ -93,6 +93,6 @@ def harvest(
         if newest and (cursor is None or h_from is None or h_from <= cursor):
             cursor = max(cursor, newest) if cursor else newest
         final = HarvestState(name, cursor)
-        store.save_harvest(final)
+        store.ingest.save_harvest(final)
         log.info("%s: harvest complete, %d pages, %d records; cursor %s", name, pages, records, cursor)
         return final

@@ -48,7 +48,7 @@ def ingest_hf(
     entries = fetch_daily_papers(fetchers, hf_url, period, counts)
     fallback_day = date.fromisoformat(period["date"]) if "date" in period else None
     by_id = {e.paper.id: e for e in entries}
-    missing = [pid for pid in by_id if store.get_paper(pid) is None]
+    missing = [pid for pid in by_id if store.papers.get_paper(pid) is None]
     fetched = (
         {r.paper.id: r.paper for r in fetch_by_id(fetchers.arxiv, api_url, missing) if r.paper}
         if missing
@@ -68,7 +68,7 @@ def ingest_hf(
             code = hf.links.code or paper.links.code  # Hugging Face's githubRepo, else arXiv's abstract's
             paper.links = Links(paper.links.abstract, paper.links.pdf, code, hf.links.project)
         papers.append(paper)
-    outcomes = store.upsert_papers(papers)
+    outcomes = store.papers.upsert_papers(papers)
     counts.update(o.value for o in outcomes)
     counts["from arXiv"] += sum(p.id in fetched for p in papers)
     stored = {p.id for p in papers} | (set(by_id) - set(missing))
@@ -77,6 +77,6 @@ def ingest_hf(
         for e in entries
         if e.paper.id in stored and (e.featured or fallback_day)
     ]
-    store.upsert_hf_features(features)
+    store.ingest.upsert_hf_features(features)
     counts["featured"] += len(features)
     return entries

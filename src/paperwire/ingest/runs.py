@@ -15,22 +15,22 @@ log = logging.getLogger("paperwire.ingest")
 @contextmanager
 def logged_run(store: Store, kind: str, args: str = "", trigger: str = "cli") -> Iterator[Counter]:
     """Log a run as running, then as ok or error with the counts the body put in the Counter."""
-    run_id = store.start_run(kind, args, trigger)
+    run_id = store.ingest.start_run(kind, args, trigger)
     counts: Counter = Counter()
     try:
         yield counts
     except KeyboardInterrupt:
-        store.finish_run(run_id, "error", +counts, "interrupted")
+        store.ingest.finish_run(run_id, "error", +counts, "interrupted")
         raise
     except Exception as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         if trigger != "cli":  # the CLI prints the error itself, once
             log.error("ingest %s failed: %s", kind, message)
-        store.finish_run(run_id, "error", +counts, message)
+        store.ingest.finish_run(run_id, "error", +counts, message)
         raise
     # Rejected records and failed ids or categories do not stop a run, but it did not all succeed.
     failures = ", ".join(f"{counts[k]} {k}" for k in ("rejected", "failed") if counts.get(k))
-    store.finish_run(
+    store.ingest.finish_run(
         run_id, "error" if failures else "ok", +counts, f"{failures} (see the log)" if failures else None
     )
     log.info("ingest %s: %s", kind, format_counts(counts))

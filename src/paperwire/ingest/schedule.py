@@ -40,7 +40,7 @@ def is_due(settings: Settings, store: Store, now: datetime) -> bool:
     """Whether the latest slot has no finished scheduled run yet (a new hub's is due at once)."""
     # Asked again under the job lock before running. A run still marked running was then cut short by a
     # crash (its process would hold the lock otherwise), so only finished runs count: it is done again.
-    runs = store.recent_runs(limit=10, kind="daily", trigger=TRIGGER)
+    runs = store.ingest.recent_runs(limit=10, kind="daily", trigger=TRIGGER)
     last = next((r for r in runs if r.status != "running"), None)
     return last is None or last.started_at < latest_slot(settings, now)
 
@@ -157,7 +157,7 @@ class Scheduler(Ticker):
         if not self.due(now):
             return False
         # A new hub's first run is a catch-up at start, not the run of the slot it happens to follow.
-        first = not self.store.recent_runs(limit=1, kind="daily", trigger=TRIGGER)
+        first = not self.store.ingest.recent_runs(limit=1, kind="daily", trigger=TRIGGER)
         what = (
             "first ingest of this hub"
             if first
@@ -175,7 +175,7 @@ class Scheduler(Ticker):
                 return False
             log.info("%s starts%s", what, f" (then daily at {self._at()})" if first else "")
             unreachable = run_scheduled(self.settings, self.store, now)
-        empty = not self.store.count_papers()
+        empty = not self.store.papers.count_papers()
         if unreachable:
             next_slot = latest_slot(self.settings, now) + timedelta(days=1)
             log.warning(

@@ -32,11 +32,11 @@ def fetch_queued(store: Store, fetcher: Fetcher, api_url: str, limit: int = MAX_
     returns how many were settled. The caller holds the SUBMISSIONS job lock."""
     from paperwire.ingest.byid import ingest_ids
 
-    queued = store.queued_submissions(limit)
+    queued = store.submissions.queued_submissions(limit)
     if not queued:
         return 0
     wanted = list(dict.fromkeys(q.paper_id for q in queued))
-    stored = {pid: pid for pid in store.get_papers(wanted)}  # another way may have brought some in
+    stored = {pid: pid for pid in store.papers.get_papers(wanted)}  # another way may have brought some in
     missing = [pid for pid in wanted if pid not in stored]
     errors: dict[str, str] = {}
     if missing:
@@ -52,10 +52,14 @@ def fetch_queued(store: Store, fetcher: Fetcher, api_url: str, limit: int = MAX_
     done = 0
     for q in queued:
         if q.paper_id not in stored:
-            store.finish_queued_submission(q.id, "failed", errors.get(q.paper_id, "not found on arXiv"))
+            store.submissions.finish_queued_submission(
+                q.id, "failed", errors.get(q.paper_id, "not found on arXiv")
+            )
             continue
-        store.add_submission(stored[q.paper_id], q.user_id, q.day)  # a paper's first submission stays
-        store.finish_queued_submission(q.id, "done")
+        store.submissions.add_submission(
+            stored[q.paper_id], q.user_id, q.day
+        )  # a paper's first submission stays
+        store.submissions.finish_queued_submission(q.id, "done")
         done += 1
     log.info("submissions: %d fetched and submitted, %d failed", done, len(queued) - done)
     return len(queued)
@@ -89,7 +93,7 @@ class SubmissionFetcher(Ticker):
         self.settings, self.store, self.fetcher = settings, store, fetcher
 
     def tick(self) -> None:
-        if self.store.count_queued_submissions():
+        if self.store.submissions.count_queued_submissions():
             drain(self.store, self.fetcher(), self.settings.arxiv_api_url, self._stop)
 
 

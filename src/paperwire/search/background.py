@@ -43,9 +43,9 @@ class BackgroundIndexer(Ticker):
             log.error("%s", exc)
             self._stop.wait(60)
             return
-        if not self.embed or not engine.store.count_unembedded():
+        if not self.embed or not engine.store.embeddings.count_unembedded():
             return
-        pending = engine.store.count_unembedded()
+        pending = engine.store.embeddings.count_unembedded()
         done = [0, time.perf_counter()]
 
         def progress(n: int) -> None:

@@ -108,10 +108,10 @@ class SearchEngine:
     # -- the indexes ------------------------------------------------------------------------------
 
     def _store_id(self) -> str:
-        found = self.store.get_search_meta("store_id")
+        found = self.store.embeddings.get_search_meta("store_id")
         if found is None:
             found = uuid.uuid4().hex
-            self.store.set_search_meta("store_id", found)
+            self.store.embeddings.set_search_meta("store_id", found)
         return found
 
     def _open_keyword(self, weights: FieldWeights | None) -> KeywordIndex:
@@ -130,7 +130,7 @@ class SearchEngine:
     def _has_embeddings(self) -> bool:
         """Whether anything was embedded; raises if it was embedded by another model (an older recipe
         of this model is fine: its vectors answer queries until `paperwire index --rebuild`)."""
-        stored = self.store.get_search_meta("embedding_model")
+        stored = self.store.embeddings.get_search_meta("embedding_model")
         if stored is None:
             return False
         if stored == self.info.to_json():
@@ -148,7 +148,7 @@ class SearchEngine:
     def recipe(self) -> Recipe:
         """The recipe new papers are embedded with: the stored embeddings' own until a rebuild, so that
         the hub's vectors stay alike."""
-        stored = self.store.get_search_meta("embedding_model")
+        stored = self.store.embeddings.get_search_meta("embedding_model")
         return (stored and recipe_of(ModelInfo.from_json(stored))) or RECIPE
 
     def outdated_recipe(self) -> bool:
@@ -260,7 +260,7 @@ class SearchEngine:
         ranked = [(pid, "pinned", how) for pid, how in pinned.items()]
         ranked += [(pid, score, None) for pid, score in fused if pid not in pinned]
         page = ranked[offset : offset + limit]
-        papers = self.store.get_papers([pid for pid, _, _ in page])
+        papers = self.store.papers.get_papers([pid for pid, _, _ in page])
         hits = [
             Hit(
                 paper=papers[pid],
@@ -285,7 +285,7 @@ class SearchEngine:
         result), or the papers whose title is the query."""
         pinned: dict[str, str] = {}
         for candidate in query.paper_ids:
-            if self.store.get_papers([candidate]):
+            if self.store.papers.get_papers([candidate]):
                 return {candidate: "id"}
         if not query.empty and not query.excluded:
             titles = self.keyword.exact_titles(query.text)
@@ -309,7 +309,7 @@ class SearchEngine:
             ranked = [(pid, sim) for pid, sim in found if sim >= MIN_SIMILARITY]
         else:
             found = self.vectors.search(vector, _FILTERED_DEPTH if strict else DEPTH)
-            ids = self.store.paper_ids_for_keys([key for key, _ in found])
+            ids = self.store.embeddings.paper_ids_for_keys([key for key, _ in found])
             ranked = [(ids[key], sim) for key, sim in found if key in ids and sim >= MIN_SIMILARITY]
         # The keyword index has the last word on filters, so that both sides obey the same rules: its
         # rules and PostgreSQL's SQL conditions differ at the edges (tantivy folds accents, for one).
@@ -325,12 +325,12 @@ class SearchEngine:
         """The papers nearest in meaning to paper_id, itself excluded."""
         if not 1 <= limit <= MAX_LIMIT:
             raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-        paper = self.store.get_papers([paper_id]).get(paper_id)
+        paper = self.store.papers.get_papers([paper_id]).get(paper_id)
         if paper is None:
             raise KeyError(paper_id)
         if not self._has_embeddings():
             return []
-        row = self.store.embeddings_for([paper_id]).get(paper_id)
+        row = self.store.embeddings.embeddings_for([paper_id]).get(paper_id)
         if row is not None and row.vector is not None:
             from paperwire.search.vectors import from_blob
 
@@ -342,11 +342,11 @@ class SearchEngine:
             ranked = [(pid, sim) for pid, sim in found if pid != paper_id]
         else:
             found = self.vectors.search(vector, limit + 1)
-            ids = self.store.paper_ids_for_keys([key for key, _ in found])
+            ids = self.store.embeddings.paper_ids_for_keys([key for key, _ in found])
             ranked = [(ids[key], sim) for key, sim in found if ids.get(key) not in (None, paper_id)]
         # Equal similarities by paper id, descending, as in search: the same order from either index.
         ranked = sorted(sorted(ranked, reverse=True), key=lambda r: -r[1])[:limit]
-        papers = self.store.get_papers([pid for pid, _ in ranked])
+        papers = self.store.papers.get_papers([pid for pid, _ in ranked])
         return [Hit(papers[pid], round(sim, 6), semantic=sim) for pid, sim in ranked if pid in papers]
 
 

@@ -64,8 +64,8 @@ def embed_pending(
             )
         if not embedding:
             raise IndexerBusy(_EMBEDDING_ELSEWHERE)
-        if store.get_search_meta("embedding_model") is None:
-            store.set_search_meta("embedding_model", engine.info.to_json())
+        if store.embeddings.get_search_meta("embedding_model") is None:
+            store.embeddings.set_search_meta("embedding_model", engine.info.to_json())
         engine.check_model()
         recipe = engine.recipe
         vectors = engine.vectors
@@ -80,7 +80,7 @@ def embed_pending(
             for row in rows:
                 if row.vector is not None:
                     row.vector = to_blob(next(vectors_found))
-            store.save_embeddings(rows)
+            store.embeddings.save_embeddings(rows)
             report.embedded += embedded
             if progress:
                 progress(len(batch))
@@ -97,7 +97,7 @@ def embed_pending(
         pending = None
         with ThreadPoolExecutor(1, "embed-ahead", initializer=lower_this_thread) as ahead:
             while True:
-                batch = [] if stop and stop.is_set() else store.unembedded_papers(after, BATCH)
+                batch = [] if stop and stop.is_set() else store.embeddings.unembedded_papers(after, BATCH)
                 upcoming = None
                 if batch:
                     texts, rows = [], []
@@ -136,10 +136,10 @@ def rebuild(engine: SearchEngine, progress: Callable[[int], None] | None = None)
             )
         if not embedding:
             raise IndexerBusy(_EMBEDDING_ELSEWHERE)
-        engine.store.clear_embeddings()
-        engine.store.set_search_meta("embedding_model", engine.info.to_json())
+        engine.store.embeddings.clear_embeddings()
+        engine.store.embeddings.set_search_meta("embedding_model", engine.info.to_json())
         # Other processes hold vector indexes keyed by the old embeddings: this tells them to start over.
-        engine.store.set_search_meta("embedding_generation", uuid.uuid4().hex)
+        engine.store.embeddings.set_search_meta("embedding_generation", uuid.uuid4().hex)
         engine.vectors.clear()
     report = IndexReport(keyword=engine.keyword.rebuild(engine.store))
     pending = embed_pending(engine, progress)

@@ -135,7 +135,7 @@ class KeywordIndex:
         os.replace(tmp, self._manifest)
 
     def behind(self, store: Store) -> bool:
-        return store.change_seq() > self.position()[0]
+        return store.papers.change_seq() > self.position()[0]
 
     def sync(
         self, store: Store, wait: bool = True, progress: Callable[[int], None] | None = None
@@ -153,7 +153,7 @@ class KeywordIndex:
         done = 0
         writer = None
         try:
-            while batch := store.changed_papers(after, _SYNC_BATCH):
+            while batch := store.papers.changed_papers(after, _SYNC_BATCH):
                 if writer is None:
                     threads = 2 if first_build else 1  # a first build is bulk work: use both cores
                     writer = self._index.writer(heap_size=128_000_000 * threads, num_threads=threads)

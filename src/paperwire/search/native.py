@@ -60,7 +60,7 @@ class NativeKeyword:
         pass
 
     def count(self) -> int:
-        return self.store.count_papers()
+        return self.store.papers.count_papers()
 
 
 class NativeVectors:
@@ -69,7 +69,7 @@ class NativeVectors:
         self.generation = None
 
     def __len__(self) -> int:
-        return self.store.count_embeddings()
+        return self.store.embeddings.count_embeddings()
 
     def nearest(self, vector: np.ndarray, count: int, query: Query | None = None) -> list[tuple[str, float]]:
         """(paper id, cosine similarity) best first; with a query, only papers that obey it."""

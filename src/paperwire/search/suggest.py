@@ -31,7 +31,7 @@ def did_you_mean(store: Store, index: Words, query: Query, keyword: list[tuple[s
     typos = index.typos(query.words)
     if not typos:
         return None
-    papers = store.get_papers([pid for pid, _ in keyword[:PAPERS_READ]])
+    papers = store.papers.get_papers([pid for pid, _ in keyword[:PAPERS_READ]])
     fixes = corrections(typos, [f"{p.title}\n{p.abstract}" for p in papers.values()])
     # Only words the index has as spelled: not a stop word, not another typo.
     known = set(index.known_words(sorted(set(fixes.values())))) if fixes else set()

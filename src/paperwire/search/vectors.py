@@ -85,14 +85,14 @@ class VectorIndex:
     def catch_up(self, store: Store) -> int:
         """Add the embeddings the store gained since this index last looked; how many."""
         with self._catching:
-            generation = store.get_search_meta("embedding_generation")
+            generation = store.embeddings.get_search_meta("embedding_generation")
             if generation != self.generation:  # `paperwire index --rebuild` ran: start again from the store
                 with self._lock:
                     self._index = self._new()
                     self._after = (0, 0)
                 self.generation = generation
             added = 0
-            while rows := store.embeddings_since(self._after, _CATCH_UP_BATCH):
+            while rows := store.embeddings.embeddings_since(self._after, _CATCH_UP_BATCH):
                 keys = np.array([r.key for r in rows], dtype=np.uint64)
                 vectors = np.stack([from_blob(r.vector) for r in rows])
                 self._replace(keys, vectors)

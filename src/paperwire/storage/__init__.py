@@ -6,10 +6,14 @@ import sys
 from contextlib import contextmanager
 
 from paperwire.settings import Settings
-from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, refused_value
+from paperwire.storage.base import Store, StoreError, refused_value
+from paperwire.storage.database import NotFound
+from paperwire.storage.embeddings import EmbeddingRow
+from paperwire.storage.papers import Stats, UpsertOutcome
 
 __all__ = [
     "EmbeddingRow",
+    "NotFound",
     "Stats",
     "Store",
     "StoreError",

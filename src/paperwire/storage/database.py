@@ -13,6 +13,10 @@ from contextlib import AbstractContextManager
 from paperwire.storage.dialect import Dialect
 
 
+class NotFound(LookupError):
+    """The paper, comment, user or subscription named does not exist."""
+
+
 class Conn:
     """A driver connection that takes statements with `?` parameters (see dialect.py)."""
 

@@ -19,6 +19,8 @@ class Dialect:
     # How many values one `IN (...)` list may hold (SQLite limits bound parameters); 0: one array.
     in_chunk: int = 0
     bytewise = ""  # a COLLATE clause that sorts text by code point (SQLite's default does)
+    pgvector = False  # embeddings have a halfvec copy (PostgreSQL's search by meaning)
+    for_update = ""  # locks the rows a SELECT reads, where writers run concurrently (not SQLite's one)
 
     def sql(self, text: str) -> str:
         """A statement written with `?` parameters in this driver's spelling."""
@@ -42,7 +44,7 @@ class Dialect:
     def day_of(self, value) -> date | None:
         raise NotImplementedError
 
-    def json_list(self, value) -> list:
+    def json_of(self, value):
         raise NotImplementedError
 
     # -- spellings --------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ class SQLiteDialect(Dialect):
     def day_of(self, value) -> date | None:
         return date.fromisoformat(value) if value else None
 
-    def json_list(self, value) -> list:
+    def json_of(self, value):
         return json.loads(value)
 
     def elements(self, column: str, alias: str) -> str:
@@ -108,6 +110,8 @@ class SQLiteDialect(Dialect):
 class PostgresDialect(Dialect):
     name = "postgresql"
     bytewise = ' COLLATE "C"'
+    for_update = " FOR UPDATE"
+    pgvector = True
 
     def sql(self, text: str) -> str:
         return _percent(text)
@@ -124,8 +128,8 @@ class PostgresDialect(Dialect):
     def day_of(self, value) -> date | None:
         return value
 
-    def json_list(self, value) -> list:
-        return value  # json columns come back as Python lists
+    def json_of(self, value):
+        return value  # json columns come back as Python lists and dicts
 
     def elements(self, column: str, alias: str) -> str:
         return f"json_array_elements_text({column}) AS {alias}(value)"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from paperwire.daily import RankedPaper
 from paperwire.papers import Links, Paper, PaperVersion
-from paperwire.storage.database import Conn
+from paperwire.storage.database import Conn, NotFound
 from paperwire.storage.dialect import Dialect
 
 PAPER_COLUMNS = (
@@ -36,8 +37,8 @@ def paper_from_row(d: Dialect, row: tuple, versions: list[PaperVersion]) -> Pape
         version=version,
         title=title,
         abstract=abstract,
-        authors=d.json_list(authors),
-        categories=d.json_list(categories),
+        authors=d.json_of(authors),
+        categories=d.json_of(categories),
         published=d.day_of(published),
         updated=d.day_of(updated),
         announced=d.day_of(announced),
@@ -67,7 +68,23 @@ def versions(conn: Conn, ids: list[str]) -> dict[str, list[PaperVersion]]:
 
 
 def require_paper(conn: Conn, paper_id: str) -> None:
-    from paperwire.storage.hub import NotFound
-
     if conn.one("SELECT 1 FROM papers WHERE id = ?", (paper_id,)) is None:
         raise NotFound(f"no paper with id {paper_id!r}")
+
+
+# A listing row: the paper, its figures and its submission. `{day}` is the day the listing knows it by.
+RANKED_COLUMNS = f"p.upvotes, p.num_comments, u.username, s.submitted_at, {P_COLUMNS}"
+SUBMITTER = "LEFT JOIN submissions s ON s.paper_id = p.id LEFT JOIN users u ON u.id = s.user_id"
+RANKED = f"SELECT {{day}}, {RANKED_COLUMNS} FROM papers p {SUBMITTER}"
+
+
+def ranked(d: Dialect, row: tuple) -> RankedPaper:
+    day, upvotes, num_comments, username, submitted_at = row[:5]
+    paper = paper_from_row(d, row[5:], [])
+    return RankedPaper(paper, d.day_of(day), upvotes, num_comments, username, d.time_of(submitted_at))
+
+
+def next_seq(conn: Conn) -> int:
+    """The change seq for this write. Call it in a serial transaction: the previous holder has
+    committed, so max(seq) is the latest, and seq order is commit order."""
+    return conn.value("SELECT coalesce(max(seq), 0) + 1 FROM papers")

@@ -1,17 +1,28 @@
-"""The Store's part for subscriptions and the digest delivery ledger (implemented once, in
-subscriptions_sql.py, for both databases)."""
+"""Digest subscriptions (by address, with their preferences): `store.subscriptions`."""
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, datetime
 
-from paperwire.digests.models import Delivery, NewDelivery
-from paperwire.subscriptions import Preferences, Subscription
+from paperwire.storage.database import NotFound, Noun
+from paperwire.subscriptions import PREFERENCE_FIELDS, Preferences, Subscription
+
+_LISTS = ("topics", "authors", "categories")
+_SUB_COLUMNS = (
+    "id, email, status, frequency, weekday, send_time, timezone, trending, for_you, max_papers, "
+    "topics, authors, categories, nonce, bounces, last_error, created_at, confirmed_at"
+)
+_SUB = f"SELECT {_SUB_COLUMNS} FROM subscriptions"
+# Digests composed for a subscriber who then left are never sent.
+CANCEL_DELIVERIES = (
+    "UPDATE deliveries SET status = 'cancelled' WHERE subscription_id = ? AND status = 'pending'"
+)
 
 
-class SubscriptionStore(ABC):
+class Subscriptions(ABC):
     # -- subscriptions ----------------------------------------------------------------------------
 
     @abstractmethod
@@ -50,64 +61,118 @@ class SubscriptionStore(ABC):
     def subscription_counts(self) -> dict[str, int]:
         """Subscriptions by status."""
 
-    @abstractmethod
-    def liked_papers(self, emails: Sequence[str]) -> dict[str, list[str]]:
-        """The papers upvoted by the users with these addresses, latest first (at most 200 each)."""
 
-    @abstractmethod
-    def announced_days(self, start: date, end: date) -> list[date]:
-        """The days between start and end (inclusive) on which arXiv announced stored papers."""
+class SubscriptionsSQL(Noun, Subscriptions):
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self.db.read() as conn:
+            return conn.all(sql, params)
 
-    # -- the delivery ledger ------------------------------------------------------------------------
+    def _subscription(self, row) -> Subscription | None:
+        if row is None:
+            return None
+        (sid, email, status, frequency, weekday, send_time, tz, trending, for_you, max_papers,
+         topics, authors, categories, nonce, bounces, last_error, created_at, confirmed_at) = row  # fmt: skip
+        return Subscription(
+            id=sid,
+            email=email,
+            status=status,
+            frequency=frequency,
+            weekday=weekday,
+            send_time=send_time,
+            timezone=tz,
+            trending=trending,
+            for_you=bool(for_you),
+            max_papers=max_papers,
+            topics=json.loads(topics),
+            authors=json.loads(authors),
+            categories=json.loads(categories),
+            nonce=nonce,
+            bounces=bounces,
+            last_error=last_error,
+            created_at=self.d.time_of(created_at),
+            confirmed_at=self.d.time_of(confirmed_at),
+        )
 
-    @abstractmethod
-    def planned(self, period: str) -> set[int]:
-        """The subscriptions that already have a ledger row for this period key."""
+    @staticmethod
+    def _pref_values(prefs: Preferences) -> list:
+        return [
+            json.dumps(getattr(prefs, f), ensure_ascii=False) if f in _LISTS else getattr(prefs, f)
+            for f in PREFERENCE_FIELDS
+        ]
 
-    @abstractmethod
-    def sent_papers(self, subscription_ids: Sequence[int]) -> dict[int, set[str]]:
-        """Every paper each of these subscriptions has been given in a digest."""
+    # -- subscriptions ----------------------------------------------------------------------------
 
-    @abstractmethod
-    def add_deliveries(self, deliveries: Sequence[NewDelivery], now: datetime) -> int:
-        """Write composed digests to the ledger with their papers, in one transaction; a period that
-        already has a row for its subscription is left as it is. Returns how many rows were added."""
+    def create_subscription(
+        self, email: str, prefs: Preferences, *, status: str, nonce: str
+    ) -> tuple[Subscription, bool]:
+        now = self.d.time(datetime.now(UTC))
+        confirmed = now if status == "active" else None
+        columns = ", ".join(PREFERENCE_FIELDS)
+        marks = ", ".join("?" * (len(PREFERENCE_FIELDS) + 6))
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                f"INSERT INTO subscriptions (email, status, nonce, created_at, updated_at, confirmed_at, "
+                f"{columns}) VALUES ({marks}) ON CONFLICT (email) DO NOTHING RETURNING {_SUB_COLUMNS}",
+                (email, status, nonce, now, now, confirmed, *self._pref_values(prefs)),
+            ).fetchall()
+            if row:
+                return self._subscription(row[0]), True
+            row = conn.execute(f"{_SUB} WHERE email = ?", (email,)).fetchone()
+            return self._subscription(row), False
 
-    @abstractmethod
-    def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
-        """Pending rows whose next attempt is due, oldest first, for active subscriptions."""
+    def get_subscription(self, subscription_id: int) -> Subscription | None:
+        rows = self._rows(f"{_SUB} WHERE id = ?", (subscription_id,))
+        return self._subscription(rows[0]) if rows else None
 
-    @abstractmethod
-    def next_retry_at(self) -> datetime | None:
-        """When the earliest pending row is due."""
+    def find_subscription(self, email: str) -> Subscription | None:
+        rows = self._rows(f"{_SUB} WHERE email = ?", (email,))
+        return self._subscription(rows[0]) if rows else None
 
-    @abstractmethod
-    def claim_delivery(self, delivery_id: int, now: datetime) -> bool:
-        """pending -> sending, counting an attempt; False if someone else claimed it first."""
+    def update_subscription(self, subscription_id: int, prefs: Preferences) -> Subscription:
+        sets = ", ".join(f"{f} = ?" for f in PREFERENCE_FIELDS)
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                f"UPDATE subscriptions SET {sets}, updated_at = ? WHERE id = ? RETURNING {_SUB_COLUMNS}",
+                (*self._pref_values(prefs), self.d.time(datetime.now(UTC)), subscription_id),
+            ).fetchall()
+        if not row:
+            raise NotFound(f"no subscription {subscription_id}")
+        return self._subscription(row[0])
 
-    @abstractmethod
-    def delivered(self, delivery_id: int, now: datetime) -> None:
-        """sending -> sent; the subscription's run of bounces ends."""
+    def set_subscription_status(
+        self, subscription_id: int, status: str, *, nonce: str | None = None, expect: str | None = None
+    ) -> Subscription | None:
+        now = self.d.time(datetime.now(UTC))
+        sql = "UPDATE subscriptions SET status = ?, updated_at = ?, nonce = coalesce(?, nonce)"
+        params: list = [status, now, nonce]
+        if status == "active":
+            # A confirmed (or re-activated) address starts with a clean record.
+            sql += ", confirmed_at = coalesce(confirmed_at, ?), bounces = 0, last_error = NULL"
+            params.append(now)
+        sql += " WHERE id = ?"
+        params.append(subscription_id)
+        if expect is not None:
+            sql += " AND status = ?"
+            params.append(expect)
+        with self.db.transaction() as conn:
+            rows = conn.execute(f"{sql} RETURNING {_SUB_COLUMNS}", params).fetchall()
+            if rows and status in ("unsubscribed", "deactivated"):
+                conn.execute(CANCEL_DELIVERIES, (subscription_id,))
+        return self._subscription(rows[0]) if rows else None
 
-    @abstractmethod
-    def retry_delivery(self, delivery_id: int, error: str, at: datetime) -> None:
-        """sending -> pending, due again at `at` (a temporary failure)."""
+    def delete_subscription(self, subscription_id: int) -> bool:
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,)).rowcount > 0
 
-    @abstractmethod
-    def fail_delivery(self, delivery_id: int, error: str, *, bounce: bool, max_bounces: int) -> bool:
-        """sending -> failed. A bounce (permanent refusal) counts against the address; at max_bounces
-        in a row the subscription is deactivated. Returns whether it was."""
+    def subscriptions(
+        self, status: str | None = None, limit: int = 1000, offset: int = 0
+    ) -> list[Subscription]:
+        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        rows = self._rows(f"{_SUB} {where} ORDER BY id LIMIT ? OFFSET ?", (*params, limit, offset))
+        return [self._subscription(r) for r in rows]
 
-    @abstractmethod
-    def recover_deliveries(self) -> int:
-        """sending -> pending, for rows whose sender died (call it holding the digest job lock)."""
-
-    @abstractmethod
-    def delivery_counts(self, period: str | None = None) -> dict[str, int]:
-        """Ledger rows by status, for one period key or all."""
-
-    @abstractmethod
-    def deliveries(
-        self, *, status: str | None = None, period: str | None = None, limit: int = 50
-    ) -> list[Delivery]:
-        """Ledger rows, newest first."""
+    def subscription_counts(self) -> dict[str, int]:
+        return {
+            status: n
+            for status, n in self._rows("SELECT status, count(*) FROM subscriptions GROUP BY status")
+        }

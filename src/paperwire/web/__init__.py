@@ -116,7 +116,7 @@ def _lazy_fetchers(settings: Settings):
 
 def health(request: Request) -> dict:
     """Liveness and a paper count."""
-    return {"status": "ok", "version": __version__, "papers": request.app.state.store.count_papers()}
+    return {"status": "ok", "version": __version__, "papers": request.app.state.store.papers.count_papers()}
 
 
 def wants_json(request: Request) -> bool:

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from paperwire.comments import InvalidComment, validate_comment_body
 from paperwire.daily import QueueFull
 from paperwire.papers import InvalidPaper, arxiv_ref, paper_path
-from paperwire.storage.hub import NotFound
+from paperwire.storage import NotFound
 from paperwire.web.pages import MAX_ROW_ID, render, today
 from paperwire.web.papers import find_paper, paper_context
 from paperwire.web.security import is_form, safe_next, write_router
@@ -61,7 +61,7 @@ async def _set_vote(request: Request, paper_id: str, up: bool):
     user = security.require_user(request)
     paper = find_paper(request, paper_id)
     security.limit("vote", str(user.id))
-    upvotes = request.app.state.store.set_vote(user.id, paper.id, up)
+    upvotes = request.app.state.store.votes.set_vote(user.id, paper.id, up)
     return await answer(
         request, {"paper_id": paper.id, "upvoted": up, "upvotes": upvotes}, paper_path(paper.id)
     )
@@ -86,7 +86,7 @@ async def add_comment(request: Request, paper_id: str):
             return render(request, "paper.html", context, status_code=400)
         raise HTTPException(400, str(exc)) from None
     security.limit("comment", str(user.id))
-    comment = request.app.state.store.add_comment(paper.id, user.id, body)
+    comment = request.app.state.store.comments.add_comment(paper.id, user.id, body)
     payload = {"id": comment.id, "paper_id": paper.id, "author": comment.author, "body": comment.body}
     return await answer(request, payload, f"{paper_path(paper.id)}#comment-{comment.id}")
 
@@ -102,12 +102,12 @@ async def delete_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_R
     """Delete one's own comment."""
     user = request.app.state.security.require_user(request)
     store = request.app.state.store
-    comment = store.get_comment(comment_id)
+    comment = store.comments.get_comment(comment_id)
     if comment is None:
         raise HTTPException(404, f"no comment {comment_id}")
     if comment.user_id != user.id:
         raise HTTPException(403, "you can delete only your own comments")
-    store.delete_comment(comment_id)
+    store.comments.delete_comment(comment_id)
     return await answer(request, {"deleted": comment_id}, paper_path(comment.paper_id))
 
 
@@ -120,10 +120,10 @@ async def hide_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW
     request.app.state.security.require_admin(request)
     hidden = (await field(request, "hidden")) not in ("0", "false")
     store = request.app.state.store
-    comment = store.get_comment(comment_id)
+    comment = store.comments.get_comment(comment_id)
     if comment is None:
         raise HTTPException(404, f"no comment {comment_id}")
-    store.set_comment_hidden(comment_id, hidden)
+    store.comments.set_comment_hidden(comment_id, hidden)
     return await answer(request, {"comment_id": comment_id, "hidden": hidden}, paper_path(comment.paper_id))
 
 
@@ -133,7 +133,7 @@ async def hide_paper(request: Request, paper_id: str):
     request.app.state.security.require_admin(request)
     paper = find_paper(request, paper_id, hidden_ok=True)
     hidden = (await field(request, "hidden")) not in ("0", "false")
-    request.app.state.store.set_paper_hidden(paper.id, hidden)
+    request.app.state.store.papers.set_paper_hidden(paper.id, hidden)
     return await answer(request, {"paper_id": paper.id, "hidden": hidden}, paper_path(paper.id))
 
 
@@ -157,12 +157,12 @@ async def submit(request: Request):
         if is_form(request):
             return render(request, "submit.html", {"ref": ref, "error": str(exc)}, status_code=400)
         raise HTTPException(400, str(exc)) from None
-    paper = store.get_paper(paper_id)
+    paper = store.papers.get_paper(paper_id)
     security.limit("submit", str(user.id))
     if paper is None:
         return await _queue(request, user, paper_id, ref)
     try:
-        submission, created = store.add_submission(paper.id, user.id, today(request))
+        submission, created = store.submissions.add_submission(paper.id, user.id, today(request))
     except NotFound:
         raise HTTPException(404, f"no paper with id {paper.id!r}") from None
     payload = {
@@ -180,7 +180,7 @@ async def submit(request: Request):
 async def _queue(request: Request, user, paper_id: str, ref: str):
     settings = request.app.state.settings
     try:
-        queued, _ = request.app.state.store.queue_submission(
+        queued, _ = request.app.state.store.submissions.queue_submission(
             paper_id,
             user.id,
             today(request),

@@ -48,7 +48,7 @@ def api_daily_papers(
         if sort == "trending":
             rows = trending_papers(request, period, submitter)[p * limit : (p + 1) * limit]
         else:
-            rows, _ = request.app.state.store.day_papers(
+            rows, _ = request.app.state.store.periods.day_papers(
                 period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
             )
         return JSONResponse([hf_daily_item(r) for r in with_stars(request, rows)])
@@ -62,7 +62,7 @@ def api_daily_papers(
 @router.get("/", response_class=HTMLResponse, tags=["daily"])
 def home(request: Request):
     """The newest day with papers (today once there are any)."""
-    day = request.app.state.store.latest_day(today(request)) or today(request)
+    day = request.app.state.store.periods.latest_day(today(request)) or today(request)
     return cached(request, lambda: _listing(request, day_period(day), as_json=False))
 
 
@@ -133,15 +133,15 @@ def _period(request: Request, kind: str, text: str) -> Period:
 
 
 def recent_period(request: Request) -> Period:
-    end = request.app.state.store.latest_day(today(request)) or today(request)
+    end = request.app.state.store.periods.latest_day(today(request)) or today(request)
     return Period("days", end - timedelta(days=TRENDING_DAYS - 1), end)
 
 
 def trending_papers(request: Request, period: Period, submitter: str | None = None) -> list[RankedPaper]:
     store = request.app.state.store
-    rows = [r for r in store.trending_candidates(period.start) if r[1] <= period.end]
+    rows = [r for r in store.periods.trending_candidates(period.start) if r[1] <= period.end]
     ids = trending_order(rows, period.end)
-    ranked = store.ranked_papers(ids)
+    ranked = store.papers.ranked_papers(ids)
     if submitter:
         ranked = [r for r in ranked if r.submitted_by == submitter]
     days = {pid: day for pid, day, _ in rows}
@@ -158,7 +158,9 @@ def page_number(request: Request) -> int:
 def _listing(request: Request, period: Period, as_json: bool):
     store = request.app.state.store
     page = page_number(request)
-    rows, total = store.day_papers(period.start, period.end, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows, total = store.periods.day_papers(
+        period.start, period.end, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
     with_stars(request, rows)
     if as_json:
         return JSONResponse(
@@ -179,7 +181,7 @@ def _listing(request: Request, period: Period, as_json: bool):
         "feed": "/feeds/daily.atom" if period.kind == "date" else f"/feeds/{period.kind}.atom",
     }
     if period.kind == "date":
-        context["before"], context["after"] = store.neighbour_days(period.start)
+        context["before"], context["after"] = store.periods.neighbour_days(period.start)
         if not rows:
             context["quiet"] = _quiet_reason(request, period.start)
     else:
@@ -194,7 +196,7 @@ def _period_json(period: Period) -> dict:
 def _quiet_reason(request: Request, day: date) -> str:
     """Why a day has no papers, as plainly as the hub knows it."""
     store = request.app.state.store
-    recorded = [d for d in store.announcement_days(limit=400) if d.day == day]
+    recorded = [d for d in store.ingest.announcement_days(limit=400) if d.day == day]
     if recorded and not any(d.announced for d in recorded):
         return "arXiv made no announcement on this day."
     if day.weekday() >= 5:
@@ -242,4 +244,4 @@ def _trending_page(request: Request, page: int, as_json: bool, code: bool = Fals
 
 def _voted(request: Request, rows: list[RankedPaper]) -> set[str]:
     user = user_of(request)
-    return request.app.state.store.voted(user.id, [r.paper.id for r in rows]) if user else set()
+    return request.app.state.store.votes.voted(user.id, [r.paper.id for r in rows]) if user else set()

@@ -43,8 +43,8 @@ def _feed(request: Request, fmt: str, title: str, path: str, rows, subtitle: str
 def daily_feed(request: Request, fmt: str):
     """The newest day's papers, most upvoted first."""
     store = request.app.state.store
-    day = store.latest_day(today(request)) or today(request)
-    rows, _ = store.day_papers(day, day, limit=200)
+    day = store.periods.latest_day(today(request)) or today(request)
+    rows, _ = store.periods.day_papers(day, day, limit=200)
     return _feed(request, fmt, f"Paperwire: papers of {day.isoformat()}", f"/feeds/daily.{fmt}", rows)
 
 
@@ -64,10 +64,10 @@ def _period_feed(request: Request, fmt: str, kind: str) -> Response:
     from paperwire.daily import parse_month, parse_week
 
     store = request.app.state.store
-    day = store.latest_day(today(request)) or today(request)
+    day = store.periods.latest_day(today(request)) or today(request)
     year, week, _ = day.isocalendar()
     period = parse_week(f"{year}-W{week:02d}") if kind == "week" else parse_month(f"{day:%Y-%m}")
-    rows, _ = store.day_papers(period.start, period.end, limit=FEED_SIZE)
+    rows, _ = store.periods.day_papers(period.start, period.end, limit=FEED_SIZE)
     return _feed(request, fmt, f"Paperwire: {period.title}", f"/feeds/{kind}.{fmt}", rows)
 
 
@@ -83,7 +83,7 @@ def trending_feed(request: Request, fmt: str):
 @router.get("/feeds/categories/{category}.{fmt}", tags=["feeds"])
 def category_feed(request: Request, category: str, fmt: str):
     """A category's newest papers."""
-    rows = request.app.state.store.category_papers(category, FEED_SIZE)
+    rows = request.app.state.store.papers.category_papers(category, FEED_SIZE)
     path = f"/feeds/categories/{quote(category)}.{fmt}"
     return _feed(request, fmt, f"Paperwire: {category}", path, rows)
 
@@ -97,7 +97,7 @@ def search_feed(request: Request, fmt: str, q: str = ""):
         results = search_engine(request).search(q, limit=FEED_SIZE)
     except BadQuery as exc:
         raise HTTPException(400, str(exc)) from None
-    hidden = request.app.state.store.hidden_papers([h.paper.id for h in results.hits])
+    hidden = request.app.state.store.papers.hidden_papers([h.paper.id for h in results.hits])
     rows = [h for h in results.hits if h.paper.id not in hidden]
     path = f"/feeds/search.{fmt}?" + urlencode({"q": q})
     return _feed(request, fmt, f"Paperwire: {q}", path, rows, subtitle=f"Papers matching {q}")

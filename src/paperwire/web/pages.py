@@ -60,7 +60,7 @@ class PageCache:
 
     def version(self, request: Request) -> tuple:
         store = request.app.state.store
-        return (store.change_seq(), store.community_version(), today(request))
+        return (store.papers.change_seq(), store.papers.community_version(), today(request))
 
     def get(self, key: str, version: tuple) -> Response | None:
         with self._lock:

@@ -23,9 +23,9 @@ def find_paper(request: Request, ref: str, *, hidden_ok: bool = False) -> Paper:
     """The paper a reference names (any arXiv id form); 404 if unknown or hidden from this visitor."""
     store = request.app.state.store
     for candidate in paper_id_candidates(ref):
-        paper = store.get_paper(candidate)
+        paper = store.papers.get_paper(candidate)
         if paper is not None:
-            if not hidden_ok and store.hidden_papers([paper.id]) and not _is_admin(request):
+            if not hidden_ok and store.papers.hidden_papers([paper.id]) and not _is_admin(request):
                 raise HTTPException(404, f"paper {paper.id} has been hidden by a moderator")
             return paper
     raise HTTPException(404, f"no paper with id {ref!r}")
@@ -81,7 +81,7 @@ def paper_markdown(p: Paper, base_url: str) -> str:
 def api_paper(request: Request, paper_id: str) -> dict:
     """One paper, in the Hugging Face papers API shape."""
     paper = find_paper(request, paper_id)
-    activity = request.app.state.store.paper_activity(paper.id)
+    activity = request.app.state.store.papers.paper_activity(paper.id)
     out = hf_paper(paper, activity.upvotes)
     out["numComments"] = activity.num_comments
     out["githubStars"] = github_stars(request, [paper]).get(paper.id)
@@ -106,7 +106,7 @@ def paper_page(request: Request, paper_id: str):
         paper = find_paper(request, paper_id)
     except HTTPException as exc:
         missing = _missing_arxiv_id(paper_id)
-        if exc.status_code != 404 or missing is None or request.app.state.store.get_paper(missing):
+        if exc.status_code != 404 or missing is None or request.app.state.store.papers.get_paper(missing):
             raise
         # A valid arXiv id this hub lacks: offer the submit flow (a POST with CSRF) to fetch it.
         context = {"paper_id": missing, "ref": missing, "error": None}
@@ -121,13 +121,13 @@ def paper_json(request: Request, paper: Paper) -> dict:
     store = request.app.state.store
     record = export_record(paper)
     record.pop("_paperwire")
-    activity = store.paper_activity(paper.id)
+    activity = store.papers.paper_activity(paper.id)
     record["upvotes"] = activity.upvotes
     record["num_comments"] = activity.num_comments
     record["submitted_by"] = activity.submission.username if activity.submission else None
     record["comments"] = [
         {"id": c.id, "author": c.author, "body": c.body, "created_at": c.created_at.isoformat()}
-        for c in store.paper_comments(paper.id)
+        for c in store.comments.paper_comments(paper.id)
     ]
     record["related"] = [h.paper.id for h in related(request, paper)]
     return record
@@ -136,12 +136,12 @@ def paper_json(request: Request, paper: Paper) -> dict:
 def paper_context(request: Request, paper: Paper, **extra) -> dict:
     store = request.app.state.store
     user = user_of(request)
-    activity = store.paper_activity(paper.id)
-    comments = store.paper_comments(paper.id, include_hidden=bool(user and user.is_admin))
+    activity = store.papers.paper_activity(paper.id)
+    comments = store.comments.paper_comments(paper.id, include_hidden=bool(user and user.is_admin))
     return {
         "paper": paper,
         "activity": activity,
-        "voted": bool(user and store.voted(user.id, [paper.id])),
+        "voted": bool(user and store.votes.voted(user.id, [paper.id])),
         "comments": [(c, c.html) for c in comments],  # rendered when posted, not here
         "related": related(request, paper),
         "github_stars": github_stars(request, [paper]).get(paper.id),
@@ -156,7 +156,7 @@ def related(request: Request, paper: Paper, limit: int = 8):
         hits = engine.similar(paper.id, limit + 4)
     except BadQuery:
         return []
-    hidden = request.app.state.store.hidden_papers([h.paper.id for h in hits])
+    hidden = request.app.state.store.papers.hidden_papers([h.paper.id for h in hits])
     return [h for h in hits if h.paper.id not in hidden][:limit]
 
 
@@ -175,10 +175,10 @@ def category_page(request: Request, category: str, page: int = Query(1, ge=1, le
     }
     return _browse(
         request,
-        lambda: store.category_papers(category, LIST_SIZE + 1, (page - 1) * LIST_SIZE),
+        lambda: store.papers.category_papers(category, LIST_SIZE + 1, (page - 1) * LIST_SIZE),
         context,
         as_json,
-        count=lambda: store.count_category_papers(category),
+        count=lambda: store.papers.count_category_papers(category),
     )
 
 
@@ -190,7 +190,7 @@ def author_page(request: Request, name: str, page: int = Query(1, ge=1, le=10_00
     store = request.app.state.store
     return _browse(
         request,
-        lambda: store.author_papers(name, LIST_SIZE + 1, (page - 1) * LIST_SIZE),
+        lambda: store.papers.author_papers(name, LIST_SIZE + 1, (page - 1) * LIST_SIZE),
         {"kind": "author", "name": name, "page": page, "feed": None},
         as_json,
     )

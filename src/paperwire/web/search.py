@@ -136,7 +136,7 @@ def search_page(
             results = search_engine(request).search(
                 q, filters, limit=per_page, offset=(page - 1) * per_page, mode=mode
             )
-            hidden = request.app.state.store.hidden_papers([h.paper.id for h in results.hits])
+            hidden = request.app.state.store.papers.hidden_papers([h.paper.id for h in results.hits])
             results.hits = [h for h in results.hits if h.paper.id not in hidden]
             context["results"] = results
             if results.did_you_mean:  # the same search, filters and all, with the typos corrected

@@ -81,7 +81,7 @@ class Security:
             return request.state.user
         except AttributeError:
             token = request.cookies.get(SESSION_COOKIE)
-            request.state.user = self.store.session_user(_hash(token), now()) if token else None
+            request.state.user = self.store.users.session_user(_hash(token), now()) if token else None
             return request.state.user
 
     def require_user(self, request: Request) -> User:
@@ -98,7 +98,7 @@ class Security:
 
     def start_session(self, response, user: User) -> None:
         token = secrets.token_urlsafe(32)
-        self.store.create_session(_hash(token), user.id, now() + timedelta(days=SESSION_DAYS))
+        self.store.users.create_session(_hash(token), user.id, now() + timedelta(days=SESSION_DAYS))
         response.set_cookie(
             SESSION_COOKIE,
             token,
@@ -111,7 +111,7 @@ class Security:
     def end_session(self, request: Request, response) -> None:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
-            self.store.delete_session(_hash(token))
+            self.store.users.delete_session(_hash(token))
         response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=self.secure_cookies)
 
     # -- CSRF: a random cookie, and forms carry an HMAC of it ---------------------------------
@@ -155,7 +155,7 @@ class Security:
     def new_signin_token(self, email: str) -> str:
         """A signed token for one sign-in by `email`, good once within SIGNIN_LINK_MINUTES."""
         nonce = secrets.token_urlsafe(16)
-        self.store.save_signin_token(nonce, email, now() + timedelta(minutes=SIGNIN_LINK_MINUTES))
+        self.store.users.save_signin_token(nonce, email, now() + timedelta(minutes=SIGNIN_LINK_MINUTES))
         return self._links.dumps({"e": email, "n": nonce})
 
     def signin_link(self, base_url: str, email: str, next_: str = "/") -> str:
@@ -175,9 +175,9 @@ class Security:
 
     def redeem_signin_token(self, token: str) -> User:
         email, nonce = self.read_signin_token(token)
-        if self.store.use_signin_token(nonce, now()) != email:
+        if self.store.users.use_signin_token(nonce, now()) != email:
             raise HTTPException(400, "this sign-in link has been used already: ask for a new one")
-        return self.store.get_or_create_user(email)
+        return self.store.users.get_or_create_user(email)
 
     # -- rate limits --------------------------------------------------------------------------
 
@@ -195,7 +195,7 @@ class Security:
     def allow(self, action: str, who: str) -> bool:
         """Count one `action` by `who`; False once the configured limit for the window is passed."""
         hits, seconds = self.limits.get(action, (0, 0))
-        return not hits or self.store.hit_rate_limit(f"{action}:{who}", seconds, hits, now())
+        return not hits or self.store.limits.hit_rate_limit(f"{action}:{who}", seconds, hits, now())
 
 
 def _span(seconds: int) -> str:

@@ -32,7 +32,7 @@ def queued_json(queued: QueuedSubmission) -> dict:
 
 def _own(request: Request, submission_id: int) -> QueuedSubmission:
     user = request.app.state.security.require_user(request)
-    queued = request.app.state.store.get_queued_submission(submission_id)
+    queued = request.app.state.store.submissions.get_queued_submission(submission_id)
     # Another member's submission is not found, rather than forbidden: its existence is theirs too.
     if queued is None or (queued.user_id != user.id and not user.is_admin):
         raise HTTPException(404, f"no submission {submission_id} of yours")

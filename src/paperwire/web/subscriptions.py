@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from paperwire.digests.links import BadLink, check_ref
 from paperwire.digests.subscribe import subscribe
 from paperwire.mail import MailError
-from paperwire.storage.hub import NotFound
+from paperwire.storage import NotFound
 from paperwire.subscriptions import (
     PREFERENCE_FIELDS,
     WEEKDAYS,
@@ -193,7 +193,7 @@ def _linked(request: Request, kind: str, token: str | None) -> Subscription:
     read = readers.get(kind, links.read_unsubscribe)
     try:
         ref = read(token or "")
-        sub = request.app.state.store.get_subscription(ref.subscription_id)
+        sub = request.app.state.store.subscriptions.get_subscription(ref.subscription_id)
         check_ref(ref, sub.nonce if sub else None, kind)
     except BadLink as exc:
         raise HTTPException(400, str(exc)) from None
@@ -231,9 +231,9 @@ async def confirm(request: Request):
     store = request.app.state.store
     if not sub.active:
         # expect="pending": a concurrent unsubscribe wins over a confirmation racing it.
-        sub = store.set_subscription_status(sub.id, "active", expect="pending") or store.get_subscription(
-            sub.id
-        )
+        sub = store.subscriptions.set_subscription_status(
+            sub.id, "active", expect="pending"
+        ) or store.subscriptions.get_subscription(sub.id)
     if not is_form(request):
         return {"status": sub.status, "email": sub.email}
     return _confirmed(request, sub)
@@ -248,7 +248,7 @@ def _owned(request: Request, token: str | None) -> tuple[Subscription | None, st
     if token:
         return _linked(request, "settings", token), token
     user = request.app.state.security.require_user(request)
-    return request.app.state.store.find_subscription(user.email), ""
+    return request.app.state.store.subscriptions.find_subscription(user.email), ""
 
 
 def _owned_or_404(request: Request, token: str | None) -> tuple[Subscription, str]:
@@ -298,7 +298,7 @@ async def save_settings(request: Request):
         form = {**_form_again(values), "email": sub.email}
         return _settings_page(request, sub, token, form, str(exc), status_code=400)
     try:
-        sub = request.app.state.store.update_subscription(sub.id, prefs)
+        sub = request.app.state.store.subscriptions.update_subscription(sub.id, prefs)
     except NotFound:
         raise HTTPException(404, "this subscription was removed") from None
     if is_form(request):
@@ -325,9 +325,9 @@ async def resubscribe(request: Request):
     sub, token = _owned_or_404(request, _text(values, "token"))
     store = request.app.state.store
     if not sub.active:
-        sub = store.set_subscription_status(sub.id, "active", expect=sub.status) or store.get_subscription(
-            sub.id
-        )
+        sub = store.subscriptions.set_subscription_status(
+            sub.id, "active", expect=sub.status
+        ) or store.subscriptions.get_subscription(sub.id)
     if is_form(request):
         return RedirectResponse(_settings_path(token), status_code=303)
     return {"status": sub.status, "email": sub.email}
@@ -340,7 +340,9 @@ def _unsubscribe(request: Request, sub: Subscription) -> Subscription:
     if sub.status == "unsubscribed":
         return sub  # twice is the same as once
     store = request.app.state.store
-    return store.set_subscription_status(sub.id, "unsubscribed") or store.get_subscription(sub.id)
+    return store.subscriptions.set_subscription_status(
+        sub.id, "unsubscribed"
+    ) or store.subscriptions.get_subscription(sub.id)
 
 
 def _unsubscribe_page(request: Request, sub: Subscription, token: str):

@@ -156,8 +156,8 @@ def profile_json(request: Request):
 def _profile(request: Request, user) -> dict:
     store = request.app.state.store
     return {
-        "upvoted": store.user_votes(user.id),
-        "submitted": store.user_submissions(user.id),
-        "waiting": store.user_queued_submissions(user.id),  # queued for arXiv, or failed
-        "comments": store.user_comments(user.id),
+        "upvoted": store.votes.user_votes(user.id),
+        "submitted": store.submissions.user_submissions(user.id),
+        "waiting": store.submissions.user_queued_submissions(user.id),  # queued for arXiv, or failed
+        "comments": store.comments.user_comments(user.id),
     }
