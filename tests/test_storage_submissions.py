@@ -1,4 +1,4 @@
-"""The fetch queue of submissions (storage/submissions_sql.py) on both databases: bounds, repeats,
+"""The fetch queue of submissions (storage/submissions.py) on both databases: bounds, repeats,
 states, and who sees what."""
 
 import threading
