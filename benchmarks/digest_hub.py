@@ -201,7 +201,8 @@ def _cumulative(weights) -> list[float]:
 def create_subscribers(store, n: int, rng: random.Random, pool: dict, day: date) -> dict:
     """n active subscriptions with varied interests; the members among them have upvotes."""
     from paperwire.digests.links import new_nonce
-    from paperwire.subscriptions import Preferences, clean
+    from paperwire.models.subscriptions import Preferences
+    from paperwire.subscriptions import clean
 
     topics = pool["topics"]
     topic_cum = _cumulative(1 / (rank + 1) ** ZIPF for rank in range(len(topics)))

@@ -3,6 +3,7 @@ database that Paperwire opens and uses as it was."""
 
 import subprocess
 
+from paperwire.comments import render_markdown
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.search_corpus import CORPUS
@@ -15,7 +16,7 @@ def test_pg_dump_and_pg_restore_round_trip(postgres, tmp_path):
         store.papers.upsert_papers(CORPUS)
         user = store.users.get_or_create_user("alice@example.org")
         store.votes.set_vote(user.id, CORPUS[0].id, True)
-        store.comments.add_comment(CORPUS[0].id, user.id, "kept")
+        store.comments.add_comment(CORPUS[0].id, user.id, "kept", render_markdown("kept"))
         before = store.papers.stats()
     bin_dir = postgres.server.bin_path
     dump = tmp_path / "paperwire.dump"
@@ -33,6 +34,9 @@ def test_pg_dump_and_pg_restore_round_trip(postgres, tmp_path):
             assert store.papers.paper_activity(CORPUS[0].id).upvotes == 1
             # The sequences came back too: new rows get new ids.
             bob = store.users.get_or_create_user("bob@example.org")
-            assert bob.id == user.id + 1 and store.comments.add_comment(CORPUS[0].id, bob.id, "new").id == 2
+            assert (
+                bob.id == user.id + 1
+                and store.comments.add_comment(CORPUS[0].id, bob.id, "new", render_markdown("new")).id == 2
+            )
     finally:
         postgres.drop_database(restored)

@@ -12,11 +12,11 @@ from paperwire.comments import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     MAX_COMMENT_CHARS,
-    Comment,
     InvalidComment,
     render_markdown,
     validate_comment_body,
 )
+from paperwire.models.comments import Comment
 
 REL = ' rel="nofollow noopener ugc"'
 

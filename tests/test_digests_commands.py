@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 import pytest
 
 from paperwire.ingest.formats import export_record
+from paperwire.models.subscriptions import Preferences
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from paperwire.subscriptions import Preferences
 from tests.conftest import PAPERWIRE_BIN
 from tests.hub import papers_of_week
 

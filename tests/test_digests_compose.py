@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from paperwire.daily import RankedPaper
 from paperwire.digests.compose import Candidates, compose
-from paperwire.digests.models import FOR_YOU, TRENDING, DigestItem
-from paperwire.subscriptions import Subscription, daily_period
+from paperwire.models.digests import FOR_YOU, TRENDING, DigestItem
+from paperwire.models.papers import RankedPaper
+from paperwire.models.subscriptions import Subscription
+from paperwire.subscriptions import daily_period
 from tests.hub import papers_of_week
 
 DAY = date(2025, 3, 18)

@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from paperwire.digests.plan import compose_period, due_periods
+from paperwire.models.subscriptions import Preferences
 from paperwire.papers import arxiv_links, make_paper
 from paperwire.search import open_search
 from paperwire.search.indexer import embed_pending
-from paperwire.subscriptions import Preferences, daily_period, weekly_period
+from paperwire.subscriptions import daily_period, weekly_period
 from tests.hub import papers_of_week
 
 TUE = date(2025, 3, 18)

@@ -8,7 +8,7 @@ import pytest
 
 from paperwire.digests.send import DigestSender
 from paperwire.mail import Mailer
-from paperwire.subscriptions import Preferences
+from paperwire.models.subscriptions import Preferences
 from tests.hub import papers_of_week
 from tests.smtp import SmtpInbox, free_port
 
@@ -204,8 +204,8 @@ def test_a_long_unsubscribe_url_stays_one_plain_header(settings, hub_store, smtp
 
 
 def test_a_header_that_could_inject_lines_is_refused(settings, hub_store):
-    from paperwire.digests.models import Delivery
     from paperwire.mail import MailError
+    from paperwire.models.digests import Delivery
 
     sender = _sender(settings, hub_store, "smtp://127.0.0.1:25")
     bad = Delivery(1, 1, "ada@x.org\r\nBcc: victim@x.org", "2025-03-18", "daily", date(2025, 3, 18),

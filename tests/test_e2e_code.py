@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from paperwire.repos import GithubRepo
+from paperwire.models.repos import GithubRepo
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.browser import PHONE, has_horizontal_scroll, screenshot

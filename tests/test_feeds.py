@@ -12,7 +12,8 @@ import feedparser
 import pytest
 
 from paperwire.feeds import atom_feed, paper_url, rss_feed
-from paperwire.papers import Links, Paper, arxiv_links
+from paperwire.models.papers import Links, Paper
+from paperwire.papers import arxiv_links
 
 A = "{http://www.w3.org/2005/Atom}"
 SITE = "https://papers.example.org"

@@ -11,7 +11,8 @@ import pytest
 
 from paperwire.ingest.bulk import Rejection, export_papers, import_files
 from paperwire.ingest.formats import export_record
-from paperwire.papers import PaperVersion, make_paper
+from paperwire.models.papers import PaperVersion
+from paperwire.papers import make_paper
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.conftest import DATA, gzip_in_segments, shared_path
@@ -350,7 +351,7 @@ def test_input_that_crashed_import_is_a_rejected_record(store, seeded, write_jso
 
 def test_a_value_the_database_refuses_rejects_that_record_only(store, seeded, tmp_path):
     from paperwire.ingest.bulk import _store_batch
-    from paperwire.papers import Paper
+    from paperwire.models.papers import Paper
     from paperwire.storage.scratch import SeenIds
 
     rejections, report = [], run(store, [])[0]

@@ -9,7 +9,7 @@ from paperwire.ingest.arxiv_api import parse_query_feed
 from paperwire.ingest.byid import fetch_by_id, ingest_ids
 from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.xmlsafe import BadResponse
-from paperwire.papers import PaperVersion
+from paperwire.models.papers import PaperVersion
 from paperwire.storage import UpsertOutcome, open_store
 from tests.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
 

@@ -6,7 +6,7 @@ import click
 import pytest
 
 from paperwire.cli.ingest import hf_period, ingest
-from paperwire.ingest.models import HarvestState
+from paperwire.models.ingest import HarvestState
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.test_docs import DOCS

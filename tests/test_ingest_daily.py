@@ -9,8 +9,8 @@ import pytest
 from paperwire.ingest.announce import parse_announcement_feed
 from paperwire.ingest.daily import ingest_daily
 from paperwire.ingest.http import open_fetchers
-from paperwire.ingest.models import AnnouncementDay
 from paperwire.ingest.xmlsafe import BadResponse
+from paperwire.models.ingest import AnnouncementDay
 from paperwire.papers import make_paper
 from paperwire.storage import open_store
 from tests.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings

@@ -14,7 +14,8 @@ from paperwire.ingest.formats import (
     export_record,
     parse_record,
 )
-from paperwire.papers import InvalidPaper, Links, PaperVersion, make_paper
+from paperwire.models.papers import Links, PaperVersion
+from paperwire.papers import InvalidPaper, make_paper
 from tests.conftest import DATA
 
 SAMPLES = {

@@ -10,8 +10,8 @@ import pytest
 from paperwire.ingest.hf import parse_daily_papers
 from paperwire.ingest.hfdaily import ingest_hf
 from paperwire.ingest.http import FetchError, open_fetchers
-from paperwire.ingest.models import HfFeature
 from paperwire.ingest.xmlsafe import BadResponse
+from paperwire.models.ingest import HfFeature
 from paperwire.storage import open_store
 from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
 

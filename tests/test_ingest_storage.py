@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature
-from paperwire.papers import Links, make_paper
+from paperwire.models.ingest import AnnouncementDay, HarvestState, HfFeature
+from paperwire.models.papers import Links
+from paperwire.papers import make_paper
 from paperwire.storage import UpsertOutcome
 
 

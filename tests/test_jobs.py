@@ -167,8 +167,8 @@ def test_two_serves_and_the_cli_send_each_digest_once(postgres, tmp_path, model_
     """Two `serve` processes whose digest schedules tick every half second, and `paperwire digest
     send` at the same time, on one PostgreSQL database: every subscriber gets one digest."""
     from paperwire.ingest.formats import export_record
+    from paperwire.models.subscriptions import Preferences
     from paperwire.papers import arxiv_links, make_paper
-    from paperwire.subscriptions import Preferences
     from tests.smtp import SmtpInbox
 
     url = postgres.new_database()

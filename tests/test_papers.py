@@ -2,12 +2,11 @@ from datetime import date
 
 import pytest
 
+from paperwire.models.papers import PaperVersion, merge_versions
 from paperwire.papers import (
     MAX_ABSTRACT_CHARS,
     InvalidPaper,
-    PaperVersion,
     make_paper,
-    merge_versions,
     normalize_text,
     paper_id_candidates,
     split_arxiv_id,

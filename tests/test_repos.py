@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from paperwire.papers import Links, make_paper
+from paperwire.models.papers import Links
+from paperwire.papers import make_paper
 from paperwire.repos import code_link, github_repo
 
 

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from paperwire.search.query import MAX_QUERY_CHARS, BadQuery, Filters, parse_query
+from paperwire.models.search import BadQuery, Filters
+from paperwire.search.query import MAX_QUERY_CHARS, parse_query
 
 
 def test_words_phrases_exclusions_and_filters():

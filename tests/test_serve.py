@@ -50,7 +50,7 @@ def test_paper_info_through_huggingface_hub(server):
 def test_code_link_and_stars_through_huggingface_hub(cli_env):
     from datetime import UTC, datetime
 
-    from paperwire.repos import GithubRepo
+    from paperwire.models.repos import GithubRepo
     from paperwire.settings import load_settings
     from paperwire.storage import open_store
 

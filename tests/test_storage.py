@@ -8,7 +8,8 @@ import psycopg
 import pytest
 
 from paperwire import PaperwireError
-from paperwire.papers import Links, PaperVersion, make_paper
+from paperwire.models.papers import Links, PaperVersion
+from paperwire.papers import make_paper
 from paperwire.settings import load_settings
 from paperwire.storage import UpsertOutcome, migrate_database, open_store
 from paperwire.storage.migrate import current_revision, head_revision

@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from paperwire.digests.models import FOR_YOU, DigestItem, NewDelivery
-from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature
+from paperwire.comments import render_markdown
+from paperwire.models.digests import FOR_YOU, DigestItem, NewDelivery
+from paperwire.models.ingest import AnnouncementDay, HarvestState, HfFeature
+from paperwire.models.subscriptions import Preferences
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from paperwire.subscriptions import Preferences
 from tests.search_corpus import CORPUS, paper
 
 DAY = date(2025, 1, 6)
@@ -31,7 +32,9 @@ def source(cli_env, model_dir):
         store.users.save_signin_token("nonce", "bob@example.org", datetime.now(UTC) + timedelta(minutes=5))
         for user in (alice, bob):
             store.votes.set_vote(user.id, CORPUS[0].id, True)
-        store.comments.add_comment(CORPUS[0].id, bob.id, "A *fine* paper.")
+        store.comments.add_comment(
+            CORPUS[0].id, bob.id, "A *fine* paper.", render_markdown("A *fine* paper.")
+        )
         store.submissions.add_submission(CORPUS[1].id, alice.id, DAY)
         store.papers.set_paper_hidden(CORPUS[2].id, True)
         store.limits.hit_rate_limit("vote:1", 60, 10, datetime.now(UTC))
@@ -98,7 +101,10 @@ def test_copy_moves_every_table_and_the_vectors(source, postgres, run_cli):
         }
         # Ids were copied as they are, and each sequence goes on after them.
         carol = new.users.get_or_create_user("carol@example.org")
-        assert carol.id == 3 and new.comments.add_comment(CORPUS[0].id, carol.id, "me too").id == 2
+        assert (
+            carol.id == 3
+            and new.comments.add_comment(CORPUS[0].id, carol.id, "me too", render_markdown("me too")).id == 2
+        )
         # The source changes: a vote taken back, a paper added. Copying again converges.
         bob = old.users.find_user(email="bob@example.org")
         old.votes.set_vote(bob.id, CORPUS[0].id, False)

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from paperwire.ingest.models import HfFeature
+from paperwire.comments import render_markdown
+from paperwire.models.ingest import HfFeature
 from paperwire.papers import make_paper
 from paperwire.storage import NotFound
 
@@ -96,8 +97,10 @@ def test_votes_do_not_touch_the_search_change_seq(hub):
 
 def test_comments_count_hide_and_delete(hub):
     user = hub.users.get_or_create_user("a@example.org")
-    c1 = hub.comments.add_comment("2503.00001", user.id, "First *comment*")
-    c2 = hub.comments.add_comment("2503.00001", user.id, "Second")
+    c1 = hub.comments.add_comment(
+        "2503.00001", user.id, "First *comment*", render_markdown("First *comment*")
+    )
+    c2 = hub.comments.add_comment("2503.00001", user.id, "Second", render_markdown("Second"))
     assert (c1.author, c1.body, c1.paper_id) == ("a", "First *comment*", "2503.00001")
     assert [c.id for c in hub.comments.paper_comments("2503.00001")] == [c1.id, c2.id]
     assert hub.papers.paper_activity("2503.00001").num_comments == 2
@@ -114,7 +117,7 @@ def test_comments_count_hide_and_delete(hub):
     with pytest.raises(NotFound):
         hub.comments.delete_comment(c2.id)
     with pytest.raises(NotFound):
-        hub.comments.add_comment("9999.99999", user.id, "x")
+        hub.comments.add_comment("9999.99999", user.id, "x", render_markdown("x"))
 
 
 def test_the_daily_listing_joins_announcements_submissions_and_features(hub):

@@ -133,7 +133,7 @@ def test_postgresql_restarting_mid_send_loses_and_duplicates_no_digest(private_p
 
     from paperwire.digests.send import DigestSender
     from paperwire.mail import Mailer
-    from paperwire.subscriptions import Preferences
+    from paperwire.models.subscriptions import Preferences
     from tests.hub import papers_of_week
     from tests.smtp import SmtpInbox
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import psycopg
 import pytest
 
+from paperwire.models.repos import GithubRepo
 from paperwire.papers import make_paper
-from paperwire.repos import GithubRepo
 from paperwire.settings import load_settings
 from paperwire.storage import migrate_database, open_store
 from paperwire.storage.migrate import HEAD

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from paperwire.daily import QueueFull
+from paperwire.models.submissions import QueueFull
 
 DAY = date(2025, 3, 18)
 

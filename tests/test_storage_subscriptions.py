@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from paperwire.digests.models import FOR_YOU, TRENDING, DigestItem, NewDelivery
+from paperwire.models.digests import FOR_YOU, TRENDING, DigestItem, NewDelivery
+from paperwire.models.subscriptions import Preferences
 from paperwire.storage import NotFound
-from paperwire.subscriptions import Preferences
 from tests.hub import papers_of_week
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -4,10 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from paperwire.models.subscriptions import Preferences, Subscription
 from paperwire.subscriptions import (
     InvalidSubscription,
-    Preferences,
-    Subscription,
     clean,
     daily_period,
     parse_email,

@@ -1,6 +1,7 @@
 import pytest
 
-from paperwire.users import InvalidEmail, normalize_email, username_base
+from paperwire.models.users import username_base
+from paperwire.users import InvalidEmail, normalize_email
 
 
 def test_addresses_are_normalised():

@@ -3,7 +3,8 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from paperwire.papers import Links, PaperVersion, make_paper
+from paperwire.models.papers import Links, PaperVersion
+from paperwire.papers import make_paper
 from paperwire.web import create_app
 
 
@@ -146,7 +147,7 @@ def test_openapi_is_served(client):
 
 
 def test_bidi_controls_stored_before_the_import_rule_are_not_shown(client, store):
-    from paperwire.papers import Paper
+    from paperwire.models.papers import Paper
 
     # Built directly, as a paper stored before import stripped the controls would come back.
     store.papers.upsert_papers(

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from paperwire.models.repos import GithubRepo
 from paperwire.papers import arxiv_links, make_paper
-from paperwire.repos import GithubRepo
 
 CODE = {  # id: (abstract, day, stars of its repository or None when not recorded)
     "2503.20001": ("Code: https://github.com/o/small.", date(2025, 3, 19), 12),

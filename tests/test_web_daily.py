@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from paperwire.ingest.models import AnnouncementDay
+from paperwire.models.ingest import AnnouncementDay
 
 
 def ids_on(html: str) -> list[str]:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from paperwire.digests.send import DigestSender
 from paperwire.mail import Mailer
+from paperwire.models.subscriptions import Preferences
 from paperwire.papers import arxiv_links, make_paper
-from paperwire.subscriptions import Preferences
 
 TITLE = r"Fast A$^\text{T}$A products in $O(n\log n)$ time"
 ABSTRACT = r"We compute $A^\top A$ for sparse $A$ in $O(n\log n)$, and \(x^2\) too."

@@ -6,7 +6,7 @@ from html import unescape
 
 import httpx
 
-from paperwire.papers import Paper
+from paperwire.models.papers import Paper
 
 NAMES = [
     "Ana/Bo Smith",

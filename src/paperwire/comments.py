@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from datetime import datetime
 
 # A comment's length cap, in characters after validation: past it, a 400 JSON error or the form's error.
 MAX_COMMENT_CHARS = 10_000
-# Comments are rendered once, when posted, and the HTML is stored with this number. Raise it whenever the
-# rendering changes (markdown-it options, the allowlist below): `serve` then re-renders the stored
-# comments at start-up, and until it has, a comment of an older version is rendered when it is read.
-RENDERER_VERSION = 1
 
 # Tabs and newlines stay; other control characters have no business in a comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -31,25 +25,6 @@ LINK_REL = "nofollow noopener ugc"
 
 class InvalidComment(ValueError):
     """A comment body that cannot be posted; the message says why in one line."""
-
-
-@dataclass(slots=True)
-class Comment:
-    """A comment on a paper; `body` is the Markdown source as written, `html` its safe rendering
-    (`rendered`, as stored when it was posted; None when stored by an older renderer)."""
-
-    id: int
-    paper_id: str
-    user_id: int
-    author: str  # the display name at the time it is shown
-    body: str
-    created_at: datetime
-    hidden: bool = False
-    rendered: str | None = None
-
-    @property
-    def html(self) -> str:
-        return self.rendered if self.rendered is not None else render_markdown(self.body)
 
 
 def validate_comment_body(text: str) -> str:

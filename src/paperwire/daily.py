@@ -5,54 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-
-from paperwire.papers import Paper
+from datetime import date, timedelta
 
 
 class BadPeriod(ValueError):
     """A date, week or month that cannot be read; the message says why in one line."""
-
-
-@dataclass(slots=True)
-class RankedPaper:
-    """A paper on a listing, with the community's figures."""
-
-    paper: Paper
-    day: date | None  # its day on the hub within the listing's period
-    upvotes: int = 0
-    num_comments: int = 0
-    submitted_by: str | None = None  # username
-    submitted_at: datetime | None = None
-    github_stars: int | None = None  # its code's stars, when the GitHub ingest has recorded them
-
-
-@dataclass(slots=True)
-class Submission:
-    paper_id: str
-    username: str
-    day: date
-    submitted_at: datetime
-
-
-@dataclass(slots=True)
-class QueuedSubmission:
-    """A submission of a paper the hub lacked: queued while its metadata is fetched from arXiv in the
-    background, then done (the paper is stored and submitted) or failed (`error` says why)."""
-
-    id: int
-    paper_id: str  # the bare arXiv id asked for
-    user_id: int
-    username: str
-    day: date  # the day whose page it goes on
-    state: str  # "queued", "done" or "failed"
-    error: str | None
-    created_at: datetime
-    finished_at: datetime | None = None
-
-
-class QueueFull(Exception):
-    """The fetch queue holds as many submissions as it may (the submitter's, or everyone's)."""
 
 
 @dataclass(frozen=True, slots=True)

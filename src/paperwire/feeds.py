@@ -14,7 +14,8 @@ from email.utils import format_datetime
 from urllib.parse import quote
 
 from paperwire import __version__
-from paperwire.papers import BIDI_CONTROLS, Paper
+from paperwire.models.papers import Paper
+from paperwire.papers import BIDI_CONTROLS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import quote
 
+from paperwire.models.papers import Links, Paper
 from paperwire.repos import code_link
 
 # Limits well above anything real (arXiv caps abstracts at 1,920 characters) that keep a hostile
@@ -35,46 +34,6 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 
 class InvalidPaper(ValueError):
     """A record that cannot become a Paper; the message says why in one line."""
-
-
-@dataclass(frozen=True, slots=True)
-class PaperVersion:
-    version: int
-    date: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    abstract: str | None = None
-    pdf: str | None = None
-    code: str | None = None
-    project: str | None = None
-
-
-@dataclass(slots=True)
-class Paper:
-    """One paper at its current version. `versions` is its version history, oldest first."""
-
-    id: str
-    title: str
-    source: str
-    abstract: str = ""
-    authors: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)  # primary first
-    version: int = 1
-    published: date | None = None  # the first version's date
-    updated: date | None = None  # this version's date
-    announced: date | None = None  # the day it first appeared in a daily listing
-    comment: str | None = None
-    journal_ref: str | None = None
-    doi: str | None = None
-    license: str | None = None
-    links: Links = field(default_factory=Links)
-    versions: list[PaperVersion] = field(default_factory=list)
-
-    @property
-    def primary_category(self) -> str | None:
-        return self.categories[0] if self.categories else None
 
 
 def normalize_text(value: object) -> str:
@@ -252,16 +211,6 @@ def paper_path(paper_id: str) -> str:
     """`/papers/{id}` with the id percent-encoded: `?`, `#`, `%` and spaces can never end the path (an
     old-style arXiv id keeps its `/`, which the routes take as part of the id)."""
     return "/papers/" + quote(paper_id, safe="/:")
-
-
-def merge_versions(*histories: list[PaperVersion]) -> list[PaperVersion]:
-    """Union of version histories, oldest first; a known date wins over an unknown one."""
-    by_number: dict[int, PaperVersion] = {}
-    for history in histories:
-        for v in history:
-            if v.version not in by_number or by_number[v.version].date is None:
-                by_number[v.version] = v
-    return [by_number[n] for n in sorted(by_number)]
 
 
 def paper_id_candidates(ref: str) -> list[str]:

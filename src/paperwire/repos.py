@@ -10,8 +10,8 @@ underscore) and "\\footnote{https://github.com/o/r}".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+
+from paperwire.models.repos import GithubRepo
 
 # Hosts of source repositories. Hugging Face Spaces and Models are demos and weights, and github.io
 # pages are project pages: none of them is the code. GitLab nests groups (gitlab.com/g/sub/project),
@@ -113,18 +113,6 @@ def github_repo(link: str | None) -> str | None:
     """'owner/name' for a link to a GitHub repository (as code_link writes it), else None."""
     m = _GITHUB_REPO.fullmatch(link or "")
     return f"{m.group(1)}/{m.group(2)}" if m else None
-
-
-@dataclass(slots=True)
-class GithubRepo:
-    """What `paperwire ingest github` last learned about a repository."""
-
-    name: str  # owner/name lower-cased, as papers' links are matched to it
-    full_name: str  # as GitHub spells it now: a renamed or transferred repository has its new name
-    status: str  # "ok", "missing" (404: deleted or private) or "unavailable" (403/451: blocked)
-    stars: int | None = None
-    etag: str | None = None
-    checked_at: datetime | None = None
 
 
 def repo_key(owner_name: str) -> str:

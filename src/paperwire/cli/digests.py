@@ -10,14 +10,8 @@ import click
 from paperwire import PaperwireError
 from paperwire.cli.context import open_settings, open_store
 from paperwire.cli.options import iso_date
-from paperwire.subscriptions import (
-    FREQUENCIES,
-    PREFERENCE_FIELDS,
-    STATUSES,
-    InvalidSubscription,
-    Preferences,
-    parse_email,
-)
+from paperwire.models.subscriptions import PREFERENCE_FIELDS, Preferences
+from paperwire.subscriptions import FREQUENCIES, STATUSES, InvalidSubscription, parse_email
 
 
 def _sender(settings, store, with_search: bool = True):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import click
 
 from paperwire.cli.context import open_settings, open_store
+from paperwire.comments import render_markdown
 from paperwire.settings import Settings, listening_url
 
 
@@ -41,7 +42,9 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     settings = _listening_settings(host, port)
     store = open_store(settings)
     secret = resolve_secret_key(settings)  # refuse to start without one in server mode; make it once here
-    rendered = store.comments.rerender_comments()  # after a renderer change; nothing to do otherwise
+    rendered = store.comments.rerender_comments(
+        render_markdown
+    )  # after a renderer change; nothing to do otherwise
     if rendered:
         click.echo(f"rendered {rendered:,} comments again for this version's Markdown renderer", err=True)
     search = open_search(settings, store)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from paperwire.daily import RankedPaper
-from paperwire.digests.models import FOR_YOU, TRENDING, DigestItem
-from paperwire.subscriptions import DigestPeriod, Subscription
+from paperwire.models.digests import FOR_YOU, TRENDING, DigestItem
+from paperwire.models.papers import RankedPaper
+from paperwire.models.subscriptions import Subscription
+from paperwire.subscriptions import DigestPeriod
 
 AUTHOR_SCORE = 3.0
 CATEGORY_SCORE = 0.5

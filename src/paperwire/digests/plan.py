@@ -20,22 +20,17 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from paperwire.daily import RankedPaper
 from paperwire.digests.compose import LIKE_SIMILARITY, TOPIC_HITS, Candidates, compose
-from paperwire.digests.models import NewDelivery
+from paperwire.models.digests import NewDelivery
+from paperwire.models.papers import RankedPaper
+from paperwire.models.search import Filters
+from paperwire.models.subscriptions import Subscription
 from paperwire.search import fusion
 from paperwire.search.engine import SearchEngine
-from paperwire.search.query import Filters, parse_query
+from paperwire.search.query import parse_query
 from paperwire.search.vectors import from_blob
 from paperwire.storage import Store
-from paperwire.subscriptions import (
-    DigestPeriod,
-    Subscription,
-    daily_period,
-    local_now,
-    send_moment_passed,
-    weekly_period,
-)
+from paperwire.subscriptions import DigestPeriod, daily_period, local_now, send_moment_passed, weekly_period
 from paperwire.votes import TRENDING_DAYS, trending_order
 
 log = logging.getLogger("paperwire.digests")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from paperwire.daily import RankedPaper
 from paperwire.digests.links import SubscriptionLinks
-from paperwire.digests.models import FOR_YOU, TRENDING, Delivery
 from paperwire.mail import Mailer, MailError
+from paperwire.models.digests import FOR_YOU, TRENDING, Delivery
+from paperwire.models.papers import RankedPaper
 from paperwire.papers import paper_path
 from paperwire.subscriptions import DigestPeriod
 

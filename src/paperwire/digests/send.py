@@ -27,11 +27,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from paperwire import PaperwireError
 from paperwire.digests.links import SubscriptionLinks
-from paperwire.digests.models import Delivery
 from paperwire.digests.plan import active_subscriptions, compose_period, due_periods
 from paperwire.digests.render import DigestRenderer
 from paperwire.jobs import DIGESTS, exclusive
 from paperwire.mail import Mailer, MailError, domain_of
+from paperwire.models.digests import Delivery
 from paperwire.search.engine import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store, StoreError

@@ -6,8 +6,9 @@ from enum import StrEnum
 
 from paperwire.digests.links import CONFIRM_HOURS, SubscriptionLinks, new_nonce
 from paperwire.mail import Mailer
+from paperwire.models.subscriptions import Preferences, Subscription
 from paperwire.storage import Store
-from paperwire.subscriptions import Preferences, Subscription, clean, parse_email
+from paperwire.subscriptions import clean, parse_email
 
 
 class Outcome(StrEnum):

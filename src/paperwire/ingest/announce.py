@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from paperwire.ingest.oai import split_authors
 from paperwire.ingest.xmlsafe import BadResponse, parse_xml, text_of
-from paperwire.papers import InvalidPaper, Paper, arxiv_categories, arxiv_links, make_paper, split_arxiv_id
+from paperwire.models.papers import Paper
+from paperwire.papers import InvalidPaper, arxiv_categories, arxiv_links, make_paper, split_arxiv_id
 
 SOURCE = "arxiv-feed"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")

@@ -6,15 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from paperwire.ingest.xmlsafe import BadResponse, parse_xml, text_of
-from paperwire.papers import (
-    InvalidPaper,
-    Paper,
-    PaperVersion,
-    arxiv_categories,
-    arxiv_links,
-    make_paper,
-    split_arxiv_id,
-)
+from paperwire.models.papers import Paper, PaperVersion
+from paperwire.papers import InvalidPaper, arxiv_categories, arxiv_links, make_paper, split_arxiv_id
 
 SOURCE = "arxiv-api"
 MAX_IDS = 100  # ids per request: arXiv asks for modest result pages

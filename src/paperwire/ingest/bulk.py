@@ -12,7 +12,8 @@ from typing import IO
 
 from paperwire.ingest.formats import FORMATS, detect_format, export_record, parse_record
 from paperwire.ingest.jsonl import FileProblem, LineReader
-from paperwire.papers import InvalidPaper, Paper
+from paperwire.models.papers import Paper
+from paperwire.papers import InvalidPaper
 from paperwire.storage import Store, UpsertOutcome, refused_value
 from paperwire.storage.scratch import SeenIds
 

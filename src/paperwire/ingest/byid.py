@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from paperwire.ingest.arxiv_api import MAX_IDS, parse_query_feed
 from paperwire.ingest.http import Fetcher
-from paperwire.papers import InvalidPaper, Paper, split_arxiv_id
+from paperwire.models.papers import Paper
+from paperwire.papers import InvalidPaper, split_arxiv_id
 from paperwire.storage import Store, UpsertOutcome
 
 

@@ -17,8 +17,8 @@ from datetime import date
 from paperwire.ingest.announce import AnnouncementFeed, parse_announcement_feed
 from paperwire.ingest.byid import fetch_by_id
 from paperwire.ingest.http import Fetcher, FetchError, Unreachable
-from paperwire.ingest.models import AnnouncementDay
 from paperwire.ingest.xmlsafe import BadResponse
+from paperwire.models.ingest import AnnouncementDay
 from paperwire.storage import Store
 
 log = logging.getLogger("paperwire.ingest")

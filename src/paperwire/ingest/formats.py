@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 from email.utils import parsedate_to_datetime
 
+from paperwire.models.papers import Links, Paper, PaperVersion
 from paperwire.papers import (
     MAX_VERSION,
     InvalidPaper,
-    Links,
-    Paper,
-    PaperVersion,
     arxiv_categories,
     arxiv_links,
     make_paper,

@@ -11,9 +11,9 @@ from collections import Counter
 from datetime import date
 
 from paperwire.ingest.http import Fetcher
-from paperwire.ingest.models import HarvestState
 from paperwire.ingest.oai import METADATA_PREFIX, OaiError, parse_list_records
 from paperwire.ingest.xmlsafe import BadResponse
+from paperwire.models.ingest import HarvestState
 from paperwire.storage import Store
 
 log = logging.getLogger("paperwire.ingest")

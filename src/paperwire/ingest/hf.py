@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from paperwire.ingest.xmlsafe import BadResponse
-from paperwire.papers import InvalidPaper, Links, Paper, arxiv_links, make_paper, split_arxiv_id
+from paperwire.models.papers import Links, Paper
+from paperwire.papers import InvalidPaper, arxiv_links, make_paper, split_arxiv_id
 
 SOURCE = "huggingface"
 

@@ -13,8 +13,8 @@ from datetime import date
 from paperwire.ingest.byid import fetch_by_id
 from paperwire.ingest.hf import HfEntry, parse_daily_papers
 from paperwire.ingest.http import Fetchers
-from paperwire.ingest.models import HfFeature
-from paperwire.papers import Links
+from paperwire.models.ingest import HfFeature
+from paperwire.models.papers import Links
 from paperwire.storage import Store
 
 log = logging.getLogger("paperwire.ingest")

@@ -7,15 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from paperwire.ingest.xmlsafe import BadResponse, parse_xml, rfc2822_date, text_of
-from paperwire.papers import (
-    InvalidPaper,
-    Paper,
-    PaperVersion,
-    arxiv_categories,
-    arxiv_links,
-    make_paper,
-    split_arxiv_id,
-)
+from paperwire.models.papers import Paper, PaperVersion
+from paperwire.papers import InvalidPaper, arxiv_categories, arxiv_links, make_paper, split_arxiv_id
 
 METADATA_PREFIX = "arXivRaw"
 SOURCE = "arxiv-oai"

@@ -18,7 +18,8 @@ import httpx
 from paperwire import PaperwireError
 from paperwire.ingest.github import API_VERSION, parse_repo
 from paperwire.ingest.http import MAX_RETRY_AFTER, Fetcher, rate_limit_reset
-from paperwire.repos import GithubRepo, github_repo, repo_key
+from paperwire.models.repos import GithubRepo
+from paperwire.repos import github_repo, repo_key
 from paperwire.settings import Settings
 from paperwire.storage import Store
 

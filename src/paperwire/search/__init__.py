@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from paperwire.models.search import BadQuery, Filters
 from paperwire.search.engine import Hit, Results, SearchEngine
-from paperwire.search.query import BadQuery, Filters
 from paperwire.settings import Settings
 from paperwire.storage import Store
 

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperwire import PaperwireError
-from paperwire.papers import Paper
+from paperwire.models.papers import Paper
+from paperwire.models.search import BadQuery, Filters, Query
 from paperwire.search import fusion, suggest
 from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import RECIPE, Embedder, ModelInfo, Recipe, load_embedder, model_info, recipe_of
 from paperwire.search.native import NativeKeyword, NativeVectors
-from paperwire.search.query import MAX_LIMIT, BadQuery, Filters, Query, parse_query
+from paperwire.search.query import MAX_LIMIT, parse_query
 from paperwire.storage import Store
 
 if TYPE_CHECKING:  # imported when first used: a keyword search needs no vector index (usearch)

@@ -20,9 +20,9 @@ from pathlib import Path
 import tantivy
 
 from paperwire import PaperwireError
-from paperwire.papers import Paper
+from paperwire.models.papers import Paper
+from paperwire.models.search import Filters, Query
 from paperwire.search.locks import FileLock
-from paperwire.search.query import Filters, Query
 from paperwire.storage import Store
 
 SCHEMA_VERSION = 2

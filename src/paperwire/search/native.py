@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from paperwire.models.search import Filters, Query
 from paperwire.search.keyword import FieldWeights
-from paperwire.search.query import Filters, Query
 from paperwire.storage import Store
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
 
-from paperwire.search.query import Query, replace_words
+from paperwire.models.search import Query
+from paperwire.search.query import replace_words
 from paperwire.storage import Store
 
 LONG_WORD = 8  # as in the indexes: words this long match two edits away, shorter ones one

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
+from paperwire.models.embeddings import EmbeddingRow
+from paperwire.models.papers import Stats, UpsertOutcome
 from paperwire.settings import Settings
 from paperwire.storage.base import Store, StoreError, refused_value
 from paperwire.storage.database import NotFound
-from paperwire.storage.embeddings import EmbeddingRow
-from paperwire.storage.papers import Stats, UpsertOutcome
 
 __all__ = [
     "EmbeddingRow",

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
-from paperwire.comments import RENDERER_VERSION, Comment, render_markdown
+from paperwire.models.comments import RENDERER_VERSION, Comment
 from paperwire.storage.database import NotFound, Noun
 from paperwire.storage.rows import require_paper
 
@@ -17,12 +18,14 @@ _COMMENT = (
 
 class Comments(ABC):
     @abstractmethod
-    def add_comment(self, paper_id: str, user_id: int, body: str) -> Comment:
-        """Stores the body and its HTML, rendered once here; NotFound if the paper does not exist."""
+    def add_comment(self, paper_id: str, user_id: int, body: str, html: str) -> Comment:
+        """Stores the body and its HTML (rendered once, by the caller, with comments.render_markdown);
+        NotFound if the paper does not exist."""
 
     @abstractmethod
-    def rerender_comments(self, batch: int = 500) -> int:
-        """Render again the comments stored by an older renderer (comments.RENDERER_VERSION); how many."""
+    def rerender_comments(self, render: Callable[[str], str], batch: int = 500) -> int:
+        """Render again, with `render`, the comments stored by an older renderer (RENDERER_VERSION);
+        how many."""
 
     @abstractmethod
     def get_comment(self, comment_id: int) -> Comment | None: ...
@@ -47,8 +50,7 @@ class CommentsSQL(Noun, Comments):
         rendered = row[7] if row[8] == RENDERER_VERSION else None  # an older renderer's: rendered on reading
         return Comment(row[0], row[1], row[2], row[3], row[4], self.d.time_of(row[5]), bool(row[6]), rendered)
 
-    def add_comment(self, paper_id: str, user_id: int, body: str) -> Comment:
-        html = render_markdown(body)  # once, here, and outside the write transaction
+    def add_comment(self, paper_id: str, user_id: int, body: str, html: str) -> Comment:
         with self.db.transaction() as conn:
             require_paper(conn, paper_id)
             comment_id = conn.value(
@@ -60,7 +62,7 @@ class CommentsSQL(Noun, Comments):
             self.db.bump(conn)
             return self._comment(conn.one(f"{_COMMENT} WHERE c.id = ?", (comment_id,)))
 
-    def rerender_comments(self, batch: int = 500) -> int:
+    def rerender_comments(self, render: Callable[[str], str], batch: int = 500) -> int:
         done, after = 0, 0
         while True:
             with self.db.snapshot() as conn:
@@ -72,7 +74,7 @@ class CommentsSQL(Noun, Comments):
             if not rows:
                 return done
             # Rendered outside the write transaction: a long comment takes a while, writers should not wait.
-            updates = [(render_markdown(body), RENDERER_VERSION, cid) for cid, body in rows]
+            updates = [(render(body), RENDERER_VERSION, cid) for cid, body in rows]
             with self.db.transaction() as conn:
                 for update in updates:
                     conn.execute("UPDATE comments SET html = ?, renderer = ? WHERE id = ?", update)

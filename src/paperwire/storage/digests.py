@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from paperwire.digests.models import Delivery, DigestItem, NewDelivery
+from paperwire.models.digests import Delivery, DigestItem, NewDelivery
 from paperwire.storage.database import Noun
 from paperwire.storage.subscriptions import CANCEL_DELIVERIES
 

@@ -5,25 +5,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from paperwire.papers import Paper
+from paperwire.models.embeddings import EmbeddingRow
+from paperwire.models.papers import Paper
 from paperwire.storage.database import Noun
 from paperwire.storage.rows import PAPER_COLUMNS, paper_from_row
 
 _EMBEDDING = "SELECT key, paper_id, seq, text_hash, vector FROM embeddings"
 _STALE = "FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id WHERE (e.seq IS NULL OR e.seq < p.seq)"
-
-
-@dataclass(slots=True)
-class EmbeddingRow:
-    """A paper's stored vector (float16 bytes) and what it was computed from."""
-
-    paper_id: str
-    seq: int  # the paper's change seq when embedded
-    text_hash: str
-    vector: bytes | None  # None when saving: the text is unchanged, keep the stored vector
-    key: int = 0  # the integer the vector index knows the paper by; assigned by the store
 
 
 class Embeddings(ABC):

@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, IngestRun
+from paperwire.models.ingest import AnnouncementDay, HarvestState, HfFeature, IngestRun
 from paperwire.storage.database import Noun
 from paperwire.storage.rows import next_seq
 

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
-from paperwire.daily import RankedPaper, Submission
-from paperwire.papers import Paper, PaperVersion, merge_versions
+from paperwire.models.papers import (
+    Paper,
+    PaperActivity,
+    PaperVersion,
+    RankedPaper,
+    Stats,
+    UpsertOutcome,
+    merge_versions,
+)
+from paperwire.models.submissions import Submission
 from paperwire.storage.database import NotFound, Noun
 from paperwire.storage.rows import (
     COLUMNS,
@@ -24,31 +30,6 @@ from paperwire.storage.rows import (
     row_from_paper,
     versions,
 )
-
-
-class UpsertOutcome(StrEnum):
-    NEW = "new"
-    UPDATED = "updated"  # a newer version replaced the content
-    UNCHANGED = "unchanged"  # the same or an older version: nothing was written
-
-
-@dataclass(slots=True)
-class Stats:
-    papers: int
-    versions: int
-    by_category: dict[str, int] = field(default_factory=dict)  # every listed category, most papers first
-    by_month: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" of announcement (else first version)
-    by_source: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class PaperActivity:
-    """What the community did with one paper."""
-
-    upvotes: int = 0
-    num_comments: int = 0
-    hidden: bool = False
-    submission: Submission | None = None
 
 
 class Papers(ABC):

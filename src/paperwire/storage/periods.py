@@ -7,7 +7,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import date
 
-from paperwire.daily import RankedPaper
+from paperwire.models.papers import RankedPaper
 from paperwire.storage.database import Noun
 from paperwire.storage.rows import RANKED_COLUMNS, SUBMITTER, ranked
 

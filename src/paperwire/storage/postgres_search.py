@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from paperwire.search.query import Filters, Query
+from paperwire.models.search import Filters, Query
 from paperwire.storage import postgres_words
 
 DEFAULT_WEIGHTS = (1.0, 0.3, 0.4)  # (text, title, authors), as FieldWeights: set from it by the engine

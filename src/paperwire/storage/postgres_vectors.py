@@ -14,7 +14,7 @@ import psycopg
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
-from paperwire.search.query import Query
+from paperwire.models.search import Query
 from paperwire.storage.postgres_search import conditions
 
 # HNSW candidates examined (at least the number of neighbours asked for). At 1M papers, 200 found 66% of

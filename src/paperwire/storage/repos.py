@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from paperwire.repos import GithubRepo
+from paperwire.models.repos import GithubRepo
 from paperwire.storage.database import Noun
 
 _COLUMNS = "name, full_name, status, stars, etag, checked_at"

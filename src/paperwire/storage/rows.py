@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from paperwire.daily import RankedPaper
-from paperwire.papers import Links, Paper, PaperVersion
+from paperwire.models.papers import Links, Paper, PaperVersion, RankedPaper
 from paperwire.storage.database import Conn, NotFound
 from paperwire.storage.dialect import Dialect
 

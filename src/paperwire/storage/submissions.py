@@ -6,7 +6,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import date
 
-from paperwire.daily import QueuedSubmission, QueueFull, RankedPaper, Submission
+from paperwire.models.papers import RankedPaper
+from paperwire.models.submissions import QueuedSubmission, QueueFull, Submission
 from paperwire.storage.database import Noun
 from paperwire.storage.rows import RANKED, ranked, require_paper
 

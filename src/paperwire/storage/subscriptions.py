@@ -7,8 +7,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from paperwire.models.subscriptions import PREFERENCE_FIELDS, Preferences, Subscription
 from paperwire.storage.database import NotFound, Noun
-from paperwire.subscriptions import PREFERENCE_FIELDS, Preferences, Subscription
 
 _LISTS = ("topics", "authors", "categories")
 _SUB_COLUMNS = (

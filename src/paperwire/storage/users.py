@@ -5,8 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import datetime
 
+from paperwire.models.users import MAX_USERNAME_CHARS, User, username_base
 from paperwire.storage.database import Noun
-from paperwire.users import MAX_USERNAME_CHARS, User, username_base
 
 _USER = "SELECT id, email, username, is_admin, created_at FROM users"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from paperwire.papers import Paper
+from paperwire.models.papers import Paper
 from paperwire.storage.database import Noun
 from paperwire.storage.rows import P_COLUMNS, paper_from_row, require_paper
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from paperwire.comments import InvalidComment, validate_comment_body
-from paperwire.daily import QueueFull
+from paperwire.comments import InvalidComment, render_markdown, validate_comment_body
+from paperwire.models.submissions import QueueFull
 from paperwire.papers import InvalidPaper, arxiv_ref, paper_path
 from paperwire.storage import NotFound
 from paperwire.web.pages import MAX_ROW_ID, render, today
@@ -86,7 +86,7 @@ async def add_comment(request: Request, paper_id: str):
             return render(request, "paper.html", context, status_code=400)
         raise HTTPException(400, str(exc)) from None
     security.limit("comment", str(user.id))
-    comment = request.app.state.store.comments.add_comment(paper.id, user.id, body)
+    comment = request.app.state.store.comments.add_comment(paper.id, user.id, body, render_markdown(body))
     payload = {"id": comment.id, "paper_id": paper.id, "author": comment.author, "body": comment.body}
     return await answer(request, payload, f"{paper_path(paper.id)}#comment-{comment.id}")
 

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from paperwire.daily import BadPeriod, Period, RankedPaper, day_period, parse_day, parse_month, parse_week
+from paperwire.daily import BadPeriod, Period, day_period, parse_day, parse_month, parse_week
+from paperwire.models.papers import RankedPaper
+from paperwire.models.users import MAX_USERNAME_CHARS
 from paperwire.repos import by_stars
-from paperwire.users import MAX_USERNAME_CHARS
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.hf_shapes import hf_daily_item
 from paperwire.web.pages import cached, render, today, user_of

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from paperwire.daily import RankedPaper
-from paperwire.papers import Paper
+from paperwire.models.papers import Paper, RankedPaper
 
 
 def _stamp(day) -> str | None:

@@ -12,8 +12,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
+from paperwire.models.users import User
 from paperwire.papers import BIDI_CONTROLS
-from paperwire.users import User
 from paperwire.web.security import SESSION_COOKIE
 
 # The largest row id both databases store (a signed 64-bit integer): a path id beyond it is a 400, not

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 
 from paperwire.categories import category_name
 from paperwire.ingest.formats import export_record
-from paperwire.papers import InvalidPaper, Paper, paper_id_candidates, paper_path, split_arxiv_id
+from paperwire.models.papers import Paper
+from paperwire.papers import InvalidPaper, paper_id_candidates, paper_path, split_arxiv_id
 from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
 from paperwire.web.hf_shapes import hf_daily_item, hf_paper

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from paperwire import PaperwireError
+from paperwire.models.users import User
 from paperwire.settings import Settings
 from paperwire.storage import Store
-from paperwire.users import User
 
 SESSION_COOKIE = "pw_session"
 CSRF_COOKIE = "pw_csrf"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from paperwire.daily import QueuedSubmission
+from paperwire.models.submissions import QueuedSubmission
 from paperwire.papers import paper_path
 from paperwire.web.pages import MAX_ROW_ID, render
 

@@ -21,17 +21,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from paperwire.digests.links import BadLink, check_ref
 from paperwire.digests.subscribe import subscribe
 from paperwire.mail import MailError
+from paperwire.models.subscriptions import PREFERENCE_FIELDS, Preferences, Subscription
 from paperwire.storage import NotFound
-from paperwire.subscriptions import (
-    PREFERENCE_FIELDS,
-    WEEKDAYS,
-    InvalidSubscription,
-    Preferences,
-    Subscription,
-    clean,
-    parse_email,
-    split_lines,
-)
+from paperwire.subscriptions import WEEKDAYS, InvalidSubscription, clean, parse_email, split_lines
 from paperwire.web.pages import render, user_of
 from paperwire.web.security import client_ip, is_form, write_router
 

@@ -19,7 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from paperwire.comments import RENDERER_VERSION, render_markdown
+    from paperwire.comments import render_markdown
+    from paperwire.models.comments import RENDERER_VERSION
 
     op.add_column("comments", sa.Column("html", sa.Text))
     op.add_column("comments", sa.Column("renderer", sa.Integer, nullable=False, server_default="0"))
