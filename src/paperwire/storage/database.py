@@ -7,8 +7,8 @@ translation); the noun modules (papers.py, votes.py, ...) hold the statements, w
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 
 from paperwire.storage.dialect import Dialect
 
@@ -57,20 +57,38 @@ class Conn:
 
 
 class Database(ABC):
+    """Connections in a dialect. Implementations give raw driver connections: `_reading()`,
+    `_snapshot()` and `_transaction(serial=)`; the statements' code gets them as Conn."""
+
     dialect: Dialect
 
-    @abstractmethod
-    def read(self) -> AbstractContextManager[Conn]:
+    @contextmanager
+    def read(self) -> Iterator[Conn]:
         """A connection for a read of one statement (no snapshot held)."""
+        with self._reading() as raw:
+            yield Conn(raw, self.dialect)
 
-    @abstractmethod
-    def snapshot(self) -> AbstractContextManager[Conn]:
+    @contextmanager
+    def snapshot(self) -> Iterator[Conn]:
         """A read transaction: every statement inside sees the same committed state."""
+        with self._snapshot() as raw:
+            yield Conn(raw, self.dialect)
 
-    @abstractmethod
-    def transaction(self, *, serial: bool = False) -> AbstractContextManager[Conn]:
+    @contextmanager
+    def transaction(self, *, serial: bool = False) -> Iterator[Conn]:
         """One write transaction, all or nothing. `serial` ones (those that assign a paper's change
         seq) run one at a time, so that seq order is commit order."""
+        with self._transaction(serial=serial) as raw:
+            yield Conn(raw, self.dialect)
+
+    @abstractmethod
+    def _reading(self) -> AbstractContextManager: ...
+
+    @abstractmethod
+    def _snapshot(self) -> AbstractContextManager: ...
+
+    @abstractmethod
+    def _transaction(self, *, serial: bool = False) -> AbstractContextManager: ...
 
     def bump(self, conn: Conn) -> None:
         """Move the counter the pages' cache compares (web/pages.py): community data changed."""

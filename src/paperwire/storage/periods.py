@@ -60,16 +60,7 @@ class Periods(ABC):
 
 
 class PeriodsSQL(Noun, Periods):
-    def day_papers(
-        self,
-        start: date,
-        end: date,
-        *,
-        submitter: str | None = None,
-        order: str = "upvotes",
-        limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[list[RankedPaper], int]:
+    def day_papers(self, start, end, *, submitter=None, order="upvotes", limit=50, offset=0):  # see Periods
         if order not in _ORDERS:
             raise ValueError(f"unknown order {order!r}")
         # Rank the light (id, day, upvotes) rows first, then read the full rows of one page only.

@@ -11,10 +11,10 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from paperwire.storage.base import Store, StoreError
-from paperwire.storage.database import Conn
 from paperwire.storage.dialect import POSTGRES
 from paperwire.storage.postgres_search import PostgresSearch
 from paperwire.storage.postgres_vectors import PostgresVectors
+from paperwire.storage.postgres_words import PostgresWords
 
 # The advisory lock that serialises the writers which assign a change seq (any 64-bit constant; it is
 # scoped to the database). A PostgreSQL sequence hands out numbers in call order, not commit order, so
@@ -26,6 +26,7 @@ _POOL_MAX = 10
 class PostgresStore(
     PostgresSearch,
     PostgresVectors,
+    PostgresWords,
     Store,
 ):
     def __init__(self, url: str):
@@ -54,21 +55,6 @@ class PostgresStore(
 
     dialect = POSTGRES
 
-    @contextmanager
-    def read(self) -> Iterator[Conn]:
-        with self._connection("reading from") as conn:
-            yield Conn(conn, POSTGRES)
-
-    @contextmanager
-    def snapshot(self) -> Iterator[Conn]:
-        with self._snapshot() as conn:
-            yield Conn(conn, POSTGRES)
-
-    @contextmanager
-    def transaction(self, *, serial: bool = False) -> Iterator[Conn]:
-        with self._transaction(serial=serial) as conn:
-            yield Conn(conn, POSTGRES)
-
     # -- connections -------------------------------------------------------------------------
 
     @contextmanager
@@ -78,6 +64,9 @@ class PostgresStore(
                 yield conn
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise StoreError(f"{action} {self.name} failed: {error_line(exc)}") from None
+
+    def _reading(self):
+        return self._connection("reading from")
 
     @contextmanager
     def _snapshot(self) -> Iterator[psycopg.Connection]:

@@ -160,11 +160,6 @@ def candidate_streams(words: Sequence[Word], bounded: bool = False) -> tuple[lis
     return streams, False
 
 
-def weighted(tsquery_text: str, weights: str) -> str:
-    """A tsquery's text with every lexeme restricted to the given weights ('AB', 'C')."""
-    return _LEXEME.sub(lambda m: f"'{m.group(1)}':{weights}", tsquery_text)
-
-
 def conditions(filters: Filters, excluded: Sequence[str] = (), required: Sequence[str] = ()):
     """SQL conditions on `papers p` (joined with AND) and their parameters."""
     where: list[str] = []
@@ -200,8 +195,6 @@ class PostgresSearch:
 
     native_search = True
     _stats_lock = threading.Lock()  # the statistics themselves are per store: `_search_stats`
-
-    # -- keyword ----------------------------------------------------------------------------------
 
     def keyword_search(
         self,
@@ -387,23 +380,6 @@ class PostgresSearch:
         # After the frequencies come their least, their greatest and the share of nulls: an untracked
         # category is rarer than the least.
         return dict(zip(names, values, strict=False)), values[len(names)]
-
-    def typos(self, words: Sequence[str]) -> list[str]:
-        """The words (4 letters or more) no paper has: keyword_search matches the words near them."""
-        typed = [w for w in words if len(w) >= 4 and w.isalpha()]
-        return [r[0] for r in self._all(postgres_words.TYPOS, (typed,))] if typed else []
-
-    def known_words(self, words: Sequence[str]) -> list[str]:
-        """The words some title or abstract has (stemmed), each one searchable word."""
-        return [r[0] for r in self._all(postgres_words.KNOWN, (list(words),))] if words else []
-
-    def exact_titles(self, text: str, limit: int = 5) -> list[str]:
-        rows = self._all(
-            "SELECT id FROM papers WHERE paperwire_title_key(title) = paperwire_title_key(%s) "
-            "AND paperwire_title_key(%s) <> '' ORDER BY id LIMIT %s",
-            (text, text, limit),
-        )
-        return [r[0] for r in rows]
 
     def matching(
         self,

@@ -13,6 +13,8 @@ triggers' inserts cannot deadlock one another: every write of paper texts takes 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import psycopg
 from rapidfuzz.distance import OSA
 
@@ -118,3 +120,24 @@ def one_edit_away(word: str) -> list[str]:
     edits |= {a + c + b for a, b in splits for c in _LETTERS}
     edits.discard(word)
     return sorted(edits)
+
+
+class PostgresWords:
+    """The words and titles PostgresStore knows, for SearchEngine; uses its `_all`."""
+
+    def typos(self, words: Sequence[str]) -> list[str]:
+        """The words (4 letters or more) no paper has: keyword_search matches the words near them."""
+        typed = [w for w in words if len(w) >= 4 and w.isalpha()]
+        return [r[0] for r in self._all(TYPOS, (typed,))] if typed else []
+
+    def known_words(self, words: Sequence[str]) -> list[str]:
+        """The words some title or abstract has (stemmed), each one searchable word."""
+        return [r[0] for r in self._all(KNOWN, (list(words),))] if words else []
+
+    def exact_titles(self, text: str, limit: int = 5) -> list[str]:
+        rows = self._all(
+            "SELECT id FROM papers WHERE paperwire_title_key(title) = paperwire_title_key(%s) "
+            "AND paperwire_title_key(%s) <> '' ORDER BY id LIMIT %s",
+            (text, text, limit),
+        )
+        return [r[0] for r in rows]

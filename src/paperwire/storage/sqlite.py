@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from paperwire.storage.base import Store, StoreError
-from paperwire.storage.database import Conn
 from paperwire.storage.dialect import SQLITE
 
 # SQLite's limit on bound parameters is 32,766 here; stay far below it.
@@ -33,20 +32,6 @@ class SQLiteStore(Store):
 
     dialect = SQLITE
 
-    @contextmanager
-    def read(self) -> Iterator[Conn]:
-        yield Conn(self._reader(), SQLITE)
-
-    @contextmanager
-    def snapshot(self) -> Iterator[Conn]:
-        with self._snapshot() as conn:
-            yield Conn(conn, SQLITE)
-
-    @contextmanager
-    def transaction(self, *, serial: bool = False) -> Iterator[Conn]:
-        with self._transaction() as conn:  # one writer at a time already: every one is serial
-            yield Conn(conn, SQLITE)
-
     # -- connections -------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
@@ -68,6 +53,10 @@ class SQLiteStore(Store):
         return conn
 
     @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        yield self._reader()
+
+    @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: every statement inside sees the same committed state."""
         conn = self._reader()
@@ -78,8 +67,8 @@ class SQLiteStore(Store):
             conn.execute("COMMIT")
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """The single writer: one transaction at a time, all or nothing."""
+    def _transaction(self, *, serial: bool = False) -> Iterator[sqlite3.Connection]:
+        """The single writer: one transaction at a time, all or nothing (so every one is serial)."""
         with self._write_lock:
             conn = self._writer
             try:

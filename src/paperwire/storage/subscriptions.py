@@ -15,6 +15,7 @@ _SUB_COLUMNS = (
     "id, email, status, frequency, weekday, send_time, timezone, trending, for_you, max_papers, "
     "topics, authors, categories, nonce, bounces, last_error, created_at, confirmed_at"
 )
+_SUB_FIELDS = _SUB_COLUMNS.split(", ")
 _SUB = f"SELECT {_SUB_COLUMNS} FROM subscriptions"
 # Digests composed for a subscriber who then left are never sent.
 CANCEL_DELIVERIES = (
@@ -70,28 +71,12 @@ class SubscriptionsSQL(Noun, Subscriptions):
     def _subscription(self, row) -> Subscription | None:
         if row is None:
             return None
-        (sid, email, status, frequency, weekday, send_time, tz, trending, for_you, max_papers,
-         topics, authors, categories, nonce, bounces, last_error, created_at, confirmed_at) = row  # fmt: skip
-        return Subscription(
-            id=sid,
-            email=email,
-            status=status,
-            frequency=frequency,
-            weekday=weekday,
-            send_time=send_time,
-            timezone=tz,
-            trending=trending,
-            for_you=bool(for_you),
-            max_papers=max_papers,
-            topics=json.loads(topics),
-            authors=json.loads(authors),
-            categories=json.loads(categories),
-            nonce=nonce,
-            bounces=bounces,
-            last_error=last_error,
-            created_at=self.d.time_of(created_at),
-            confirmed_at=self.d.time_of(confirmed_at),
-        )
+        values = dict(zip(_SUB_FIELDS, row, strict=True))  # the columns are the model's fields
+        values.update({name: json.loads(values[name]) for name in _LISTS})
+        values["for_you"] = bool(values["for_you"])
+        for name in ("created_at", "confirmed_at"):
+            values[name] = self.d.time_of(values[name])
+        return Subscription(**values)
 
     @staticmethod
     def _pref_values(prefs: Preferences) -> list:

@@ -92,11 +92,13 @@ class UsersSQL(Noun, Users):
             return [self._user(r) for r in conn.all(f"{_USER} WHERE is_admin ORDER BY username")]
 
     def save_signin_token(self, nonce: str, email: str, expires_at: datetime) -> None:
+        self._add_secret("signin_tokens (nonce, email", (nonce, email), expires_at)
+
+    def _add_secret(self, table_and_key: str, key: tuple, expires_at: datetime) -> None:
+        """A row of a table of expiring secrets: sign-in tokens and sessions."""
+        values = (*key, self.d.now(), self.d.time(expires_at))
         with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO signin_tokens (nonce, email, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                (nonce, email, self.d.now(), self.d.time(expires_at)),
-            )
+            conn.execute(f"INSERT INTO {table_and_key}, created_at, expires_at) VALUES (?, ?, ?, ?)", values)
 
     def use_signin_token(self, nonce: str, now: datetime) -> str | None:
         moment = self.d.time(now)
@@ -111,11 +113,7 @@ class UsersSQL(Noun, Users):
         return row[0] if row else None
 
     def create_session(self, token_hash: str, user_id: int, expires_at: datetime) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                (token_hash, user_id, self.d.now(), self.d.time(expires_at)),
-            )
+        self._add_secret("sessions (token_hash, user_id", (token_hash, user_id), expires_at)
 
     def session_user(self, token_hash: str, now: datetime) -> User | None:
         with self.db.read() as conn:
