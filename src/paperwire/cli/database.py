@@ -31,7 +31,7 @@ def copy_cmd(target: str) -> None:
     same counts before it commits; running it again brings the target up to date.
     """
     from paperwire.storage import copy_to
-    from paperwire.storage.postgres import masked_url
+    from paperwire.storage.urls import masked_url
 
     report = copy_to(open_settings(), target)
     click.echo(f"{'table':<20}{'source':>12}{'target':>12}")

@@ -10,6 +10,7 @@ from paperwire.models.papers import Stats, UpsertOutcome
 from paperwire.settings import Settings
 from paperwire.storage.base import Store, StoreError, refused_value
 from paperwire.storage.database import NotFound
+from paperwire.storage.urls import error_line, is_postgres, masked_url
 
 __all__ = [
     "EmbeddingRow",
@@ -67,10 +68,6 @@ def copy_to(settings: Settings, target_url: str, progress=None):
     return copy_database(source_url, target_url, progress)
 
 
-def is_postgres(url: str) -> bool:
-    return url.split(":", 1)[0].lower() in ("postgresql", "postgres")
-
-
 def _make_parent(url: str) -> None:
     if is_postgres(url):
         return
@@ -98,8 +95,6 @@ def _database_errors(url: str):
         if not isinstance(exc, tuple(errors)):
             raise
         if is_postgres(url):
-            from paperwire.storage.postgres import error_line, masked_url
-
             raise StoreError(f"cannot use the database {masked_url(url)}: {error_line(reason)}") from None
         raise StoreError(f"cannot use the database {url}: {reason}") from None
 

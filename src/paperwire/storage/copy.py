@@ -51,8 +51,7 @@ def copy_database(
     source_url: str, target_url: str, progress: Callable[[str, int], None] | None = None
 ) -> CopyReport:
     """Make the PostgreSQL database at target_url a copy of the (migrated) source; see the module doc."""
-    from paperwire.storage import is_postgres
-    from paperwire.storage.postgres import error_line, masked_url
+    from paperwire.storage.urls import error_line, is_postgres, masked_url
 
     if not is_postgres(target_url):
         raise StoreError("copy --to needs a postgresql:// URL: the target of a copy is a server database")
@@ -263,7 +262,7 @@ class _PostgresSource(_Source):
 
 @contextmanager
 def _source(url: str) -> Iterator[_Source]:
-    from paperwire.storage import is_postgres
+    from paperwire.storage.urls import is_postgres
 
     if is_postgres(url):
         with psycopg.connect(url, connect_timeout=10) as conn:

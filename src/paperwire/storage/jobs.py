@@ -25,7 +25,7 @@ _JOB_CLASS = 0x70617065
 @contextmanager
 def postgres_job_lock(url: str, name: str, store_name: str) -> Iterator[bool]:
     from paperwire.storage.base import StoreError
-    from paperwire.storage.postgres import error_line
+    from paperwire.storage.urls import error_line
 
     conn = None
     try:

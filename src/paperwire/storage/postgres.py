@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -15,6 +13,7 @@ from paperwire.storage.dialect import POSTGRES
 from paperwire.storage.postgres_search import PostgresSearch
 from paperwire.storage.postgres_vectors import PostgresVectors
 from paperwire.storage.postgres_words import PostgresWords
+from paperwire.storage.urls import error_line, masked_url
 
 # The advisory lock that serialises the writers which assign a change seq (any 64-bit constant; it is
 # scoped to the database). A PostgreSQL sequence hands out numbers in call order, not commit order, so
@@ -98,20 +97,3 @@ class PostgresStore(
         from paperwire.storage.jobs import postgres_job_lock
 
         return postgres_job_lock(self.url, name, self.name)
-
-
-def masked_url(url: str) -> str:
-    """The URL with its password replaced by ***, fit for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is not None:
-        userinfo, _, host = parts.netloc.rpartition("@")
-        parts = parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***@{host}")
-    return re.sub(r"(?i)(password=)[^&]*", r"\1***", urlunsplit(parts))
-
-
-def error_line(exc: BaseException) -> str:
-    """libpq's multi-line connection error as the one line that says what went wrong."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    text = re.split(r"\bfailed: ", text)[-1] if "failed: " in text else text
-    text = re.sub(r"^(FATAL|ERROR):\s+", "", text).strip()
-    return text[:1].lower() + text[1:]
