@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
-
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -18,7 +17,9 @@ def _wordset(text: str) -> frozenset[str]:
 # "u.s") are recognised by their inner dot.
 _ABBREVIATIONS = _wordset("et al cf vs resp approx viz incl wrt dr prof mr mrs ms jr sr")
 # Words whose stop ends no sentence when a number follows ("Fig. 3", "Eq. 2", "No. 5").
-_BEFORE_NUMBERS = _wordset("fig figs eq eqs eqn sec secs ref refs tab tabs thm def lem prop cor ch vol no nos pp")
+_BEFORE_NUMBERS = _wordset(
+    "fig figs eq eqs eqn sec secs ref refs tab tabs thm def lem prop cor ch vol no nos pp"
+)
 # "etc." ends a sentence when the next word starts one ("and so on, etc. We show").
 _MAY_END = frozenset({"etc"})
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
