@@ -29,7 +29,8 @@ _POOL = 40  # the best phrases MMR chooses from
 _CUE = re.compile(
     r"\b(we|this (paper|work|article|study)|here,? we|in this (paper|work|article))\b.{0,40}?\b"
     r"(propose|introduce|present|develop|design|describe|show|demonstrate|study|investigate|"
-    r"address|formulate|establish|prove|derive|provide|report|release|construct|build)",
+    r"address|formulate|establish|prove|derive|provide|report|release|construct|build)"
+    r"|\bour (main |primary |key )?contributions? (is|are)\b",
     re.IGNORECASE,
 )
 
