@@ -60,7 +60,7 @@ def main() -> int:
             chosen[0] += time.thread_time() - started
 
     indexer.extract = timed_extract
-    runs = []
+    runs, sample = [], {}
     with tempfile.TemporaryDirectory(prefix="paperwire-extracts-") as tmp:
         data = Path(tmp)
         source = data / "papers.jsonl.gz"
@@ -92,6 +92,7 @@ def main() -> int:
                     "cpu_ms_per_paper": round(cpu * 1000 / max(report.embedded, 1), 1),
                 }
                 if with_extracts:
+                    sample = store.paper_extracts([json.loads(line)["id"] for line in lines[:5]])
                     run["extracted"] = report.extracted
                     run["extract_cpu_ms_per_paper"] = round(chosen[0] * 1000 / max(report.extracted, 1), 3)
                 runs.append(run)
@@ -103,7 +104,6 @@ def main() -> int:
                     f"round {round_no + 1} {label}: {run['papers_per_s']} papers/s "
                     f"({run['seconds']} s){extra}"
                 )
-        sample = store.paper_extracts([json.loads(line)["id"] for line in lines[:5]])
         store.close()
     out = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
