@@ -29,18 +29,20 @@ def seen(monkeypatch):
     found: list[tuple[str, int]] = []
     run = Embedder._run
 
-    def spied_run(session, batch):
+    def spied_run(session, batch, keep=False):
         found.append(("model", thread_priority()))
-        return run(session, batch)
+        return run(session, batch, keep)
 
     monkeypatch.setattr(Embedder, "_run", staticmethod(spied_run))
-    embed_papers = Embedder.embed_papers
+    read_papers = Embedder.read_papers  # embed_papers calls it too; the indexer calls it for extracts
 
-    def spied_embed_papers(self, papers, recipe=None, bulk=False):
+    def spied_read_papers(self, papers, recipe=None, tokens=True, bulk=False):
         found.append(("bulk caller" if bulk else "caller", thread_priority()))
-        return embed_papers(self, papers, recipe, bulk) if recipe else embed_papers(self, papers, bulk=bulk)
+        if recipe is None:
+            return read_papers(self, papers, tokens=tokens, bulk=bulk)
+        return read_papers(self, papers, recipe, tokens, bulk)
 
-    monkeypatch.setattr(Embedder, "embed_papers", spied_embed_papers)
+    monkeypatch.setattr(Embedder, "read_papers", spied_read_papers)
     tick = BackgroundIndexer.tick
 
     def spied_tick(self):

@@ -166,6 +166,23 @@ def test_every_worker_searches_the_vectors_embedded_after_it_started(cli_env, wr
         live.stop()
 
 
+def test_extracts_through_huggingface_hub(corpus_server):
+    """The background indexer gives each paper its extract; paper_info reads it as ai_summary and
+    ai_keywords (null and [] before)."""
+    api = HfApi(endpoint=corpus_server)
+    deadline = time.monotonic() + 120
+    while (info := api.paper_info("2501.00001")).ai_summary is None and time.monotonic() < deadline:
+        assert info.ai_keywords == []
+        time.sleep(0.5)
+    assert (
+        info.ai_summary
+        == "We study message passing on molecular graphs and predict properties of small molecules."
+    )
+    text = f"{CORPUS[0].title} {CORPUS[0].abstract}".lower()
+    assert info.ai_keywords and all(k.lower() in text for k in info.ai_keywords)
+    assert len({k.lower() for k in info.ai_keywords}) == len(info.ai_keywords)
+
+
 def test_links_name_the_port_serve_listens_on(cli_env):
     # start_server picks a free port, never 8000: feeds, .md twins and the HF client must all name it.
     live = start_server(cli_env, [export_record(p) for p in CORPUS])

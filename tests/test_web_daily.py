@@ -237,3 +237,34 @@ def test_an_author_page_marks_the_author_instead_of_hiding_them(hub):
     # elsewhere the list is as before: the first four, then et al.
     day = hub.client.get("/date/2025-03-18").text
     assert ">D Four</a> et al." in day and "this-author" not in day
+
+
+def test_entries_show_their_extracts_once_indexed_and_the_hf_fields_carry_them(hub):
+    from paperwire.search.indexer import embed_pending
+
+    assert "Extracted summary" not in hub.client.get("/date/2025-03-18").text
+    items = hub.client.get("/api/daily_papers", params={"date": "2025-03-18"}).json()
+    assert [(i["paper"]["ai_summary"], i["paper"]["ai_keywords"]) for i in items] == [(None, [])] * 3
+    assert hub.client.get("/api/papers/2503.10003").json()["ai_summary"] is None
+    embed_pending(hub.app.state.search)
+    page = hub.client.get("/date/2025-03-18").text  # the cached copy is stale: extracts move the counter
+    assert page.count('<span class="extract-label"') == 3 and ">Extracted summary</span>" in page
+    assert '<span class="tex">We study diffusion models for images in depth.</span>' in page
+    assert "language models &amp; &lt;b&gt;reasoning&lt;/b&gt; in depth" in page  # escaped, like the title
+    chips = re.findall(r'<li class="chip tex">([^<]*)</li>', page)
+    assert chips and "diffusion models" in chips
+    items = hub.client.get("/api/daily_papers", params={"date": "2025-03-18"}).json()
+    by_id = {i["paper"]["id"]: i["paper"] for i in items}
+    assert by_id["2503.10002"]["ai_summary"] == "We study diffusion models for images in depth."
+    assert "diffusion models" in by_id["2503.10002"]["ai_keywords"]
+    twin = hub.client.get("/date/2025-03-18.json").json()["papers"]
+    assert {p["paper"]["id"]: p["paper"]["ai_keywords"] for p in twin} == {
+        pid: p["ai_keywords"] for pid, p in by_id.items()
+    }
+    info = hub.client.get("/api/papers/2503.10002").json()
+    assert (info["ai_summary"], info["ai_keywords"]) == (
+        by_id["2503.10002"]["ai_summary"],
+        by_id["2503.10002"]["ai_keywords"],
+    )
+    paper = hub.client.get("/papers/2503.10002").text
+    assert ">Extracted summary</span>" in paper and '<li class="chip tex">diffusion models</li>' in paper

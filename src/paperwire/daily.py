@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from paperwire.extracts import Extract
 from paperwire.papers import Paper
 
 
@@ -25,6 +26,7 @@ class RankedPaper:
     submitted_by: str | None = None  # username
     submitted_at: datetime | None = None
     github_stars: int | None = None  # its code's stars, when the GitHub ingest has recorded them
+    extract: Extract | None = None  # its summary sentence and key phrases, once the indexer made them
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, In
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome
 from paperwire.storage.comments_sql import PostgresComments
+from paperwire.storage.extracts_sql import PostgresExtracts
 from paperwire.storage.postgres_hub import PostgresHub
 from paperwire.storage.postgres_rows import now as _now
 from paperwire.storage.postgres_rows import paper_from_row as _paper_from_row
@@ -61,6 +62,7 @@ class PostgresStore(
     PostgresSubmissionFetches,
     PostgresSubscriptions,
     PostgresRepos,
+    PostgresExtracts,
     Store,
 ):
     def __init__(self, url: str):

@@ -14,6 +14,7 @@ from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature, In
 from paperwire.papers import Paper, PaperVersion, merge_versions
 from paperwire.storage.base import EmbeddingRow, Stats, Store, StoreError, UpsertOutcome, chunked
 from paperwire.storage.comments_sql import SQLiteComments
+from paperwire.storage.extracts_sql import SQLiteExtracts
 from paperwire.storage.repos import SQLiteRepos
 from paperwire.storage.sqlite_hub import SQLiteHub
 from paperwire.storage.sqlite_rows import PAPER_COLUMNS
@@ -56,7 +57,13 @@ def sqlite_path(url: str) -> Path:
 
 
 class SQLiteStore(
-    SQLiteHub, SQLiteComments, SQLiteSubmissionFetches, SQLiteSubscriptions, SQLiteRepos, Store
+    SQLiteHub,
+    SQLiteComments,
+    SQLiteSubmissionFetches,
+    SQLiteSubscriptions,
+    SQLiteRepos,
+    SQLiteExtracts,
+    Store,
 ):
     def __init__(self, path: Path | str):
         self.path = Path(path)

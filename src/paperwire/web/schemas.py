@@ -125,6 +125,9 @@ class HfPaperInfo(HfPaper):
     """GET /api/papers/{id}."""
 
     numComments: int
+    githubStars: int | None
+    ai_summary: str | None  # the extracted summary sentence (docs/search.md#extracts)
+    ai_keywords: list[str]  # the extracted key phrases
 
 
 class HfDailyPaper(HfPaper):
