@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from paperwire import PaperwireError
 from paperwire.extracts import VERSION as EXTRACTS_VERSION
@@ -21,9 +20,6 @@ from paperwire.search.model import paper_text, text_hash
 from paperwire.search.priority import lower_this_thread
 from paperwire.search.vectors import to_blob
 from paperwire.storage import EmbeddingRow
-
-if TYPE_CHECKING:
-    pass
 
 BATCH = 256  # papers embedded and committed together: length-sorted across 256, a few seconds of work
 SAVE_EVERY_S = 60.0  # the vector index file is rewritten at most this often during a long run
