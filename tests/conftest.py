@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,23 +13,8 @@ import pytest
 
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-
-DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-PAPERWIRE_BIN = Path(sys.executable).parent / "paperwire"
-
-# One record in the arxiv-listing format (the shape of shared/data/arxiv-cs).
-LISTING = {
-    "id": "2503.11677",
-    "title": "Simulation of prosthetic vision",
-    "abstract": "Objective.\nPatients implanted with PRIMA.",
-    "authors": ["Jungyeon Park", "Daniel Palanker"],
-    "categories": ["cs.HC", "cs.CV"],
-    "primary_category": "cs.HC",
-    "first_listed_date": "2025-03-18",
-    "listed_dates": ["2025-03-18"],
-    "comment": "12 pages",
-}
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.server import hub_env
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +25,8 @@ def model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres():
-    """One private PostgreSQL server for the session; see tests/pg.py."""
-    from tests.pg import TestPostgres
+    """One private PostgreSQL server for the session; see tests/support/pg.py."""
+    from tests.support.pg import TestPostgres
 
     server = TestPostgres()
     yield server
@@ -129,30 +112,10 @@ def run_cli(cli_env, tmp_path):
     return run
 
 
-def shared_path(*parts: str) -> Path:
-    """A path in ../shared, or a skip with a clear message when the evaluation data is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"needs the evaluation data at {path} (../shared is absent on this machine)")
-    return path
-
-
-def gzip_in_segments(lines: list[bytes]) -> tuple[bytes, list[int]]:
-    """Gzip with a sync flush after each line; returns the bytes and where each line's data ends in them."""
-    buf = io.BytesIO()
-    ends = []
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
-        for line in lines:
-            gz.write(line)
-            gz.flush()
-            ends.append(buf.tell())
-    return buf.getvalue(), ends
-
-
 @pytest.fixture
 def smtp_inbox():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; see tests/smtp.py."""
-    from tests.smtp import SmtpInbox
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; see tests/support/smtp.py."""
+    from tests.support.smtp import SmtpInbox
 
     with SmtpInbox() as inbox:
         yield inbox
@@ -160,8 +123,8 @@ def smtp_inbox():
 
 @pytest.fixture
 def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
-    """The real app around a store (each backend) holding tests/hub.py's papers, mailing a real inbox."""
-    from tests.hub import make_hub
+    """The real app around a store (each backend) holding support/hub.py's papers, mailing a real inbox."""
+    from tests.support.hub import make_hub
 
     hub, store = make_hub(tmp_path, model_dir, smtp_inbox, database_url=database_url)
     with hub.client:
@@ -169,23 +132,15 @@ def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
     store.close()
 
 
-# --- End to end: a spawned `paperwire serve` and a real browser (tests/server.py, tests/browser.py) ---
-
-
-def hub_env(data_dir: Path, model_dir: Path, **env: str) -> dict[str, str]:
-    """The environment of a `paperwire` process on the hub in data_dir (as cli_env), plus env."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
-    base["PAPERWIRE_MODEL_DIR"] = str(model_dir)
-    base["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
-    return {**base, "PAPERWIRE_DATA_DIR": str(data_dir), **env}
+# --- End to end: a spawned `paperwire serve` and a real browser (support/server.py, support/browser.py) ---
 
 
 @contextmanager
 def server_spawner(folder: Path, model_dir: Path):
     """Yields spawn(records=None, **env) -> LiveServer, and stops every server it started on exit."""
     from paperwire.ingest.formats import export_record
-    from tests.search_corpus import CORPUS
-    from tests.server import start_server
+    from tests.support.search_corpus import CORPUS
+    from tests.support.server import start_server
 
     servers = []
 
@@ -207,8 +162,8 @@ def server_spawner(folder: Path, model_dir: Path):
 def spawn_server(tmp_path, model_dir):
     """spawn_server(records=None, **env) -> LiveServer: a `paperwire serve` of its own for this test.
 
-    records are JSON-lines dicts imported first (default: the search corpus, tests/search_corpus.py); env
-    adds or overrides variables, e.g. spawn_server(PAPERWIRE_SMTP_URL=...). Stopped after the test.
+    records are JSON-lines dicts imported first (default: the search corpus, support/search_corpus.py);
+    env adds or overrides variables, e.g. spawn_server(PAPERWIRE_SMTP_URL=...). Stopped after the test.
     """
     with server_spawner(tmp_path, model_dir) as spawn:
         yield spawn
@@ -229,7 +184,7 @@ def browser():
     """Headless chromium (Debian's /usr/bin/chromium), one per test session."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import launch
+    from tests.support.browser import launch
 
     with sync_playwright() as playwright:
         chromium = launch(playwright)
@@ -240,7 +195,7 @@ def browser():
 @pytest.fixture
 def page(browser, request):
     """A fresh browser context and page at a desktop size; a failing test leaves FAILED-<test>.png."""
-    from tests.browser import DESKTOP, screenshot
+    from tests.support.browser import DESKTOP, screenshot
 
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(10_000)  # fail fast: every page here is local

@@ -17,7 +17,7 @@ from benchmarks.known_item_queries import (
     overlap_by_batch_and_style,
 )
 
-from tests.conftest import shared_path
+from tests.support.paths import shared_path
 
 PAPERS = {
     "2501.00001": {

@@ -16,15 +16,15 @@ from paperwire.ingest.formats import export_record
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from paperwire.subscriptions import Preferences
-from tests.conftest import PAPERWIRE_BIN
-from tests.hub import papers_of_week
+from tests.support.hub import papers_of_week
+from tests.support.paths import PAPERWIRE_BIN
 
 SECRET = "digest-cli-secret-" + "x" * 32
 
 
 @pytest.fixture
 def hub_cli(run_cli, write_jsonl, smtp_inbox):
-    """run(*args) on a hub holding tests/hub.py's papers, mailing a real inbox."""
+    """run(*args) on a hub holding tests/support/hub.py's papers, mailing a real inbox."""
     path = write_jsonl("papers.jsonl", [export_record(p) for p in papers_of_week()])
     env = {"PAPERWIRE_SMTP_URL": smtp_inbox.url, "PAPERWIRE_SECRET_KEY": SECRET}
     assert run_cli("import", "-q", path, env=env).returncode == 0

@@ -9,7 +9,7 @@ from paperwire.cli.ingest import hf_period, ingest
 from paperwire.ingest.models import HarvestState
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.test_docs import DOCS
+from tests.support.paths import DOCS
 
 
 def test_every_ingest_command_and_option_is_documented():

@@ -9,7 +9,8 @@ import pytest
 
 import paperwire
 from paperwire.storage.migrate import HEAD
-from tests.conftest import LISTING, PAPERWIRE_BIN
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.records import LISTING
 
 
 def listing(pid: str, **kw) -> dict:
@@ -187,7 +188,7 @@ def test_interrupted_import_keeps_what_it_committed_and_resumes(cli_env, tmp_pat
     import subprocess
     import time
 
-    from tests.conftest import PAPERWIRE_BIN
+    from tests.support.paths import PAPERWIRE_BIN
 
     path = write_jsonl("big.jsonl.gz", [listing(f"2503.{i:05d}") for i in range(60_000)], gz=True)
     proc = subprocess.Popen(

@@ -9,8 +9,8 @@ import time
 
 from paperwire.search.indexer import BATCH
 from paperwire.search.model import ModelInfo
-from tests.conftest import PAPERWIRE_BIN
-from tests.search_corpus import CORPUS
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.search_corpus import CORPUS
 
 
 def corpus_file(write_jsonl, papers=CORPUS):
@@ -88,7 +88,7 @@ def test_embeddings_of_another_model_are_refused_until_rebuilt(run_cli, write_js
 
 
 def test_a_killed_index_run_resumes_where_it_stopped(run_cli, write_jsonl, cli_env):
-    from tests.search_corpus import paper
+    from tests.support.search_corpus import paper
 
     papers = [
         paper(

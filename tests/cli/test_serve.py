@@ -10,9 +10,10 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
 from paperwire.ingest.formats import export_record
-from tests.conftest import LISTING, PAPERWIRE_BIN
-from tests.search_corpus import CORPUS, paper
-from tests.server import start_server
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.records import LISTING
+from tests.support.search_corpus import CORPUS, paper
+from tests.support.server import start_server
 
 
 @pytest.fixture

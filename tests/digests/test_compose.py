@@ -6,7 +6,7 @@ from paperwire.daily import RankedPaper
 from paperwire.digests.compose import Candidates, compose
 from paperwire.digests.models import FOR_YOU, TRENDING, DigestItem
 from paperwire.subscriptions import Subscription, daily_period
-from tests.hub import papers_of_week
+from tests.support.hub import papers_of_week
 
 DAY = date(2025, 3, 18)
 

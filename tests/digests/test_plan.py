@@ -9,7 +9,7 @@ from paperwire.papers import arxiv_links, make_paper
 from paperwire.search import open_search
 from paperwire.search.indexer import embed_pending
 from paperwire.subscriptions import Preferences, daily_period, weekly_period
-from tests.hub import papers_of_week
+from tests.support.hub import papers_of_week
 
 TUE = date(2025, 3, 18)
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from paperwire.ingest.formats import export_record
 from paperwire.papers import arxiv_links, make_paper
-from tests.smtp import SmtpInbox
+from tests.support.smtp import SmtpInbox
 
 
 def _paper(pid, day):

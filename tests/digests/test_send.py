@@ -9,8 +9,8 @@ import pytest
 from paperwire.digests.send import DigestSender
 from paperwire.mail import Mailer
 from paperwire.subscriptions import Preferences
-from tests.hub import papers_of_week
-from tests.smtp import SmtpInbox, free_port
+from tests.support.hub import papers_of_week
+from tests.support.smtp import SmtpInbox, free_port
 
 SECRET = "digest-test-secret-" + "x" * 32
 BASE = "https://hub.example.org"

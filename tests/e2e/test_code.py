@@ -9,7 +9,7 @@ import pytest
 from paperwire.repos import GithubRepo
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.browser import PHONE, has_horizontal_scroll, screenshot
+from tests.support.browser import PHONE, has_horizontal_scroll, screenshot
 
 pytestmark = pytest.mark.browser
 

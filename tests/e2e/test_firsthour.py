@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from paperwire.ingest.formats import export_record
-from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, screenshot
-from tests.hub import papers_of_week
-from tests.test_web_math import math_paper
+from tests.support.browser import DESKTOP, PHONE, has_horizontal_scroll, screenshot
+from tests.support.hub import papers_of_week
+from tests.support.latex import math_paper
 
 pytestmark = pytest.mark.browser
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}

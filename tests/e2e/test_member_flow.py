@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import PHONE, has_horizontal_scroll, screenshot
-from tests.replay import ReplayServer, api_route
+from tests.support.browser import PHONE, has_horizontal_scroll, screenshot
+from tests.support.replay import ReplayServer, api_route
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from paperwire.ingest.formats import export_record
-from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, screenshot
-from tests.hub import papers_of_week
-from tests.smtp import SmtpInbox
+from tests.support.browser import DESKTOP, PHONE, has_horizontal_scroll, screenshot
+from tests.support.hub import papers_of_week
+from tests.support.smtp import SmtpInbox
 
 pytestmark = pytest.mark.browser
 SECRET = "e2e-subscriptions-key-" + "x" * 32

@@ -14,7 +14,8 @@ from paperwire.ingest.formats import export_record
 from paperwire.papers import PaperVersion, make_paper
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.conftest import DATA, gzip_in_segments, shared_path
+from tests.support.paths import DATA, shared_path
+from tests.support.records import gzip_in_segments
 
 METADATA = DATA / "arxiv-metadata-sample.jsonl"
 LISTING = DATA / "arxiv-listing-sample.jsonl"

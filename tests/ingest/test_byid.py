@@ -11,7 +11,7 @@ from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import PaperVersion
 from paperwire.storage import UpsertOutcome, open_store
-from tests.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +12,9 @@ from paperwire.ingest.models import AnnouncementDay
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import make_paper
 from paperwire.storage import open_store
-from tests.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
-from tests.server import free_port
-
-FEEDS = Path(__file__).parent / "data" / "feed"
-TUESDAY = (FEEDS / "cs.LG-2025-03-18.xml").read_bytes()
-SATURDAY = (FEEDS / "cs.LG-2025-03-22.xml").read_bytes()
-STALE = (FEEDS / "cs.LG-stale.xml").read_bytes()
+from tests.support.ingest import SATURDAY, STALE, TUESDAY
+from tests.support.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.server import free_port
 
 
 @pytest.fixture

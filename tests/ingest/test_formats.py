@@ -15,7 +15,7 @@ from paperwire.ingest.formats import (
     parse_record,
 )
 from paperwire.papers import InvalidPaper, Links, PaperVersion, make_paper
-from tests.conftest import DATA
+from tests.support.paths import DATA
 
 SAMPLES = {
     ARXIV_METADATA: "arxiv-metadata-sample.jsonl",

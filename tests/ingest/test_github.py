@@ -15,7 +15,7 @@ from paperwire.ingest.stars import GithubOff, due_repos, ingest_github, open_git
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import make_paper
 from paperwire.settings import load_settings
-from tests.replay import GithubRoute, ReplayServer, ingest_env, recorded_http
+from tests.support.replay import GithubRoute, ReplayServer, ingest_env, recorded_http
 
 TOKEN = "ghp_test"
 LINKS = {
@@ -216,9 +216,8 @@ def test_a_quota_spent_for_long_ends_the_run_with_one_line(server, route, run_cl
 def test_the_schedule_records_stars_after_the_days_ingest_when_a_token_is_set(server, tmp_path):
     from paperwire.ingest.schedule import Scheduler
     from paperwire.storage import open_store
-    from tests.replay import HfRoute, Reply, api_route, ingest_settings
-    from tests.test_ingest_daily import TUESDAY
-    from tests.test_ingest_schedule import wait_for_runs
+    from tests.support.ingest import TUESDAY, wait_for_runs
+    from tests.support.replay import HfRoute, Reply, api_route, ingest_settings
 
     server.routes["/api/query"] = api_route
     server.routes["/atom/cs.LG"] = lambda q: Reply(TUESDAY)

@@ -13,7 +13,7 @@ from paperwire.ingest.http import FetchError, open_fetchers
 from paperwire.ingest.oai import OaiError
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.storage import open_store
-from tests.replay import OAI_DATA, ReplayServer, Reply, ingest_env, ingest_settings, oai_route
+from tests.support.replay import OAI_DATA, ReplayServer, Reply, ingest_env, ingest_settings, oai_route
 
 ALL_IDS = ["2503.11677", "2503.11701", "2503.11720", "2503.11800", "2503.11801", "2503.11900"]
 

@@ -13,7 +13,7 @@ from paperwire.ingest.http import FetchError, open_fetchers
 from paperwire.ingest.models import HfFeature
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.storage import open_store
-from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
 
 DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
 

@@ -9,8 +9,8 @@ import pytest
 
 from paperwire.ingest.http import Fetcher, FetchError, Unreachable, _retry_after, user_agent
 from paperwire.settings import load_settings
-from tests.replay import ReplayServer, Reply
-from tests.server import free_port
+from tests.support.replay import ReplayServer, Reply
+from tests.support.server import free_port
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from paperwire.ingest.jsonl import CHUNK_BYTES, MAX_LINE_BYTES, FileProblem, LineReader
-from tests.conftest import DATA, gzip_in_segments
+from tests.support.paths import DATA
+from tests.support.records import gzip_in_segments
 
 
 def read(path) -> list[tuple[int, bytes | None, str | None]]:

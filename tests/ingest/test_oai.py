@@ -7,7 +7,7 @@ import pytest
 from paperwire.ingest.oai import OaiError, parse_list_records, split_authors
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import PaperVersion
-from tests.replay import OAI_DATA
+from tests.support.replay import OAI_DATA
 
 
 def page(name: str) -> bytes:

@@ -11,8 +11,8 @@ import pytest
 from paperwire.ingest.formats import export_record
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.conftest import PAPERWIRE_BIN
-from tests.replay import PagedOai, ReplayServer, ingest_env
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.replay import PagedOai, ReplayServer, ingest_env
 
 PAGES = 8
 

@@ -14,10 +14,10 @@ import pytest
 from paperwire.ingest.schedule import Scheduler, latest_slot
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.conftest import PAPERWIRE_BIN
-from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
-from tests.server import free_port
-from tests.test_ingest_daily import TUESDAY
+from tests.support.ingest import TUESDAY, wait_for_runs
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.server import free_port
 
 DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
 
@@ -42,16 +42,6 @@ def test_latest_slot_in_a_time_zone(tmp_path):
     after = datetime(2025, 3, 18, 10, 0, tzinfo=UTC)
     assert latest_slot(s, before) == datetime(2025, 3, 17, 6, 0, tzinfo=ny)
     assert latest_slot(s, after) == datetime(2025, 3, 18, 6, 0, tzinfo=ny)
-
-
-def wait_for_runs(store, count, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        runs = store.recent_runs(trigger="schedule")
-        if len(runs) >= count and all(r.status != "running" for r in runs):
-            return runs
-        assert time.monotonic() < deadline, runs
-        time.sleep(0.05)
 
 
 def test_a_due_schedule_runs_once_and_logs_each_run(server, tmp_path):

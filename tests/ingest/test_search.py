@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from tests.replay import ReplayServer, Reply, api_route, ingest_env, oai_route
-from tests.test_ingest_daily import TUESDAY
+from tests.support.ingest import TUESDAY
+from tests.support.replay import ReplayServer, Reply, api_route, ingest_env, oai_route
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.submissions import SubmissionFetcher, drain
 from paperwire.jobs import SUBMISSIONS, exclusive
 from paperwire.papers import make_paper
-from tests.replay import ReplayServer, api_route, ingest_settings
-from tests.server import LiveServer
+from tests.support.replay import ReplayServer, api_route, ingest_settings
+from tests.support.server import LiveServer
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINK = re.compile(r"(http://\S+/signin/verify\?\S+)")

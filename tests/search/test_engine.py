@@ -15,7 +15,7 @@ from paperwire.search.indexer import embed_pending
 from paperwire.search.model import RECIPE, RECIPES, ModelInfo, model_info
 from paperwire.search.native import NativeVectors
 from paperwire.search.vectors import VectorIndex
-from tests.search_corpus import CORPUS, paper
+from tests.support.search_corpus import CORPUS, paper
 
 PLACEMENTS = [("sqlite", "none"), ("postgres", "none"), ("postgres", "semantic"), ("postgres", "all")]
 

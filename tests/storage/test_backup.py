@@ -5,7 +5,7 @@ import subprocess
 
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.search_corpus import CORPUS
+from tests.support.search_corpus import CORPUS
 
 
 def test_pg_dump_and_pg_restore_round_trip(postgres, tmp_path):

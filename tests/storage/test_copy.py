@@ -9,7 +9,7 @@ from paperwire.ingest.models import AnnouncementDay, HarvestState, HfFeature
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from paperwire.subscriptions import Preferences
-from tests.search_corpus import CORPUS, paper
+from tests.support.search_corpus import CORPUS, paper
 
 DAY = date(2025, 1, 6)
 NOW = datetime(2025, 1, 6, 8, tzinfo=UTC)

@@ -12,15 +12,15 @@ from paperwire.ingest.formats import export_record
 from paperwire.settings import load_settings
 from paperwire.storage import StoreError, open_store
 from paperwire.storage.postgres import _SEQ_LOCK
-from tests.conftest import LISTING, hub_env
-from tests.search_corpus import paper
-from tests.server import start_server
+from tests.support.records import LISTING
+from tests.support.search_corpus import paper
+from tests.support.server import hub_env, start_server
 
 
 @pytest.fixture
 def private_postgres():
     """A PostgreSQL of this test's own: restarting the session's one would disturb other tests."""
-    from tests.pg import TestPostgres
+    from tests.support.pg import TestPostgres
 
     server = TestPostgres()
     yield server
@@ -132,8 +132,8 @@ def test_postgresql_restarting_mid_send_loses_and_duplicates_no_digest(private_p
     from paperwire.digests.send import DigestSender
     from paperwire.mail import Mailer
     from paperwire.subscriptions import Preferences
-    from tests.hub import papers_of_week
-    from tests.smtp import SmtpInbox
+    from tests.support.hub import papers_of_week
+    from tests.support.smtp import SmtpInbox
 
     secret = "restart-digest-secret-" + "x" * 32
     with SmtpInbox() as inbox:

@@ -13,7 +13,7 @@ import pytest
 from paperwire.search.query import parse_query
 from paperwire.storage import postgres_search, postgres_vectors
 from paperwire.storage.postgres_search import Statistics, Term, Word, candidate_streams, tf
-from tests.search_corpus import paper
+from tests.support.search_corpus import paper
 
 on_postgres = pytest.mark.parametrize("backend", ["postgres"])
 

@@ -13,8 +13,8 @@ from paperwire.search import open_search
 from paperwire.settings import load_settings
 from paperwire.storage import migrate_database, open_store, postgres_words
 from paperwire.storage.migrate import HEAD
-from tests.pg import TestPostgres
-from tests.search_corpus import CORPUS, paper
+from tests.support.pg import TestPostgres
+from tests.support.search_corpus import CORPUS, paper
 
 # (typed, the paper it must find first): two edits from a corpus word of 8 letters or more, stemmed.
 TWO_EDITS = [

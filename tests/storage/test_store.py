@@ -12,7 +12,7 @@ from paperwire.papers import Links, PaperVersion, make_paper
 from paperwire.settings import load_settings
 from paperwire.storage import UpsertOutcome, migrate_database, open_store
 from paperwire.storage.migrate import current_revision, head_revision
-from tests.pg import PASSWORD, PASSWORD_ROLE, TEMPLATE, database_name
+from tests.support.pg import PASSWORD, PASSWORD_ROLE, TEMPLATE, database_name
 
 
 def paper(pid="2503.00001", version=1, title="A title", **kw):

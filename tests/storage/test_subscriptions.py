@@ -7,7 +7,7 @@ import pytest
 from paperwire.digests.models import FOR_YOU, TRENDING, DigestItem, NewDelivery
 from paperwire.storage.hub import NotFound
 from paperwire.subscriptions import Preferences
-from tests.hub import papers_of_week
+from tests.support.hub import papers_of_week
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.support.paths import DATA
 
 
 @dataclass
@@ -128,7 +129,7 @@ class ReplayServer:
         self.stop()
 
 
-OAI_DATA = Path(__file__).parent / "data" / "oai"
+OAI_DATA = DATA / "oai"
 OAI_PAGES = {None: "page1.xml", "6960524|1001": "page2.xml", "6960524|2001": "page3.xml"}
 
 
@@ -218,7 +219,7 @@ class PagedOai:
         return Reply(self.pages[index])
 
 
-API_DATA = Path(__file__).parent / "data" / "arxiv-api"
+API_DATA = DATA / "arxiv-api"
 
 
 def api_route(query: dict) -> Reply:
@@ -251,7 +252,7 @@ def _feed(entries: list[str], total: int) -> bytes:
     ).encode()
 
 
-HF_DATA = Path(__file__).parent / "data" / "hf"
+HF_DATA = DATA / "hf"
 
 
 class HfRoute:
@@ -275,7 +276,7 @@ class HfRoute:
         return Reply(body, headers={"Content-Type": "application/json; charset=utf-8"})
 
 
-GITHUB_DATA = Path(__file__).parent / "data" / "github"
+GITHUB_DATA = DATA / "github"
 
 
 def recorded_http(name: str) -> tuple[int, dict, bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
@@ -12,7 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PAPERWIRE_BIN
+from tests.support.paths import PAPERWIRE_BIN
+
+
+def hub_env(data_dir: Path, model_dir: Path, **env: str) -> dict[str, str]:
+    """The environment of a `paperwire` process on the hub in data_dir (as cli_env), plus env."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
+    base["PAPERWIRE_MODEL_DIR"] = str(model_dir)
+    base["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
+    return {**base, "PAPERWIRE_DATA_DIR": str(data_dir), **env}
 
 
 def free_port() -> int:

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tests.hub import TOKEN, make_hub
-from tests.replay import ReplayServer, api_route
+from tests.support.hub import TOKEN, make_hub
+from tests.support.replay import ReplayServer, api_route
 
 
 def csrf(client, path="/"):

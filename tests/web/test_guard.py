@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from paperwire.web.guard import DOCS_PATHS
-from tests.hub import make_hub
-from tests.test_web_routes import api_routes, fill
+from tests.support.hub import make_hub
+from tests.support.routes import api_routes, fill
 
 BIG = "9223372036854775808"  # 2**63: one past the databases' 64-bit integers
 

@@ -5,26 +5,10 @@ from pathlib import Path
 
 from paperwire.digests.send import DigestSender
 from paperwire.mail import Mailer
-from paperwire.papers import arxiv_links, make_paper
 from paperwire.subscriptions import Preferences
+from tests.support.latex import ABSTRACT, TITLE, math_paper
 
-TITLE = r"Fast A$^\text{T}$A products in $O(n\log n)$ time"
-ABSTRACT = r"We compute $A^\top A$ for sparse $A$ in $O(n\log n)$, and \(x^2\) too."
-STATIC = Path(__file__).resolve().parents[1] / "src" / "paperwire" / "web" / "static"
-
-
-def math_paper():
-    return make_paper(
-        id="2503.10100",
-        title=TITLE,
-        abstract=ABSTRACT,
-        authors=["Emmy Noether"],
-        categories=["cs.DS"],
-        announced=date(2025, 3, 18),
-        published=date(2025, 3, 18),
-        source="arxiv-listing",
-        links=arxiv_links("2503.10100"),
-    )
+STATIC = Path(__file__).resolve().parents[2] / "src" / "paperwire" / "web" / "static"
 
 
 def test_pages_mark_titles_and_abstracts_for_katex_and_keep_the_source(hub):

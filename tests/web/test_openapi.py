@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from paperwire.web.openapi import OPERATIONS
-from tests.test_web_routes import api_routes
+from tests.support.routes import api_routes
 
 CHECKS = [
     not_a_server_error,

@@ -3,39 +3,12 @@
 import re
 
 import pytest
-from fastapi.routing import APIRoute
 
 from paperwire.web.security import _csrf
-
-
-def api_routes(app) -> list[APIRoute]:
-    """Every APIRoute, the ones in included routers too (FastAPI includes them lazily)."""
-    out, todo = [], list(app.routes)
-    while todo:
-        route = todo.pop(0)
-        if isinstance(route, APIRoute):
-            out.append(route)
-        elif hasattr(route, "original_router"):
-            todo.extend(route.original_router.routes)
-    return out
-
-
-# A value for each path parameter, so that every route can be called.
-VALUES = {
-    "paper_id": "2503.10002",
-    "day": "2025-03-18",
-    "week": "2025-W12",
-    "month": "2025-03",
-    "category": "cs.CV",
-    "name": "Alan%20Turing",
-    "fmt": "atom",
-    "comment_id": "1",
-    "submission_id": "1",
-    "token": "not-a-signed-token",
-}
+from tests.support.routes import api_routes, fill
 
 # RFC 8058 one-click unsubscribe: mailbox providers POST it without cookies, so it cannot carry a CSRF
-# token. The signed token in its path is its authentication (tests/test_web_subscriptions.py). The one
+# token. The signed token in its path is its authentication (tests/web/test_subscriptions.py). The one
 # write route exempt from CSRF.
 NO_CSRF = {("POST", "/unsubscribe/{token}")}
 # A member's own, besides the profile: a submission's state.
@@ -48,10 +21,6 @@ SIGNED_LINK_PAGES = {
     "/subscription.json",
     "/unsubscribe/{token}",
 }
-
-
-def fill(path: str) -> str:
-    return re.sub(r"\{(\w+)(:path)?\}", lambda m: VALUES[m.group(1)], path)
 
 
 def test_every_write_route_checks_csrf(hub):

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from paperwire.search import open_search
 from paperwire.search.indexer import embed_pending
 from paperwire.web import create_app
-from tests.search_corpus import CORPUS, paper
+from tests.support.search_corpus import CORPUS, paper
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import re
 
 import httpx
 
-from tests.conftest import LISTING, hub_env
-from tests.hub import LINK, TOKEN
-from tests.server import start_server
+from tests.support.hub import LINK, TOKEN
+from tests.support.records import LISTING
+from tests.support.server import hub_env, start_server
 
 SECRET = "shared-secret-key-" + "x" * 32
 

@@ -11,7 +11,7 @@ from paperwire.digests.links import SubscriptionLinks
 from paperwire.digests.send import DigestSender
 from paperwire.mail import Mailer
 from paperwire.web.security import resolve_secret_key
-from tests.hub import TOKEN, make_hub
+from tests.support.hub import TOKEN, make_hub
 
 CONFIRM = re.compile(r"(http://\S+/subscribe/confirm\?token=\S+)")
 MANAGE = re.compile(r"(http://\S+/subscription\?token=\S+)")

@@ -10,7 +10,7 @@ import pytest
 from paperwire import PaperwireError
 from paperwire.settings import load_settings
 from paperwire.web.security import resolve_secret_key
-from tests.hub import LINK, TOKEN
+from tests.support.hub import LINK, TOKEN
 
 
 def test_a_magic_link_signs_in_once(hub):
@@ -74,7 +74,7 @@ def test_session_cookies_are_httponly_and_samesite(hub):
 
 
 def test_cookies_are_secure_behind_https(tmp_path, model_dir, smtp_inbox):
-    from tests.hub import make_hub
+    from tests.support.hub import make_hub
 
     hub, store = make_hub(tmp_path, model_dir, smtp_inbox, base_url="https://papers.example.org")
     with hub.client:
