@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from paperwire.settings import load_settings
+from paperwire.settings import Settings, load_settings
 from paperwire.storage import open_store
 from tests.support.paths import PAPERWIRE_BIN
 from tests.support.server import hub_env
@@ -52,16 +52,35 @@ def database_url(request) -> str | None:
 
 
 @pytest.fixture
-def settings(tmp_path, model_dir, database_url):
-    # Server mode has no generated secret key, and its tests search inside PostgreSQL (opt-in in use).
-    extra = {"secret_key": "test-secret-key-" + "x" * 32, "search_in_database": True} if database_url else {}
-    return load_settings(data_dir=tmp_path / "data", model_dir=model_dir, database_url=database_url, **extra)
+def make_settings(tmp_path, model_dir, database_url):
+    """make_settings(**overrides) -> Settings on this test's backend (SQLite unless it asks for `backend`).
+
+    A test or module fixture that needs other settings builds them here, so that its `[postgres]` run
+    cannot silently open SQLite.
+    """
+    base = {"data_dir": tmp_path / "data", "model_dir": model_dir, "database_url": database_url}
+    if database_url:  # server mode has no generated secret key, and its tests search inside PostgreSQL
+        base |= {"secret_key": "test-secret-key-" + "x" * 32, "search_in_database": True}
+
+    def make(**overrides) -> Settings:
+        if "database_url" in overrides:
+            raise TypeError(
+                "make_settings keeps the run's database_url; call load_settings for another database"
+            )
+        return load_settings(**{**base, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
 
 
 @pytest.fixture
 def store(settings, backend):
-    # A module that overrides `settings` must pass `database_url` on, or both runs would test SQLite.
-    assert settings.resolved_database_url.startswith("postgresql:" if backend == "postgres" else "sqlite:")
+    scheme = "postgresql:" if backend == "postgres" else "sqlite:"
+    assert settings.resolved_database_url.startswith(scheme), "build a module's settings with make_settings"
     with open_store(settings) as s:
         yield s
 

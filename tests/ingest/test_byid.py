@@ -11,7 +11,7 @@ from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import PaperVersion
 from paperwire.storage import UpsertOutcome, open_store
-from tests.support.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.replay import ReplayServer, Reply, api_route, ingest_env, ingest_overrides
 
 
 @pytest.fixture
@@ -22,8 +22,8 @@ def server():
 
 
 @pytest.fixture
-def settings(server, tmp_path):
-    return ingest_settings(server, tmp_path / "d")
+def settings(server, make_settings):
+    return make_settings(**ingest_overrides(server))
 
 
 def test_parse_entries():

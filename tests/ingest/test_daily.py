@@ -13,7 +13,7 @@ from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import make_paper
 from paperwire.storage import open_store
 from tests.support.ingest import SATURDAY, STALE, TUESDAY
-from tests.support.replay import ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.replay import ReplayServer, Reply, api_route, ingest_env, ingest_overrides
 from tests.support.server import free_port
 
 
@@ -26,8 +26,8 @@ def server():
 
 
 @pytest.fixture
-def settings(server, tmp_path):
-    return ingest_settings(server, tmp_path / "d")
+def settings(server, make_settings):
+    return make_settings(**ingest_overrides(server))
 
 
 def run_daily(settings, categories=("cs.LG",)):

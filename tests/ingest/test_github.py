@@ -15,7 +15,7 @@ from paperwire.ingest.stars import GithubOff, due_repos, ingest_github, open_git
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.papers import make_paper
 from paperwire.settings import load_settings
-from tests.support.replay import GithubRoute, ReplayServer, ingest_env, recorded_http
+from tests.support.replay import GithubRoute, ReplayServer, ingest_env, ingest_overrides, recorded_http
 
 TOKEN = "ghp_test"
 LINKS = {
@@ -52,10 +52,8 @@ def server(route):
 
 
 @pytest.fixture
-def github_settings(server, settings):
-    env = ingest_env(server, PAPERWIRE_GITHUB_TOKEN=TOKEN)
-    overrides = {k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
-    return load_settings(data_dir=settings.data_dir, database_url=settings.database_url, **overrides)
+def github_settings(server, make_settings):
+    return make_settings(**ingest_overrides(server, PAPERWIRE_GITHUB_TOKEN=TOKEN))
 
 
 def _run(store, settings, **kw) -> Counter:
@@ -156,9 +154,9 @@ def test_no_token_means_off(settings):
         open_github(settings)
 
 
-def test_a_wrong_token_is_a_clear_error(store, server, github_settings):
+def test_a_wrong_token_is_a_clear_error(store, server, make_settings):
     store.upsert_papers(_papers())
-    wrong = load_settings(**{**github_settings.model_dump(), "github_token": "ghp_wrong"})
+    wrong = make_settings(**ingest_overrides(server, PAPERWIRE_GITHUB_TOKEN="ghp_wrong"))
     with pytest.raises(FetchError, match=r"HTTP 401: .*Bad credentials"):
         _run(store, wrong)
 
@@ -213,18 +211,21 @@ def test_a_quota_spent_for_long_ends_the_run_with_one_line(server, route, run_cl
     )
 
 
-def test_the_schedule_records_stars_after_the_days_ingest_when_a_token_is_set(server, tmp_path):
+def test_the_schedule_records_stars_after_the_days_ingest_when_a_token_is_set(
+    server, tmp_path, make_settings
+):
     from paperwire.ingest.schedule import Scheduler
     from paperwire.storage import open_store
     from tests.support.ingest import TUESDAY, wait_for_runs
-    from tests.support.replay import HfRoute, Reply, api_route, ingest_settings
+    from tests.support.replay import HfRoute, Reply, api_route, ingest_overrides
 
     server.routes["/api/query"] = api_route
     server.routes["/atom/cs.LG"] = lambda q: Reply(TUESDAY)
     server.routes["/api/daily_papers"] = HfRoute({})
     for token, runs in ((None, 3), (TOKEN, 4)):
         extra = {"PAPERWIRE_GITHUB_TOKEN": token} if token else {}
-        settings = ingest_settings(server, tmp_path / str(runs), PAPERWIRE_INGEST_CATEGORIES="cs.LG", **extra)
+        overrides = ingest_overrides(server, PAPERWIRE_INGEST_CATEGORIES="cs.LG", **extra)
+        settings = make_settings(data_dir=tmp_path / str(runs), **overrides)
         with open_store(settings) as store:
             store.upsert_papers(_papers())
             scheduler = Scheduler(settings, store, tick=0.05).start()

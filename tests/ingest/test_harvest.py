@@ -13,7 +13,7 @@ from paperwire.ingest.http import FetchError, open_fetchers
 from paperwire.ingest.oai import OaiError
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.storage import open_store
-from tests.support.replay import OAI_DATA, ReplayServer, Reply, ingest_env, ingest_settings, oai_route
+from tests.support.replay import OAI_DATA, ReplayServer, Reply, ingest_env, ingest_overrides, oai_route
 
 ALL_IDS = ["2503.11677", "2503.11701", "2503.11720", "2503.11800", "2503.11801", "2503.11900"]
 
@@ -25,8 +25,12 @@ def server():
         yield s
 
 
-def settings_for(server, tmp_path, **extra):
-    return ingest_settings(server, tmp_path / "lib-data", **extra)
+@pytest.fixture
+def settings_for(server, make_settings):
+    """settings_for(data_dir=None, **env) -> Settings pointing at the replay server, on the run's backend."""
+    return lambda data_dir=None, **env: make_settings(
+        **ingest_overrides(server, **env), **({"data_dir": data_dir} if data_dir else {})
+    )
 
 
 def run_harvest(settings, **kw):
@@ -41,9 +45,9 @@ def dump(settings) -> list[dict]:
         return [export_record(p) for p in store.iter_papers()]
 
 
-def test_three_pages_with_a_503_retry_after_between_them(server, tmp_path):
+def test_three_pages_with_a_503_retry_after_between_them(server, tmp_path, settings_for):
     server.fail_once("/oai", {"resumptionToken": "6960524|1001"}, Reply(b"busy", 503, {"Retry-After": "1"}))
-    settings = settings_for(server, tmp_path)
+    settings = settings_for()
     started = time.monotonic()
     state, counts = run_harvest(settings)
     assert time.monotonic() - started >= 1.0  # Retry-After was honoured
@@ -58,8 +62,8 @@ def test_three_pages_with_a_503_retry_after_between_them(server, tmp_path):
     assert agent.startswith("Paperwire/") and "mailto:ops@example.org" in agent
 
 
-def test_a_later_run_continues_from_the_cursor_and_versions_update(server, tmp_path):
-    settings = settings_for(server, tmp_path)
+def test_a_later_run_continues_from_the_cursor_and_versions_update(server, tmp_path, settings_for):
+    settings = settings_for()
     run_harvest(settings)
     state, counts = run_harvest(settings)
     assert server.requests[-1].query["from"] == "2025-03-19"
@@ -71,8 +75,8 @@ def test_a_later_run_continues_from_the_cursor_and_versions_update(server, tmp_p
     assert [v.version for v in revised.versions] == [1, 2]
 
 
-def test_requests_to_arxiv_are_spaced_by_the_interval(server, tmp_path):
-    settings = settings_for(server, tmp_path, PAPERWIRE_ARXIV_INTERVAL="0.4")
+def test_requests_to_arxiv_are_spaced_by_the_interval(server, tmp_path, settings_for):
+    settings = settings_for(PAPERWIRE_ARXIV_INTERVAL="0.4")
     run_harvest(settings)
     arrivals = [r.at for r in server.requests]
     assert len(arrivals) == 3
@@ -113,10 +117,10 @@ BAD_PAGE2 = {
 
 
 @pytest.mark.parametrize("case", list(BAD_PAGE2))
-def test_a_bad_second_page_stops_cleanly_and_a_rerun_completes(server, tmp_path, case):
+def test_a_bad_second_page_stops_cleanly_and_a_rerun_completes(server, tmp_path, case, settings_for):
     reply, error, message = BAD_PAGE2[case]
     server.routes["/oai"] = _page2(reply)
-    settings = settings_for(server, tmp_path)
+    settings = settings_for()
     with pytest.raises(error, match=message):
         run_harvest(settings)
     # Page one is stored, nothing of page two is, and the state is not ahead of the store.
@@ -128,22 +132,22 @@ def test_a_bad_second_page_stops_cleanly_and_a_rerun_completes(server, tmp_path,
     server.routes["/oai"] = oai_route
     final, _ = run_harvest(settings)
     assert final.cursor == date(2025, 3, 19)
-    reference = settings_for(server, tmp_path / "reference")
+    reference = settings_for(data_dir=tmp_path / "reference")
     run_harvest(reference)
     assert dump(settings) == dump(reference)
 
 
-def test_a_token_that_comes_back_unchanged_stops_the_harvest(server, tmp_path):
+def test_a_token_that_comes_back_unchanged_stops_the_harvest(server, tmp_path, settings_for):
     page2_again = (OAI_DATA / "page2.xml").read_bytes().replace(b"6960524|2001<", b"6960524|1001<")
     server.routes["/oai"] = _page2(Reply(page2_again))
-    settings = settings_for(server, tmp_path)
+    settings = settings_for()
     with pytest.raises(BadResponse, match=r"resumption token '6960524\|1001' came back unchanged"):
         run_harvest(settings)
     assert len(server.requests) == 2
 
 
-def test_no_records_match_is_an_error_and_moves_nothing(server, tmp_path):
-    settings = settings_for(server, tmp_path)
+def test_no_records_match_is_an_error_and_moves_nothing(server, tmp_path, settings_for):
+    settings = settings_for()
     with pytest.raises(OaiError, match="noRecordsMatch"):
         run_harvest(settings, from_=date(2030, 1, 1))
     assert dump(settings) == []
@@ -151,8 +155,8 @@ def test_no_records_match_is_an_error_and_moves_nothing(server, tmp_path):
         assert store.get_harvest("oai:cs") is None
 
 
-def test_an_expired_stored_token_restarts_the_harvest(server, tmp_path):
-    settings = settings_for(server, tmp_path)
+def test_an_expired_stored_token_restarts_the_harvest(server, tmp_path, settings_for):
+    settings = settings_for()
     server.routes["/oai"] = _page2(Reply(b"", reset=True))
     with pytest.raises(FetchError):
         run_harvest(settings)

@@ -13,7 +13,15 @@ from paperwire.ingest.http import FetchError, open_fetchers
 from paperwire.ingest.models import HfFeature
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.storage import open_store
-from tests.support.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.replay import (
+    HF_DATA,
+    HfRoute,
+    ReplayServer,
+    Reply,
+    api_route,
+    ingest_env,
+    ingest_overrides,
+)
 
 DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
 
@@ -27,8 +35,8 @@ def server():
 
 
 @pytest.fixture
-def settings(server, tmp_path):
-    return ingest_settings(server, tmp_path / "d")
+def settings(server, make_settings):
+    return make_settings(**ingest_overrides(server))
 
 
 def run_hf(settings, period):

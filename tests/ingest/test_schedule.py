@@ -16,7 +16,15 @@ from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from tests.support.ingest import TUESDAY, wait_for_runs
 from tests.support.paths import PAPERWIRE_BIN
-from tests.support.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env, ingest_settings
+from tests.support.replay import (
+    HF_DATA,
+    HfRoute,
+    ReplayServer,
+    Reply,
+    api_route,
+    ingest_env,
+    ingest_overrides,
+)
 from tests.support.server import free_port
 
 DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
@@ -31,8 +39,10 @@ def server():
         yield s
 
 
-def settings_for(server, tmp_path, **extra):
-    return ingest_settings(server, tmp_path / "d", PAPERWIRE_INGEST_CATEGORIES="cs.LG", **extra)
+@pytest.fixture
+def settings_for(server, make_settings):
+    """settings_for(**env) -> Settings pointing at the replay server for cs.LG, on the run's backend."""
+    return lambda **env: make_settings(**ingest_overrides(server, PAPERWIRE_INGEST_CATEGORIES="cs.LG", **env))
 
 
 def test_latest_slot_in_a_time_zone(tmp_path):
@@ -44,13 +54,13 @@ def test_latest_slot_in_a_time_zone(tmp_path):
     assert latest_slot(s, after) == datetime(2025, 3, 18, 6, 0, tzinfo=ny)
 
 
-def test_a_due_schedule_runs_once_and_logs_each_run(server, tmp_path):
+def test_a_due_schedule_runs_once_and_logs_each_run(server, tmp_path, settings_for):
     now = datetime.now(UTC)
     clock = [now]  # the run log records real times, so the clock starts at the real time
     today, yesterday = now.date(), now.date() - timedelta(days=1)
     server.routes["/api/daily_papers"] = HfRoute({today.isoformat(): DAY})
     slot = (now - timedelta(minutes=1)).strftime("%H:%M")
-    settings = settings_for(server, tmp_path, PAPERWIRE_INGEST_TIME=slot)
+    settings = settings_for(PAPERWIRE_INGEST_TIME=slot)
     with open_store(settings) as store:
         scheduler = Scheduler(settings, store, tick=0.05, clock=lambda: clock[0]).start()
         try:
@@ -70,9 +80,9 @@ def test_a_due_schedule_runs_once_and_logs_each_run(server, tmp_path):
             scheduler.stop()
 
 
-def test_a_failing_job_is_recorded_and_the_others_run(server, tmp_path):
+def test_a_failing_job_is_recorded_and_the_others_run(server, tmp_path, settings_for):
     server.routes["/atom/cs.LG"] = lambda q: Reply(b"", 500)
-    settings = settings_for(server, tmp_path, PAPERWIRE_HTTP_RETRIES="0")
+    settings = settings_for(PAPERWIRE_HTTP_RETRIES="0")
     with open_store(settings) as store:
         scheduler = Scheduler(settings, store, tick=0.05).start()
         try:
@@ -203,12 +213,14 @@ def test_serve_without_network_access_is_quick_and_quiet(cli_env, offline):
     assert len(runs) == 2
 
 
-def test_the_schedule_runs_without_a_contact_address_and_is_off_when_asked(server, tmp_path, caplog):
+def test_the_schedule_runs_without_a_contact_address_and_is_off_when_asked(
+    server, tmp_path, caplog, settings_for
+):
     from paperwire.ingest.schedule import start_schedule
 
     with open_store(load_settings(data_dir=tmp_path)) as store:
         assert start_schedule(load_settings(data_dir=tmp_path, ingest_schedule=False), store) is None
-        schedule = start_schedule(settings_for(server, tmp_path, PAPERWIRE_CONTACT_EMAIL=""), store)
+        schedule = start_schedule(settings_for(PAPERWIRE_CONTACT_EMAIL=""), store)
         assert schedule is not None
         wait_for_runs(store, 3)
         schedule.stop()

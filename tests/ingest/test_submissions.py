@@ -14,7 +14,7 @@ from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.submissions import SubmissionFetcher, drain
 from paperwire.jobs import SUBMISSIONS, exclusive
 from paperwire.papers import make_paper
-from tests.support.replay import ReplayServer, api_route, ingest_settings
+from tests.support.replay import ReplayServer, api_route, ingest_overrides
 from tests.support.server import LiveServer
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -22,12 +22,12 @@ LINK = re.compile(r"(http://\S+/signin/verify\?\S+)")
 DAY = date(2025, 3, 18)
 
 
-def test_the_worker_settles_the_queue_in_one_request_and_once_across_processes(tmp_path):
+def test_the_worker_settles_the_queue_in_one_request_and_once_across_processes(tmp_path, make_settings):
     from paperwire.storage import open_store
 
     with ReplayServer() as arxiv:
         arxiv.routes["/api/query"] = api_route
-        settings = ingest_settings(arxiv, tmp_path)
+        settings = make_settings(data_dir=tmp_path, **ingest_overrides(arxiv))
         with open_store(settings) as store, open_fetchers(settings) as fetchers:
             store.upsert_papers([make_paper(id="2503.10009", title="Stored already", source="test")])
             ada = store.get_or_create_user("ada@example.org")

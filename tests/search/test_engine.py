@@ -27,8 +27,8 @@ def pytest_generate_tests(metafunc):
 
 
 @pytest.fixture
-def settings(settings, in_database):
-    return settings.model_copy(update={"search_in_database": in_database})
+def settings(make_settings, in_database):
+    return make_settings(search_in_database=in_database)
 
 
 @pytest.fixture

@@ -161,14 +161,9 @@ def ingest_env(server: ReplayServer, **extra) -> dict:
     }
 
 
-def ingest_settings(server: ReplayServer, data_dir, **extra):
-    """Settings (in-process) that point every source at the replay server, with no waiting."""
-    from paperwire.settings import load_settings
-
-    env = ingest_env(server, **extra)
-    return load_settings(
-        data_dir=data_dir, **{k.removeprefix("PAPERWIRE_").lower(): v for k, v in env.items()}
-    )
+def ingest_overrides(server: ReplayServer, **extra) -> dict:
+    """ingest_env as settings keyword arguments: make_settings(**ingest_overrides(server)) in-process."""
+    return {k.removeprefix("PAPERWIRE_").lower(): v for k, v in ingest_env(server, **extra).items()}
 
 
 def raw_record(arxiv_id: str, stamp: str, title: str, version: int = 1) -> str:
