@@ -13,7 +13,7 @@ from paperwire.search.background import BackgroundIndexer
 from paperwire.search.model import Embedder
 from paperwire.search.priority import LOWEST, thread_priority
 from paperwire.web import create_app
-from tests.search_corpus import CORPUS
+from tests.support.search_corpus import CORPUS
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
 
