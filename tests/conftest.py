@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from paperwire.settings import load_settings
+from paperwire.settings import Settings, load_settings
 from paperwire.storage import open_store
-
-DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-PAPERWIRE_BIN = Path(sys.executable).parent / "paperwire"
-
-# One record in the arxiv-listing format (the shape of shared/data/arxiv-cs).
-LISTING = {
-    "id": "2503.11677",
-    "title": "Simulation of prosthetic vision",
-    "abstract": "Objective.\nPatients implanted with PRIMA.",
-    "authors": ["Jungyeon Park", "Daniel Palanker"],
-    "categories": ["cs.HC", "cs.CV"],
-    "primary_category": "cs.HC",
-    "first_listed_date": "2025-03-18",
-    "listed_dates": ["2025-03-18"],
-    "comment": "12 pages",
-}
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.server import hub_env
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +25,8 @@ def model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres():
-    """One private PostgreSQL server for the session; see tests/pg.py."""
-    from tests.pg import TestPostgres
+    """One private PostgreSQL server for the session; see tests/support/pg.py."""
+    from tests.support.pg import TestPostgres
 
     server = TestPostgres()
     yield server
@@ -69,16 +52,35 @@ def database_url(request) -> str | None:
 
 
 @pytest.fixture
-def settings(tmp_path, model_dir, database_url):
-    # Server mode has no generated secret key, and its tests search inside PostgreSQL (opt-in in use).
-    extra = {"secret_key": "test-secret-key-" + "x" * 32, "search_in_database": True} if database_url else {}
-    return load_settings(data_dir=tmp_path / "data", model_dir=model_dir, database_url=database_url, **extra)
+def make_settings(tmp_path, model_dir, database_url):
+    """make_settings(**overrides) -> Settings on this test's backend (SQLite unless it asks for `backend`).
+
+    A test or module fixture that needs other settings builds them here, so that its `[postgres]` run
+    cannot silently open SQLite.
+    """
+    base = {"data_dir": tmp_path / "data", "model_dir": model_dir, "database_url": database_url}
+    if database_url:  # server mode has no generated secret key, and its tests search inside PostgreSQL
+        base |= {"secret_key": "test-secret-key-" + "x" * 32, "search_in_database": True}
+
+    def make(**overrides) -> Settings:
+        if "database_url" in overrides:
+            raise TypeError(
+                "make_settings keeps the run's database_url; call load_settings for another database"
+            )
+        return load_settings(**{**base, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
 
 
 @pytest.fixture
 def store(settings, backend):
-    # A module that overrides `settings` must pass `database_url` on, or both runs would test SQLite.
-    assert settings.resolved_database_url.startswith("postgresql:" if backend == "postgres" else "sqlite:")
+    scheme = "postgresql:" if backend == "postgres" else "sqlite:"
+    assert settings.resolved_database_url.startswith(scheme), "build a module's settings with make_settings"
     with open_store(settings) as s:
         yield s
 
@@ -129,30 +131,10 @@ def run_cli(cli_env, tmp_path):
     return run
 
 
-def shared_path(*parts: str) -> Path:
-    """A path in ../shared, or a skip with a clear message when the evaluation data is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"needs the evaluation data at {path} (../shared is absent on this machine)")
-    return path
-
-
-def gzip_in_segments(lines: list[bytes]) -> tuple[bytes, list[int]]:
-    """Gzip with a sync flush after each line; returns the bytes and where each line's data ends in them."""
-    buf = io.BytesIO()
-    ends = []
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
-        for line in lines:
-            gz.write(line)
-            gz.flush()
-            ends.append(buf.tell())
-    return buf.getvalue(), ends
-
-
 @pytest.fixture
 def smtp_inbox():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; see tests/smtp.py."""
-    from tests.smtp import SmtpInbox
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; see tests/support/smtp.py."""
+    from tests.support.smtp import SmtpInbox
 
     with SmtpInbox() as inbox:
         yield inbox
@@ -160,8 +142,8 @@ def smtp_inbox():
 
 @pytest.fixture
 def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
-    """The real app around a store (each backend) holding tests/hub.py's papers, mailing a real inbox."""
-    from tests.hub import make_hub
+    """The real app around a store (each backend) holding support/hub.py's papers, mailing a real inbox."""
+    from tests.support.hub import make_hub
 
     hub, store = make_hub(tmp_path, model_dir, smtp_inbox, database_url=database_url)
     with hub.client:
@@ -169,23 +151,15 @@ def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
     store.close()
 
 
-# --- End to end: a spawned `paperwire serve` and a real browser (tests/server.py, tests/browser.py) ---
-
-
-def hub_env(data_dir: Path, model_dir: Path, **env: str) -> dict[str, str]:
-    """The environment of a `paperwire` process on the hub in data_dir (as cli_env), plus env."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
-    base["PAPERWIRE_MODEL_DIR"] = str(model_dir)
-    base["PAPERWIRE_INGEST_SCHEDULE"] = "false"  # a spawned serve must never fetch from the internet
-    return {**base, "PAPERWIRE_DATA_DIR": str(data_dir), **env}
+# --- End to end: a spawned `paperwire serve` and a real browser (support/server.py, support/browser.py) ---
 
 
 @contextmanager
 def server_spawner(folder: Path, model_dir: Path):
     """Yields spawn(records=None, **env) -> LiveServer, and stops every server it started on exit."""
     from paperwire.ingest.formats import export_record
-    from tests.search_corpus import CORPUS
-    from tests.server import start_server
+    from tests.support.search_corpus import CORPUS
+    from tests.support.server import start_server
 
     servers = []
 
@@ -207,8 +181,8 @@ def server_spawner(folder: Path, model_dir: Path):
 def spawn_server(tmp_path, model_dir):
     """spawn_server(records=None, **env) -> LiveServer: a `paperwire serve` of its own for this test.
 
-    records are JSON-lines dicts imported first (default: the search corpus, tests/search_corpus.py); env
-    adds or overrides variables, e.g. spawn_server(PAPERWIRE_SMTP_URL=...). Stopped after the test.
+    records are JSON-lines dicts imported first (default: the search corpus, support/search_corpus.py);
+    env adds or overrides variables, e.g. spawn_server(PAPERWIRE_SMTP_URL=...). Stopped after the test.
     """
     with server_spawner(tmp_path, model_dir) as spawn:
         yield spawn
@@ -229,7 +203,7 @@ def browser():
     """Headless chromium (Debian's /usr/bin/chromium), one per test session."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import launch
+    from tests.support.browser import launch
 
     with sync_playwright() as playwright:
         chromium = launch(playwright)
@@ -240,7 +214,7 @@ def browser():
 @pytest.fixture
 def page(browser, request):
     """A fresh browser context and page at a desktop size; a failing test leaves FAILED-<test>.png."""
-    from tests.browser import DESKTOP, screenshot
+    from tests.support.browser import DESKTOP, screenshot
 
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(10_000)  # fail fast: every page here is local

@@ -1,13 +1,10 @@
 """Every setting and every CLI command is documented."""
 
-from pathlib import Path
-
 import click
 
 from paperwire.cli import cli
 from paperwire.settings import Settings, env_name
-
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+from tests.support.paths import DOCS
 
 
 def test_every_setting_is_documented():

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from paperwire.jobs import EMBED, INGEST, Ticker, exclusive
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
-from tests.conftest import PAPERWIRE_BIN, hub_env
-from tests.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env
-from tests.server import start_server
-from tests.test_ingest_daily import TUESDAY
+from tests.support.ingest import TUESDAY
+from tests.support.paths import PAPERWIRE_BIN
+from tests.support.replay import HF_DATA, HfRoute, ReplayServer, Reply, api_route, ingest_env
+from tests.support.server import hub_env, start_server
 
 SECRET = "jobs-test-secret-key-" + "x" * 32
 
@@ -169,7 +169,7 @@ def test_two_serves_and_the_cli_send_each_digest_once(postgres, tmp_path, model_
     from paperwire.ingest.formats import export_record
     from paperwire.models.subscriptions import Preferences
     from paperwire.papers import arxiv_links, make_paper
-    from tests.smtp import SmtpInbox
+    from tests.support.smtp import SmtpInbox
 
     url = postgres.new_database()
     today = datetime.now(UTC).date()

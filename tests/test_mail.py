@@ -13,7 +13,7 @@ from paperwire import PaperwireError
 from paperwire.mail import NOT_CONFIGURED, Mailer, MailError
 from paperwire.settings import load_settings
 from paperwire.smtp import SmtpTarget, parse_smtp_url
-from tests.smtp import SmtpInbox, free_port
+from tests.support.smtp import SmtpInbox, free_port
 
 
 def mailer_for(url: str | None, **kwargs) -> Mailer:

@@ -67,3 +67,12 @@ def test_search_in_database_refuses_other_values(monkeypatch):
     monkeypatch.setenv("PAPERWIRE_SEARCH_IN_DATABASE", "vectors")
     with pytest.raises(PaperwireError, match=r"PAPERWIRE_SEARCH_IN_DATABASE: .*'none', 'semantic' or 'all'"):
         load_settings()
+
+
+def test_make_settings_keeps_the_runs_backend_whatever_else_changes(make_settings, backend):
+    """The conftest fixture that modules build other settings with: the [postgres] run stays on PostgreSQL."""
+    s = make_settings(contact_email="ops@example.org", ingest_schedule=False)
+    assert s.resolved_database_url.startswith("postgresql:" if backend == "postgres" else "sqlite:")
+    assert s.contact_email == "ops@example.org" and s.ingest_schedule is False
+    with pytest.raises(TypeError, match="keeps the run's database_url"):
+        make_settings(database_url="sqlite:///elsewhere.db")

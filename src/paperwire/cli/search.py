@@ -102,7 +102,7 @@ def _catch_up_vectors(engine) -> None:
 @click.option("--rebuild", is_flag=True, help="Drop every embedding and both indexes, then build them again.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def index_cmd(rebuild: bool, quiet: bool) -> None:
-    """Bring the search indexes up to date: embed new or changed papers.
+    """Bring the search indexes up to date: embed new or changed papers, with their extracts.
 
     Embeddings are committed every 256 papers, so a run that is stopped or killed resumes where it
     left off. `paperwire serve` does the same in the background unless PAPERWIRE_SEARCH_INDEXER=false.
@@ -138,6 +138,11 @@ def index_cmd(rebuild: bool, quiet: bool) -> None:
         f"{report.embedded:,} papers embedded ({report.rate:,.1f} papers/s), "
         f"{report.unchanged_text:,} changed without new text; {total:,} embedded in all"
     )
+    if report.extracted > report.embedded:  # the rest were made with the embeddings, in the same pass
+        click.echo(
+            f"{report.extracted - report.embedded:,} embedded papers given their extracts "
+            f"(summary sentence and key phrases) in {report.extract_seconds:,.0f} s"
+        )
     if outdated:
         click.echo(
             "note: these embeddings read less of each paper than this Paperwire's recipe; "

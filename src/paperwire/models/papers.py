@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from paperwire.models.extracts import Extract
 from paperwire.models.submissions import Submission
 
 
@@ -45,6 +46,7 @@ class RankedPaper:
     submitted_by: str | None = None  # username
     submitted_at: datetime | None = None
     github_stars: int | None = None  # its code's stars, when the GitHub ingest has recorded them
+    extract: Extract | None = None  # its summary sentence and key phrases, once the indexer made them
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ class BackgroundIndexer(Ticker):
         super().__init__(tick_s, "search-indexer", log, backoff=tick_s * 5)
         self.failure = f"search indexing failed; retrying in {tick_s * 6:.0f} s"
         self.engine, self.embed = engine, embed
+        # Papers embedded before extracts existed (or by another version of them) get theirs from the
+        # first run; afterwards every embedding run makes its papers' extracts as it goes.
+        self.extracts_due = True
 
     def _loop(self) -> None:
         # Everything this thread does is background work, and the threads it starts (the embed-ahead
@@ -43,7 +46,7 @@ class BackgroundIndexer(Ticker):
             log.error("%s", exc)
             self._stop.wait(60)
             return
-        if not self.embed or not engine.store.embeddings.count_unembedded():
+        if not self.embed or not (engine.store.embeddings.count_unembedded() or self.extracts_due):
             return
         pending = engine.store.embeddings.count_unembedded()
         done = [0, time.perf_counter()]
@@ -61,8 +64,14 @@ class BackgroundIndexer(Ticker):
         except IndexerBusy:
             return  # another process is embedding (`index`, or a `serve` elsewhere): its vectors arrive
             # through catch_up_vectors
+        self.extracts_due = False
         if report.embedded:
             log.info("embedded %d papers (%.1f papers/s)", report.embedded, report.rate)
+        if report.extracted > report.embedded:
+            log.info(
+                "extracted summaries and key phrases of %d embedded papers",
+                report.extracted - report.embedded,
+            )
 
 
 class VectorFollower(Ticker):

@@ -1,4 +1,5 @@
-"""Embedding papers: only new or changed ones, in committed batches, so a killed run resumes."""
+"""Embedding papers: only new or changed ones, in committed batches, so a killed run resumes. The same
+model pass gives each paper's extract (its summary sentence and key phrases, paperwire.extracts)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from paperwire import PaperwireError
+from paperwire.extracts import VERSION as EXTRACTS_VERSION
+from paperwire.extracts import Extract, extract
 from paperwire.jobs import EMBED, exclusive
 from paperwire.search.engine import SearchEngine
 from paperwire.search.locks import FileLock
@@ -29,10 +32,14 @@ class IndexReport:
     unchanged_text: int = 0  # changed papers whose text was the same: their vectors were kept
     seconds: float = 0.0
     tokens: int = 0  # tokens the model read ([CLS] and [SEP] included)
+    extracted: int = 0  # papers given an extract (with their embedding, or after it)
+    extract_seconds: float = 0.0  # of `seconds`, spent in the pass that extracts for embedded papers
 
     @property
     def rate(self) -> float:
-        return self.embedded / self.seconds if self.seconds else 0.0
+        """Papers embedded a second (extracts made in the same pass included, the later pass not)."""
+        seconds = self.seconds - self.extract_seconds
+        return self.embedded / seconds if seconds > 0 else 0.0
 
 
 class IndexerBusy(PaperwireError):
@@ -50,8 +57,11 @@ def embed_pending(
     progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
     wait: bool = False,
+    extracts: bool = True,
 ) -> IndexReport:
-    """Embed every paper that is new or changed since it was embedded; commits every BATCH papers."""
+    """Embed every paper that is new or changed since it was embedded, with its extract; then make the
+    extracts embedded papers lack (a hub from before extracts). Commits every BATCH papers.
+    `extracts=False` embeds only (for measuring what extracts cost)."""
     store = engine.store
     report = IndexReport()
     with (
@@ -67,6 +77,9 @@ def embed_pending(
         if store.embeddings.get_search_meta("embedding_model") is None:
             store.embeddings.set_search_meta("embedding_model", engine.info.to_json())
         engine.check_model()
+        if extracts and store.embeddings.get_search_meta("extracts_version") != EXTRACTS_VERSION:
+            store.extracts.clear_extracts()  # made by another version of extract(): made again below
+            store.embeddings.set_search_meta("extracts_version", EXTRACTS_VERSION)
         recipe = engine.recipe
         vectors = engine.vectors
         vectors.catch_up(store)
@@ -75,13 +88,22 @@ def embed_pending(
         started = time.perf_counter()
         last_save = [started]
 
-        def store_batch(batch, rows: list[EmbeddingRow], embedded: int, found) -> None:
-            vectors_found = iter(found.result())
+        def store_batch(batch, rows: list[EmbeddingRow], embedded: int, texts, found) -> None:
+            new = [row for row in rows if row.vector is not None]
+            read = found.result()
+            # Chosen here, while the other thread has the model read the next batch.
+            extracted = extracts_of(texts, read, [row.text_hash for row in new]) if extracts else []
+            vectors_found = iter(read[0])
             for row in rows:
                 if row.vector is not None:
                     row.vector = to_blob(next(vectors_found))
             store.embeddings.save_embeddings(rows)
+            if extracted:
+                store.extracts.save_extracts(
+                    [(row.paper_id, x) for row, x in zip(new, extracted, strict=True)]
+                )
             report.embedded += embedded
+            report.extracted += len(extracted)
             if progress:
                 progress(len(batch))
             vectors.catch_up(store)  # searchable by meaning at once, in this process
@@ -109,14 +131,18 @@ def embed_pending(
                         else:
                             texts.append((paper.title, paper.abstract))
                             rows.append(EmbeddingRow(paper.id, seq, digest, b""))
-                    found = ahead.submit(embedder.embed_papers, texts, recipe, bulk=True)
-                    upcoming = (batch, rows, len(texts), found)
+                    found = ahead.submit(embedder.read_papers, texts, recipe, extracts, bulk=True)
+                    upcoming = (batch, rows, len(texts), texts, found)
                     after = (batch[-1][0], batch[-1][1].id)
                 if pending:
                     store_batch(*pending)
                 if upcoming is None:
                     break
                 pending = upcoming
+        if extracts:
+            began = time.perf_counter()
+            _extract_lacking(engine, report, stop)
+            report.extract_seconds = time.perf_counter() - began
         report.seconds = time.perf_counter() - started
         report.tokens = embedder.tokens - tokens_before
         vectors.catch_up(store)
@@ -137,6 +163,7 @@ def rebuild(engine: SearchEngine, progress: Callable[[int], None] | None = None)
         if not embedding:
             raise IndexerBusy(_EMBEDDING_ELSEWHERE)
         engine.store.embeddings.clear_embeddings()
+        engine.store.extracts.clear_extracts()
         engine.store.embeddings.set_search_meta("embedding_model", engine.info.to_json())
         # Other processes hold vector indexes keyed by the old embeddings: this tells them to start over.
         engine.store.embeddings.set_search_meta("embedding_generation", uuid.uuid4().hex)
@@ -145,3 +172,32 @@ def rebuild(engine: SearchEngine, progress: Callable[[int], None] | None = None)
     pending = embed_pending(engine, progress)
     pending.keyword = report.keyword
     return pending
+
+
+def extracts_of(papers: list[tuple[str, str]], read: tuple, digests: list[str]) -> list[Extract]:
+    """The extracts of papers the model has read (`Embedder.read_papers`' vectors and tokens)."""
+    vectors, tokens = read
+    return [
+        extract(title.strip(), abstract.strip(), paper_tokens, vector, digest)
+        for (title, abstract), paper_tokens, vector, digest in zip(
+            papers, tokens, vectors, digests, strict=True
+        )
+    ]
+
+
+def _extract_lacking(engine: SearchEngine, report: IndexReport, stop: threading.Event | None) -> None:
+    """Extracts for embedded papers that lack one (embedded before extracts existed, or by another
+    version of them): the model reads them again, their vectors stay as they are."""
+    store, recipe, after = engine.store, engine.recipe, ""
+    while not (stop and stop.is_set()):
+        batch = store.extracts.papers_lacking_extracts(after, BATCH)
+        if not batch:
+            return
+        after = batch[-1][0]
+        # A paper whose text changed since it was embedded gets its extract when it is embedded again.
+        due = [(pid, t, a, h) for pid, t, a, h in batch if text_hash(paper_text(t, a), recipe) == h]
+        if due:
+            texts, digests = [(t, a) for _, t, a, _ in due], [h for *_, h in due]
+            made = extracts_of(texts, engine.embedder.read_papers(texts, recipe, bulk=True), digests)
+            store.extracts.save_extracts([(pid, x) for (pid, *_), x in zip(due, made, strict=True)])
+            report.extracted += len(made)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperwire import PaperwireError
+from paperwire.extracts import PaperTokens
 from paperwire.search.priority import lower_this_thread
 
 if TYPE_CHECKING:  # numpy is imported where vectors are made: a keyword search needs none
@@ -174,31 +175,52 @@ class Embedder:
         """Texts (queries) as vectors, each read up to QUERY_TOKENS; rows keep the input order."""
         # One at a time: encode_batch runs on tokenizers' shared thread pool, which the indexer may
         # have started at low priority.
-        return self._embed_ids([self._tokenizer.encode(t).ids for t in texts])
+        return self._embed_ids([self._tokenizer.encode(t).ids for t in texts])[0]
 
     def embed_papers(
         self, papers: list[tuple[str, str]], recipe: Recipe = RECIPE, bulk: bool = False
     ) -> np.ndarray:
         """(title, abstract) pairs as vectors, read as `recipe` says; rows keep the input order.
         `bulk` runs them on the low-priority worker sessions (background indexing)."""
+        return self.read_papers(papers, recipe, tokens=False, bulk=bulk)[0]
+
+    def read_papers(
+        self, papers: list[tuple[str, str]], recipe: Recipe = RECIPE, tokens: bool = True, bulk: bool = False
+    ) -> tuple[np.ndarray, list[PaperTokens]]:
+        """The papers' vectors and, with `tokens`, what the model read of each: every token's offsets
+        in the stripped title and abstract and its contextual vector, from the same pass."""
         import numpy as np
 
         out = np.zeros((len(papers), DIM), dtype=np.float32)
         if not papers:
-            return out
+            return out, []
         windows, owners = [], []
-        for row, ids in enumerate(self._paper_windows(papers, recipe, bulk)):
+        plans = self._paper_windows(papers, recipe, bulk)
+        for row, (ids, _) in enumerate(plans):
             windows += ids
             owners += [row] * len(ids)
         self.tokens += sum(len(ids) for ids in windows)
-        vectors = self._embed_ids(windows, bulk)
+        vectors, hidden = self._embed_ids(windows, bulk, keep=tokens)
         np.add.at(out, np.array(owners), vectors)
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        if not tokens:
+            return out, []
+        read, at = [], 0
+        for ids, (title, abstract, cuts) in plans:
+            parts = [hidden[at + w][start:end] for w, (start, end) in enumerate(cuts)]
+            at += len(ids)
+            n_title = min(len(title.offsets), cuts[0][1] - 1)
+            n_abstract = sum(end - start for start, end in cuts) - n_title
+            vectors = np.concatenate(parts)
+            read.append(PaperTokens(title.offsets[:n_title], abstract.offsets[:n_abstract], vectors))
+        return out, read
 
     def _paper_windows(
         self, papers: list[tuple[str, str]], recipe: Recipe, bulk: bool = False
-    ) -> list[list[list[int]]]:
-        """Each paper's windows of token ids, [CLS] and [SEP] included."""
+    ) -> list[tuple]:
+        """Each paper's windows of token ids ([CLS] and [SEP] included), with its title's and abstract's
+        encodings and, per window, the positions of the tokens it reads first (the title's, in the
+        first window only, and the abstract's)."""
         tok = self._paper_tokenizer
         cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
         texts = [t.strip() + "." if a.strip() else t.strip() for t, a in papers]
@@ -212,7 +234,7 @@ class Embedder:
         for title, abstract in zip(encoded[:n], encoded[n:], strict=True):
             t, a = title.ids, abstract.ids
             first = [cls, *(t + a)[:room], sep]
-            rest = []
+            rest, cuts = [], [(1, len(first) - 1)]
             if recipe.windows > 1 and len(t) + len(a) > room:
                 t = t[: room // 2]  # a very long title leaves each later window half its room
                 step = room - len(t)
@@ -221,25 +243,34 @@ class Embedder:
                     if len(rest) == recipe.windows - 1:
                         break
                     rest.append([cls, *t, *a[begin : begin + step], sep])
-            out.append([first, *rest])
+                    cuts.append((1 + len(t), len(rest[-1]) - 1))
+            out.append(([first, *rest], (title, abstract, cuts)))
         return out
 
-    def _embed_ids(self, encodings: list[list[int]], bulk: bool = False) -> np.ndarray:
+    def _embed_ids(self, encodings: list[list[int]], bulk: bool = False, keep: bool = False) -> tuple:
         """Embed in length-sorted batches, so that padding stays small; rows keep the input order.
         Bulk work runs on the worker pool (one single-threaded session a thread, low priority); the
-        rest on the query session, in the calling thread and onnxruntime's threads at its priority."""
+        rest on the query session, in the calling thread and onnxruntime's threads at its priority.
+        With `keep`, also each sequence's token vectors."""
         import numpy as np
 
         out = np.zeros((len(encodings), DIM), dtype=np.float32)
+        hidden: list = [None] * len(encodings) if keep else []
         if not encodings:
-            return out
+            return out, hidden
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
         batches = [order[start : start + BATCH] for start in range(0, len(order), BATCH)]
+
+        def done(rows, result) -> None:
+            out[rows] = result[0]
+            for row, tokens in zip(rows, result[1], strict=False):
+                hidden[row] = tokens
+
         if not bulk:
             session = self._query()
             for rows in batches:
-                out[rows] = self._run(session, [encodings[i] for i in rows])
-            return out
+                done(rows, self._run(session, [encodings[i] for i in rows], keep))
+            return out, hidden
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
@@ -249,17 +280,17 @@ class Embedder:
             (
                 rows,
                 self._pool.submit(
-                    lambda b: self._run(self._worker_session(), b), [encodings[i] for i in rows]
+                    lambda b: self._run(self._worker_session(), b, keep), [encodings[i] for i in rows]
                 ),
             )
             for rows in batches
         ]
         for rows, future in pending:
-            out[rows] = future.result()
-        return out
+            done(rows, future.result())
+        return out, hidden
 
     @staticmethod
-    def _run(session, batch: list[list[int]]) -> np.ndarray:
+    def _run(session, batch: list[list[int]], keep: bool = False) -> tuple:
         import numpy as np
 
         width = max(len(seq) for seq in batch)
@@ -272,7 +303,8 @@ class Embedder:
         hidden = session.run(None, feed)[0]
         summed = (hidden * mask[:, :, None]).sum(axis=1)
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return pooled, [hidden[r, : len(seq)] for r, seq in enumerate(batch)] if keep else []
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

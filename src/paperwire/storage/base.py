@@ -10,6 +10,7 @@ from paperwire.storage.comments import Comments
 from paperwire.storage.database import Database
 from paperwire.storage.digests import Digests
 from paperwire.storage.embeddings import Embeddings
+from paperwire.storage.extracts import Extracts
 from paperwire.storage.ingest import Ingest
 from paperwire.storage.limits import Limits
 from paperwire.storage.papers import Papers
@@ -48,6 +49,7 @@ class Store(Database, ABC):
     users: Users
     submissions: Submissions
     embeddings: Embeddings
+    extracts: Extracts
     ingest: Ingest
     subscriptions: Subscriptions
     digests: Digests
@@ -59,6 +61,7 @@ class Store(Database, ABC):
         from paperwire.storage.comments import CommentsSQL
         from paperwire.storage.digests import DigestsSQL
         from paperwire.storage.embeddings import EmbeddingsSQL
+        from paperwire.storage.extracts import ExtractsSQL
         from paperwire.storage.ingest import IngestSQL
         from paperwire.storage.limits import LimitsSQL
         from paperwire.storage.papers import PapersSQL
@@ -76,6 +79,7 @@ class Store(Database, ABC):
         self.users = UsersSQL(self)
         self.submissions = SubmissionsSQL(self)
         self.embeddings = EmbeddingsSQL(self)
+        self.extracts = ExtractsSQL(self)
         self.ingest = IngestSQL(self)
         self.subscriptions = SubscriptionsSQL(self)
         self.digests = DigestsSQL(self)

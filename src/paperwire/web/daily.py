@@ -14,7 +14,7 @@ from paperwire.repos import by_stars
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.hf_shapes import hf_daily_item
 from paperwire.web.pages import cached, render, today, user_of
-from paperwire.web.papers import github_stars
+from paperwire.web.papers import github_stars, with_extracts
 
 router = APIRouter()
 
@@ -52,7 +52,8 @@ def api_daily_papers(
             rows, _ = request.app.state.store.periods.day_papers(
                 period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
             )
-        return JSONResponse([hf_daily_item(r) for r in with_stars(request, rows)])
+        rows = with_extracts(request, with_stars(request, rows))
+        return JSONResponse([hf_daily_item(r) for r in rows])
 
     return cached(request, build)
 
@@ -162,7 +163,7 @@ def _listing(request: Request, period: Period, as_json: bool):
     rows, total = store.periods.day_papers(
         period.start, period.end, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    with_stars(request, rows)
+    with_extracts(request, with_stars(request, rows))
     if as_json:
         return JSONResponse(
             {
@@ -218,6 +219,7 @@ def _trending_page(request: Request, page: int, as_json: bool, code: bool = Fals
     rows = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     if not code:
         with_stars(request, rows)
+    with_extracts(request, rows)
     if as_json:
         return JSONResponse(
             {

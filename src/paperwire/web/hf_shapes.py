@@ -29,6 +29,14 @@ def hf_paper(p: Paper, upvotes: int = 0) -> dict:
     }
 
 
+def hf_extract(extract) -> dict:
+    """The Hugging Face fields an extract fills: null and [] until the indexer has made it."""
+    return {
+        "ai_summary": extract.summary if extract else None,
+        "ai_keywords": list(extract.keywords) if extract else [],
+    }
+
+
 def hf_user(username: str | None) -> dict | None:
     """A member in the shape of a Hugging Face user (a listing entry's submitter)."""
     if not username:
@@ -50,8 +58,7 @@ def hf_daily_item(r: RankedPaper) -> dict:
     paper = hf_paper(r.paper, upvotes=r.upvotes)
     paper.update(
         discussionId=r.paper.id,
-        ai_summary=None,
-        ai_keywords=[],
+        **hf_extract(r.extract),
         githubStars=r.github_stars,
         submittedOnDailyAt=stamp,
         submittedOnDailyBy=hf_user(r.submitted_by),

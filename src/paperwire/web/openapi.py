@@ -4,7 +4,7 @@ real error codes, declared once here, in a table that reads like the API's conte
 FastAPI would describe the writes as taking no body (they read a JSON object or a form themselves),
 every answer as a bare object, and a 422 the app never sends (it answers 400). The table below puts
 the pydantic models of web/schemas.py in their place; a test keeps it covering every route, and the
-schemathesis run in tests/test_web_openapi.py checks the app's answers against it.
+schemathesis run in tests/web/test_openapi.py checks the app's answers against it.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def build(app: FastAPI) -> dict:
     for path, operations in doc["paths"].items():
         for method, op in operations.items():
             spec = OPERATIONS.get((method.upper(), path))
-            if spec is None:  # a route added without a line above: tests/test_web_openapi.py says so
+            if spec is None:  # a route added without a line above: tests/web/test_openapi.py says so
                 op["responses"] = {"200": {"description": "Undescribed."}}
                 continue
             _describe(op, spec, schemas)

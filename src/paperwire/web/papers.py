@@ -13,7 +13,7 @@ from paperwire.models.papers import Paper
 from paperwire.papers import InvalidPaper, paper_id_candidates, paper_path, split_arxiv_id
 from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
-from paperwire.web.hf_shapes import hf_daily_item, hf_paper
+from paperwire.web.hf_shapes import hf_daily_item, hf_extract, hf_paper
 from paperwire.web.pages import cached, render, user_of
 
 router = APIRouter()
@@ -53,6 +53,14 @@ def github_stars(request: Request, papers: list[Paper]) -> dict[str, int | None]
     return {p.id: stars_of(p.links.code, repos) for p in papers}
 
 
+def with_extracts(request: Request, rows: list) -> list:
+    """The rows (RankedPaper), each with its stored extract (one query); None until the indexer made it."""
+    found = request.app.state.store.extracts.paper_extracts([r.paper.id for r in rows]) if rows else {}
+    for r in rows:
+        r.extract = found.get(r.paper.id)
+    return rows
+
+
 def paper_markdown(p: Paper, base_url: str) -> str:
     """The paper as Markdown, for /papers/{id}.md (huggingface_hub's read_paper)."""
     lines = [f"# {p.title}", "", f"**Authors:** {', '.join(p.authors)}" if p.authors else "", ""]
@@ -86,6 +94,7 @@ def api_paper(request: Request, paper_id: str) -> dict:
     out = hf_paper(paper, activity.upvotes)
     out["numComments"] = activity.num_comments
     out["githubStars"] = github_stars(request, [paper]).get(paper.id)
+    out.update(hf_extract(request.app.state.store.extracts.paper_extracts([paper.id]).get(paper.id)))
     return out
 
 
@@ -146,6 +155,7 @@ def paper_context(request: Request, paper: Paper, **extra) -> dict:
         "comments": [(c, c.html) for c in comments],  # rendered when posted, not here
         "related": related(request, paper),
         "github_stars": github_stars(request, [paper]).get(paper.id),
+        "extract": store.extracts.paper_extracts([paper.id]).get(paper.id),
         **extra,
     }
 
@@ -204,7 +214,7 @@ def _category_feed(category: str) -> str:
 def _browse(request: Request, fetch, context: dict, as_json: bool, count=None):
     def build():
         rows = fetch()
-        more, rows = len(rows) > LIST_SIZE, rows[:LIST_SIZE]
+        more, rows = len(rows) > LIST_SIZE, with_extracts(request, rows[:LIST_SIZE])
         context["count"] = count() if count else None
         if as_json:
             return JSONResponse({**context, "more": more, "papers": [hf_daily_item(r) for r in rows]})

@@ -1,7 +1,7 @@
 """Pydantic models of what the JSON API takes and answers, for the OpenAPI document (web/openapi.py).
 
 The routes build their JSON themselves (the Hugging Face-compatible shapes must stay byte for byte as
-they are); these models describe it, and tests/test_web_openapi.py runs schemathesis over the whole
+they are); these models describe it, and tests/web/test_openapi.py runs schemathesis over the whole
 document to prove that every answer fits its model.
 """
 
@@ -125,6 +125,9 @@ class HfPaperInfo(HfPaper):
     """GET /api/papers/{id}."""
 
     numComments: int
+    githubStars: int | None
+    ai_summary: str | None  # the extracted summary sentence (docs/search.md#extracts)
+    ai_keywords: list[str]  # the extracted key phrases
 
 
 class HfDailyPaper(HfPaper):

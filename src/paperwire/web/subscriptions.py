@@ -351,7 +351,7 @@ def unsubscribe_page(request: Request, token: str):
 
 # RFC 8058 one-click: the mailbox provider POSTs `List-Unsubscribe=One-Click` with no cookies, so this
 # route is deliberately outside write_router (no CSRF token); the signed token is the authentication,
-# and tests/test_web_routes.py lists it as the one exemption.
+# and tests/web/test_routes.py lists it as the one exemption.
 @pages.post("/unsubscribe/{token}", tags=TAGS)
 def one_click_unsubscribe(request: Request, token: str):
     """Unsubscribe at once (RFC 8058 one-click, and the unsubscribe page's button)."""
