@@ -1,6 +1,7 @@
 """Background indexing runs at the lowest CPU priority; requests, and the query embedding they do,
 keep normal priority. Read from the kernel (getpriority on each thread) during a real embed run."""
 
+import contextlib
 import os
 import sys
 import time
@@ -20,6 +21,15 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pe
 
 def _threads() -> set[int]:
     return {int(t) for t in os.listdir("/proc/self/task")}
+
+
+def _priorities(threads: set[int]) -> set[int]:
+    """The niceness of each of these threads still alive (one may end between listing and asking)."""
+    found = set()
+    for native_id in threads:
+        with contextlib.suppress(ProcessLookupError):
+            found.add(thread_priority(native_id))
+    return found
 
 
 @pytest.fixture
@@ -70,7 +80,7 @@ def test_the_background_indexer_runs_low_and_requests_stay_normal(settings, stor
     # pool when this process had none yet) runs low, while this (request-side) thread is untouched.
     started = _threads() - before
     assert started, "the indexer left no worker threads to look at"
-    assert {thread_priority(t) for t in started} == {LOWEST}
+    assert _priorities(started) == {LOWEST}
     assert thread_priority() == 0
     kinds = {kind for kind, _ in seen}
     assert {"tick", "bulk caller", "model"} <= kinds
@@ -85,7 +95,7 @@ def test_the_background_indexer_runs_low_and_requests_stay_normal(settings, stor
         assert r.status_code == 200 and r.json()["results"]
         request_threads = _threads() - before
         assert request_threads
-        assert {thread_priority(t) for t in request_threads} == {0}
+        assert _priorities(request_threads) == {0}
     assert ("model", 0) in seen
     assert all(nice == 0 for _, nice in seen), seen
 
