@@ -50,6 +50,19 @@ def test_save_read_replace_and_clear(store):
     assert store.extracts.paper_extracts(["2503.00001", "2503.00002"]) == {}
 
 
+def test_unpublished_extracts_leave_the_page_cache_alone_until_published(store):
+    # The indexer saves a build's batches unpublished and publishes once a minute and at the end: a
+    # bump every batch would empty the visitors' page cache all through a long build.
+    seqs = _papers(store, "2503.00001")
+    _embed(store, seqs)
+    version = store.papers.community_version()
+    store.extracts.save_extracts([("2503.00001", Extract("One.", ["a"], "h1"))], publish=False)
+    assert store.papers.community_version() == version
+    assert store.extracts.paper_extracts(["2503.00001"])["2503.00001"].summary == "One."
+    store.extracts.publish()
+    assert store.papers.community_version() > version
+
+
 def test_lacking_extracts_are_embedded_papers_without_one_or_with_another_texts(store):
     seqs = _papers(store, "2503.00001", "2503.00002", "2503.00003", "2503.00004")
     del seqs["2503.00004"]  # not embedded: it gets its extract when it is embedded

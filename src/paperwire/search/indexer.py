@@ -23,6 +23,7 @@ from paperwire.storage import EmbeddingRow
 
 BATCH = 256  # papers embedded and committed together: length-sorted across 256, a few seconds of work
 SAVE_EVERY_S = 60.0  # the vector index file is rewritten at most this often during a long run
+PUBLISH_EVERY_S = 60.0  # new extracts reach visitors' cached pages at most this often during a run
 
 
 @dataclass(slots=True)
@@ -86,7 +87,7 @@ def embed_pending(
         embedder = engine.embedder
         tokens_before = embedder.tokens
         started = time.perf_counter()
-        last_save = [started]
+        last_save, last_publish = [started], [started]
 
         def store_batch(batch, rows: list[EmbeddingRow], embedded: int, texts, found) -> None:
             new = [row for row in rows if row.vector is not None]
@@ -99,9 +100,14 @@ def embed_pending(
                     row.vector = to_blob(next(vectors_found))
             store.embeddings.save_embeddings(rows)
             if extracted:
+                # Visitors' cached pages are told at most once a minute (and at the end of the run):
+                # telling them every batch would empty the page cache all through a long build.
+                publish = time.perf_counter() - last_publish[0] > PUBLISH_EVERY_S
                 store.extracts.save_extracts(
-                    [(row.paper_id, x) for row, x in zip(new, extracted, strict=True)]
+                    [(row.paper_id, x) for row, x in zip(new, extracted, strict=True)], publish=publish
                 )
+                if publish:
+                    last_publish[0] = time.perf_counter()
             report.embedded += embedded
             report.extracted += len(extracted)
             if progress:
@@ -143,6 +149,8 @@ def embed_pending(
             began = time.perf_counter()
             _extract_lacking(engine, report, stop)
             report.extract_seconds = time.perf_counter() - began
+        if report.extracted:
+            store.extracts.publish()
         report.seconds = time.perf_counter() - started
         report.tokens = embedder.tokens - tokens_before
         vectors.catch_up(store)
@@ -199,5 +207,7 @@ def _extract_lacking(engine: SearchEngine, report: IndexReport, stop: threading.
         if due:
             texts, digests = [(t, a) for _, t, a, _ in due], [h for *_, h in due]
             made = extracts_of(texts, engine.embedder.read_papers(texts, recipe, bulk=True), digests)
-            store.extracts.save_extracts([(pid, x) for (pid, *_), x in zip(due, made, strict=True)])
+            store.extracts.save_extracts(
+                [(pid, x) for (pid, *_), x in zip(due, made, strict=True)], publish=False
+            )
             report.extracted += len(made)

@@ -26,8 +26,14 @@ _SELECT = "SELECT paper_id, text_hash, summary, keywords FROM paper_extracts"
 
 class Extracts(ABC):
     @abstractmethod
-    def save_extracts(self, extracts: Sequence[tuple[str, Extract]]) -> None:
-        """Store (paper id, extract) pairs, replacing what the papers had."""
+    def save_extracts(self, extracts: Sequence[tuple[str, Extract]], publish: bool = True) -> None:
+        """Store (paper id, extract) pairs, replacing what the papers had; with `publish`, the visitors'
+        page cache learns that pages changed (the indexer publishes once a minute and at the end of a
+        run instead: a bump every batch would empty the cache all through a long build)."""
+
+    @abstractmethod
+    def publish(self) -> None:
+        """Tell the visitors' page cache that extracts changed since (pages show them)."""
 
     @abstractmethod
     def paper_extracts(self, paper_ids: Sequence[str]) -> dict[str, Extract]:
@@ -46,7 +52,7 @@ class Extracts(ABC):
 
 
 class ExtractsSQL(Noun, Extracts):
-    def save_extracts(self, extracts: Sequence[tuple[str, Extract]]) -> None:
+    def save_extracts(self, extracts: Sequence[tuple[str, Extract]], publish: bool = True) -> None:
         if not extracts:
             return
         rows = [
@@ -54,7 +60,12 @@ class ExtractsSQL(Noun, Extracts):
         ]
         with self.db.transaction() as conn:
             conn.executemany(_SAVE, rows)
-            self.db.bump(conn)  # pages show extracts: cached copies are stale now
+            if publish:
+                self.db.bump(conn)  # pages show extracts: cached copies are stale now
+
+    def publish(self) -> None:
+        with self.db.transaction() as conn:
+            self.db.bump(conn)
 
     def paper_extracts(self, paper_ids: Sequence[str]) -> dict[str, Extract]:
         out: dict[str, Extract] = {}
