@@ -13,6 +13,7 @@ from paperwire.papers import arxiv_links, make_paper
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
 from paperwire.web import create_app
+from paperwire.web.services import services
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINK = re.compile(r"(http://\S+/signin/verify\?\S+)")
@@ -72,7 +73,7 @@ class Hub:
         message = self.inbox.wait_for(before + 1)[-1]
         assert message["To"] == email
         link = LINK.search(message.get_content()).group(1)
-        verify = client.get(link.replace(str(self.app.state.settings.base_url), ""))
+        verify = client.get(link.replace(str(services(self.app).settings.base_url), ""))
         assert verify.status_code == 200
         form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', verify.text))
         done = client.post("/api/signin/verify", data=form, follow_redirects=False)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from paperwire.web.services import services
 from tests.support.hub import TOKEN, make_hub
 from tests.support.replay import ReplayServer, api_route
 
@@ -222,7 +223,7 @@ def work_the_queue(hub) -> int | None:
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.submissions import drain
 
-    settings = hub.app.state.settings
+    settings = services(hub.app).settings
     with open_fetchers(settings) as fetchers:
         return drain(hub.store, fetchers.arxiv, settings.arxiv_api_url)
 
@@ -338,7 +339,7 @@ def test_admins_hide_papers_and_comments(hub, run_cli):
     )
     comment_id = r.json()["id"]
     assert member.post("/api/papers/2503.10002/hide", data={"csrf_token": csrf(member)}).status_code == 403
-    data_dir = str(hub.app.state.settings.data_dir)
+    data_dir = str(services(hub.app).settings.data_dir)
     assert run_cli("admin", "grant", "mod@example.org", env={"PAPERWIRE_DATA_DIR": data_dir}).returncode == 0
     mod = hub.sign_in("mod@example.org", hub.new_client())
     token = csrf(mod)

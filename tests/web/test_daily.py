@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from paperwire.models.ingest import AnnouncementDay
+from paperwire.web.services import services
 
 
 def ids_on(html: str) -> list[str]:
@@ -246,7 +247,7 @@ def test_entries_show_their_extracts_once_indexed_and_the_hf_fields_carry_them(h
     items = hub.client.get("/api/daily_papers", params={"date": "2025-03-18"}).json()
     assert [(i["paper"]["ai_summary"], i["paper"]["ai_keywords"]) for i in items] == [(None, [])] * 3
     assert hub.client.get("/api/papers/2503.10003").json()["ai_summary"] is None
-    embed_pending(hub.app.state.search)
+    embed_pending(services(hub.app).search)
     page = hub.client.get("/date/2025-03-18").text  # the cached copy is stale: extracts move the counter
     assert page.count('<span class="extract-label"') == 3 and ">Extracted summary</span>" in page
     assert '<span class="tex">We study diffusion models for images in depth.</span>' in page

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from paperwire.search import open_search
 from paperwire.search.indexer import embed_pending
 from paperwire.web import create_app
+from paperwire.web.services import services
 from tests.support.search_corpus import CORPUS, paper
 
 
@@ -162,7 +163,7 @@ def test_the_api_and_the_page_say_when_meaning_covers_part_of_the_hub(client, st
         is None
     )
     store.papers.upsert_papers([paper("2504.00002", "Graph sketches", "Not embedded yet.")])
-    client.app.state.search.forget_coverage()  # a new count, as one comes every few seconds
+    services(client.app).search.forget_coverage()  # a new count, as one comes every few seconds
     note = f"meaning search covers {len(CORPUS):,} of {len(CORPUS) + 1:,} papers"
     part = client.get("/api/search", params={"q": "graph neural networks"}).json()
     assert part["semantic_coverage"] == {"embedded": len(CORPUS), "papers": len(CORPUS) + 1, "note": note}

@@ -11,6 +11,7 @@ from paperwire.digests.links import SubscriptionLinks
 from paperwire.digests.send import DigestSender
 from paperwire.mail import Mailer
 from paperwire.web.security import resolve_secret_key
+from paperwire.web.services import services
 from tests.support.hub import TOKEN, make_hub
 
 CONFIRM = re.compile(r"(http://\S+/subscribe/confirm\?token=\S+)")
@@ -67,7 +68,7 @@ def subscribed(hub, email: str, **fields) -> str:
 
 
 def sender(hub) -> DigestSender:
-    settings = hub.app.state.settings
+    settings = services(hub.app).settings
     store = hub.store
     return DigestSender(settings, store, Mailer.from_settings(settings), None, resolve_secret_key(settings))
 
@@ -369,7 +370,7 @@ def test_links_that_are_not_ours_or_revoked_are_refused(hub):
     subscribe(hub, client, "ada@example.org")
     first = CONFIRM.search(hub.inbox.wait_for(1)[0].get_content()).group(1)
     sub = hub.store.subscriptions.find_subscription("ada@example.org")
-    links = hub.app.state.subscription_links
+    links = services(hub.app).subscription_links
     old = {
         "confirm": links.confirm_token(sub.id, sub.nonce),
         "manage": links.manage_token(sub.id, sub.nonce),

@@ -10,6 +10,7 @@ import pytest
 from paperwire import PaperwireError
 from paperwire.settings import load_settings
 from paperwire.web.security import resolve_secret_key
+from paperwire.web.services import services
 from tests.support.hub import LINK, TOKEN
 
 
@@ -41,7 +42,7 @@ def test_opening_the_link_signs_nobody_in(hub):
 
 def test_tampered_and_expired_links_are_refused(hub, monkeypatch):
     assert hub.client.get("/signin/verify?token=abc").status_code == 400
-    security = hub.app.state.security
+    security = services(hub.app).security
     real_time = itsdangerous.timed.time.time
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() - 16 * 60)
     old = security.new_signin_token("late@example.org")
@@ -197,7 +198,7 @@ def test_strangers_cannot_lock_an_address_out(hub):
     assert page.status_code == 200 and "No new link was sent" in page.text
     # and a link the strangers caused still signs the owner in
     link = LINK.search(mailed[-1].get_content()).group(1)
-    assert hub.client.get(link.replace(str(hub.app.state.settings.base_url), "")).status_code == 200
+    assert hub.client.get(link.replace(str(services(hub.app).settings.base_url), "")).status_code == 200
 
 
 def test_a_429_says_when_to_retry(hub):

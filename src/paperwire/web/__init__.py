@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from threading import Lock
 from urllib.parse import quote
 
 import psycopg
@@ -21,6 +20,7 @@ from paperwire.search import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store, StoreError
 from paperwire.web.guard import RequestGuard
+from paperwire.web.services import services
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -30,12 +30,12 @@ def create_app(
     settings: Settings, store: Store, search: SearchEngine | None = None, mailer: Mailer | None = None
 ) -> FastAPI:
     """Build the app around a store and its search engine; the caller owns the store's lifetime."""
-    from paperwire.digests.links import SubscriptionLinks
     from paperwire.search import open_search
     from paperwire.web import community, daily, feeds, papers, submissions, subscriptions, users
     from paperwire.web import search as search_routes
-    from paperwire.web.pages import PageCache, highlight, snippet, without_bidi_controls
-    from paperwire.web.security import Security, resolve_secret_key
+    from paperwire.web.pages import highlight, snippet, without_bidi_controls
+    from paperwire.web.security import resolve_secret_key
+    from paperwire.web.services import build_services
 
     app = FastAPIOffline(
         title="Paperwire",
@@ -47,25 +47,21 @@ def create_app(
         openapi_url="/api/openapi.json",
         static_url="/static/api-docs",
     )
-    app.state.settings = settings
-    app.state.store = store
-    app.state.search = search or open_search(settings, store)
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
     secret = resolve_secret_key(settings)  # read once: it may come from a file in the data dir
-    app.state.security = Security(settings, store, secret)
-    app.state.subscription_links = SubscriptionLinks(secret, settings.base_url)
-    app.state.mailer = mailer or Mailer.from_settings(settings)
-    app.state.fetchers = _lazy_fetchers(settings)
-    app.state.page_cache = PageCache()
-    app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
-    app.state.templates.env.finalize = without_bidi_controls  # before any template is compiled
-    app.state.templates.env.globals["version"] = __version__
-    app.state.templates.env.filters["highlight"] = highlight
-    app.state.templates.env.filters["snippet"] = snippet
-    app.state.templates.env.filters["num"] = "{:,}".format  # 6,083: thousands separated on every page
+    search = search or open_search(settings, store)
+    mailer = mailer or Mailer.from_settings(settings)
+    app.state.services = build_services(settings, store, search, secret, mailer, templates)
+    templates.env.finalize = without_bidi_controls  # before any template is compiled
+    templates.env.globals["version"] = __version__
+    templates.env.globals["settings"] = settings  # what a page may say of the hub (daily.html: the schedule)
+    templates.env.filters["highlight"] = highlight
+    templates.env.filters["snippet"] = snippet
+    templates.env.filters["num"] = "{:,}".format  # 6,083: thousands separated on every page
     # Every URL a page builds encodes its parts (docs/security.md): ids keep an old arXiv id's `/`,
     # names and categories encode everything.
-    app.state.templates.env.filters["idpath"] = lambda paper_id: quote(str(paper_id), safe="/:")
-    app.state.templates.env.filters["urlpart"] = lambda text: quote(str(text), safe="")
+    templates.env.filters["idpath"] = lambda paper_id: quote(str(paper_id), safe="/:")
+    templates.env.filters["urlpart"] = lambda text: quote(str(text), safe="")
 
     # The route table: read it as the site's table of contents.
     app.add_api_route("/health", health, methods=["GET"], tags=["meta"])
@@ -98,25 +94,9 @@ def create_app(
     return app
 
 
-def _lazy_fetchers(settings: Settings):
-    """The arXiv fetcher, opened on first use: a hub without a contact address can still serve."""
-    fetchers = []
-    lock = Lock()
-
-    def get():
-        from paperwire.ingest.http import open_fetchers
-
-        with lock:
-            if not fetchers:
-                fetchers.append(open_fetchers(settings))
-            return fetchers[0]
-
-    return get
-
-
 def health(request: Request) -> dict:
     """Liveness and a paper count."""
-    return {"status": "ok", "version": __version__, "papers": request.app.state.store.papers.count_papers()}
+    return {"status": "ok", "version": __version__, "papers": services(request).store.papers.count_papers()}
 
 
 def wants_json(request: Request) -> bool:
@@ -131,7 +111,7 @@ def wants_json(request: Request) -> bool:
 def error_response(request: Request, status: int, code: str, message: str):
     if wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-    templates = request.app.state.templates
+    templates = services(request).templates
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message}, status_code=status
     )

@@ -15,7 +15,8 @@ from paperwire.papers import InvalidPaper, arxiv_ref, paper_path
 from paperwire.storage import NotFound
 from paperwire.web.pages import MAX_ROW_ID, render, today
 from paperwire.web.papers import find_paper, paper_context
-from paperwire.web.security import is_form, safe_next, write_router
+from paperwire.web.security import is_form, safe_next
+from paperwire.web.services import services, write_router
 from paperwire.web.submissions import queued_json
 
 router = write_router()
@@ -57,11 +58,11 @@ async def unvote(request: Request, paper_id: str):
 
 
 async def _set_vote(request: Request, paper_id: str, up: bool):
-    security = request.app.state.security
+    security = services(request).security
     user = security.require_user(request)
     paper = find_paper(request, paper_id)
     security.limit("vote", str(user.id))
-    upvotes = request.app.state.store.votes.set_vote(user.id, paper.id, up)
+    upvotes = services(request).store.votes.set_vote(user.id, paper.id, up)
     return await answer(
         request, {"paper_id": paper.id, "upvoted": up, "upvotes": upvotes}, paper_path(paper.id)
     )
@@ -73,7 +74,7 @@ async def _set_vote(request: Request, paper_id: str, up: bool):
 @router.post("/api/papers/{paper_id:path}/comments", tags=["comments"])
 async def add_comment(request: Request, paper_id: str):
     """Comment on a paper, in Markdown (sanitised when shown)."""
-    security = request.app.state.security
+    security = services(request).security
     user = security.require_user(request)
     paper = find_paper(request, paper_id)
     try:
@@ -86,7 +87,7 @@ async def add_comment(request: Request, paper_id: str):
             return render(request, "paper.html", context, status_code=400)
         raise HTTPException(400, str(exc)) from None
     security.limit("comment", str(user.id))
-    comment = request.app.state.store.comments.add_comment(paper.id, user.id, body, render_markdown(body))
+    comment = services(request).store.comments.add_comment(paper.id, user.id, body, render_markdown(body))
     payload = {"id": comment.id, "paper_id": paper.id, "author": comment.author, "body": comment.body}
     return await answer(request, payload, f"{paper_path(paper.id)}#comment-{comment.id}")
 
@@ -100,8 +101,8 @@ async def delete_comment_form(request: Request, comment_id: int = Path(ge=1, le=
 @router.delete("/api/comments/{comment_id}", tags=["comments"])
 async def delete_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Delete one's own comment."""
-    user = request.app.state.security.require_user(request)
-    store = request.app.state.store
+    user = services(request).security.require_user(request)
+    store = services(request).store
     comment = store.comments.get_comment(comment_id)
     if comment is None:
         raise HTTPException(404, f"no comment {comment_id}")
@@ -117,9 +118,9 @@ async def delete_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_R
 @router.post("/api/comments/{comment_id}/hide", tags=["moderation"])
 async def hide_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Admins: hide a comment (hidden=0 shows it again)."""
-    request.app.state.security.require_admin(request)
+    services(request).security.require_admin(request)
     hidden = (await field(request, "hidden")) not in ("0", "false")
-    store = request.app.state.store
+    store = services(request).store
     comment = store.comments.get_comment(comment_id)
     if comment is None:
         raise HTTPException(404, f"no comment {comment_id}")
@@ -130,10 +131,10 @@ async def hide_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW
 @router.post("/api/papers/{paper_id:path}/hide", tags=["moderation"])
 async def hide_paper(request: Request, paper_id: str):
     """Admins: hide a paper from every page, feed and search (hidden=0 shows it again)."""
-    request.app.state.security.require_admin(request)
+    services(request).security.require_admin(request)
     paper = find_paper(request, paper_id, hidden_ok=True)
     hidden = (await field(request, "hidden")) not in ("0", "false")
-    request.app.state.store.papers.set_paper_hidden(paper.id, hidden)
+    services(request).store.papers.set_paper_hidden(paper.id, hidden)
     return await answer(request, {"paper_id": paper.id, "hidden": hidden}, paper_path(paper.id))
 
 
@@ -147,10 +148,10 @@ async def submit(request: Request):
     """Put a paper on today's page by arXiv id or URL. A paper the hub has is submitted at once (201, or
     200 if it was already submitted); one it lacks is queued for a fetch from arXiv (202, with its state
     at `Location`), and the fetch worker submits it when it arrives."""
-    security = request.app.state.security
+    security = services(request).security
     user = security.require_user(request)
     ref = (await field(request, "ref") or "").strip()
-    store = request.app.state.store
+    store = services(request).store
     try:
         paper_id = arxiv_ref(ref)
     except InvalidPaper as exc:
@@ -178,9 +179,9 @@ async def submit(request: Request):
 
 
 async def _queue(request: Request, user, paper_id: str, ref: str):
-    settings = request.app.state.settings
+    settings = services(request).settings
     try:
-        queued, _ = request.app.state.store.submissions.queue_submission(
+        queued, _ = services(request).store.submissions.queue_submission(
             paper_id,
             user.id,
             today(request),

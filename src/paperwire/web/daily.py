@@ -13,8 +13,9 @@ from paperwire.models.users import MAX_USERNAME_CHARS
 from paperwire.repos import by_stars
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.hf_shapes import hf_daily_item
-from paperwire.web.pages import cached, render, today, user_of
+from paperwire.web.pages import cached, page, render, today, user_of, wants_json_twin
 from paperwire.web.papers import github_stars, with_extracts
+from paperwire.web.services import services
 
 router = APIRouter()
 
@@ -49,7 +50,7 @@ def api_daily_papers(
         if sort == "trending":
             rows = trending_papers(request, period, submitter)[p * limit : (p + 1) * limit]
         else:
-            rows, _ = request.app.state.store.periods.day_papers(
+            rows, _ = services(request).store.periods.day_papers(
                 period.start, period.end, submitter=submitter, order="newest", limit=limit, offset=p * limit
             )
         rows = with_extracts(request, with_stars(request, rows))
@@ -64,47 +65,38 @@ def api_daily_papers(
 @router.get("/", response_class=HTMLResponse, tags=["daily"])
 def home(request: Request):
     """The newest day with papers (today once there are any)."""
-    day = request.app.state.store.periods.latest_day(today(request)) or today(request)
+    day = services(request).store.periods.latest_day(today(request)) or today(request)
     return cached(request, lambda: _listing(request, day_period(day), as_json=False))
 
 
-@router.get("/date/{day}", response_class=HTMLResponse, tags=["daily"])
+@page(router, "/date/{day}", tags=["daily"])
 def day_page(request: Request, day: str):
     """The papers of one day, most upvoted first; /date/{day}.json is its JSON twin."""
     return _period_page(request, "date", day)
 
 
-@router.get("/week/{week}", response_class=HTMLResponse, tags=["daily"])
+@page(router, "/week/{week}", tags=["daily"])
 def week_page(request: Request, week: str):
     """An ISO week's papers, most upvoted first (/week/{week}.json)."""
     return _period_page(request, "week", week)
 
 
-@router.get("/month/{month}", response_class=HTMLResponse, tags=["daily"])
+@page(router, "/month/{month}", tags=["daily"])
 def month_page(request: Request, month: str):
     """A month's papers, most upvoted first (/month/{month}.json)."""
     return _period_page(request, "month", month)
 
 
-@router.get("/trending", response_class=HTMLResponse, tags=["daily"])
+@page(router, "/trending", tags=["daily"])
 def trending_page(
     request: Request,
     page: int = Query(1, ge=1, le=MAX_PAGE),
     with_: str | None = Query(None, alias="with", description="code: only papers with code, by stars"),
 ):
     """Upvotes decaying with age over the latest 30 days; ?with=code ranks the papers with code by
-    their repository's stars (docs/ui.md has both formulas)."""
-    code = _with_code(with_)
-    return cached(request, lambda: _trending_page(request, page, as_json=False, code=code))
-
-
-@router.get("/trending.json", tags=["daily"])
-def trending_json(
-    request: Request,
-    page: int = Query(1, ge=1, le=MAX_PAGE),
-    with_: str | None = Query(None, alias="with", description="code: only papers with code, by stars"),
-):
-    return _trending_page(request, page, as_json=True, code=_with_code(with_))
+    their repository's stars (docs/ui.md has both formulas); /trending.json is its JSON twin."""
+    code, as_json = _with_code(with_), wants_json_twin(request)
+    return cached(request, lambda: _trending_page(request, page, as_json=as_json, code=code))
 
 
 def _with_code(value: str | None) -> bool:
@@ -122,8 +114,7 @@ def with_stars(request: Request, rows: list[RankedPaper]) -> list[RankedPaper]:
 
 
 def _period_page(request: Request, kind: str, text: str):
-    as_json = text.endswith(".json")
-    period = _period(request, kind, text.removesuffix(".json"))
+    period, as_json = _period(request, kind, text), wants_json_twin(request)
     return cached(request, lambda: _listing(request, period, as_json))
 
 
@@ -135,12 +126,12 @@ def _period(request: Request, kind: str, text: str) -> Period:
 
 
 def recent_period(request: Request) -> Period:
-    end = request.app.state.store.periods.latest_day(today(request)) or today(request)
+    end = services(request).store.periods.latest_day(today(request)) or today(request)
     return Period("days", end - timedelta(days=TRENDING_DAYS - 1), end)
 
 
 def trending_papers(request: Request, period: Period, submitter: str | None = None) -> list[RankedPaper]:
-    store = request.app.state.store
+    store = services(request).store
     rows = [r for r in store.periods.trending_candidates(period.start) if r[1] <= period.end]
     ids = trending_order(rows, period.end)
     ranked = store.papers.ranked_papers(ids)
@@ -158,7 +149,7 @@ def page_number(request: Request) -> int:
 
 
 def _listing(request: Request, period: Period, as_json: bool):
-    store = request.app.state.store
+    store = services(request).store
     page = page_number(request)
     rows, total = store.periods.day_papers(
         period.start, period.end, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -197,7 +188,7 @@ def _period_json(period: Period) -> dict:
 
 def _quiet_reason(request: Request, day: date) -> str:
     """Why a day has no papers, as plainly as the hub knows it."""
-    store = request.app.state.store
+    store = services(request).store
     recorded = [d for d in store.ingest.announcement_days(limit=400) if d.day == day]
     if recorded and not any(d.announced for d in recorded):
         return "arXiv made no announcement on this day."
@@ -247,4 +238,4 @@ def _trending_page(request: Request, page: int, as_json: bool, code: bool = Fals
 
 def _voted(request: Request, rows: list[RankedPaper]) -> set[str]:
     user = user_of(request)
-    return request.app.state.store.votes.voted(user.id, [r.paper.id for r in rows]) if user else set()
+    return services(request).store.votes.voted(user.id, [r.paper.id for r in rows]) if user else set()

@@ -12,6 +12,7 @@ from paperwire.feeds import atom_feed, rss_feed
 from paperwire.search import BadQuery
 from paperwire.web.pages import today
 from paperwire.web.search import search_engine
+from paperwire.web.services import services
 
 router = APIRouter()
 FEED_SIZE = 50
@@ -22,7 +23,7 @@ def _feed(request: Request, fmt: str, title: str, path: str, rows, subtitle: str
     if fmt not in _FORMATS:
         raise HTTPException(404, f"feeds come as .atom or .rss, not .{fmt}")
     build, media_type = _FORMATS[fmt]
-    base = request.app.state.settings.base_url
+    base = services(request).settings.base_url
     papers = [r.paper for r in rows]
     days = [r.day for r in rows if getattr(r, "day", None)]
     updated = (
@@ -42,7 +43,7 @@ def _feed(request: Request, fmt: str, title: str, path: str, rows, subtitle: str
 @router.get("/feeds/daily.{fmt}", tags=["feeds"])
 def daily_feed(request: Request, fmt: str):
     """The newest day's papers, most upvoted first."""
-    store = request.app.state.store
+    store = services(request).store
     day = store.periods.latest_day(today(request)) or today(request)
     rows, _ = store.periods.day_papers(day, day, limit=200)
     return _feed(request, fmt, f"Paperwire: papers of {day.isoformat()}", f"/feeds/daily.{fmt}", rows)
@@ -63,7 +64,7 @@ def month_feed(request: Request, fmt: str):
 def _period_feed(request: Request, fmt: str, kind: str) -> Response:
     from paperwire.daily import parse_month, parse_week
 
-    store = request.app.state.store
+    store = services(request).store
     day = store.periods.latest_day(today(request)) or today(request)
     year, week, _ = day.isocalendar()
     period = parse_week(f"{year}-W{week:02d}") if kind == "week" else parse_month(f"{day:%Y-%m}")
@@ -83,7 +84,7 @@ def trending_feed(request: Request, fmt: str):
 @router.get("/feeds/categories/{category}.{fmt}", tags=["feeds"])
 def category_feed(request: Request, category: str, fmt: str):
     """A category's newest papers."""
-    rows = request.app.state.store.papers.category_papers(category, FEED_SIZE)
+    rows = services(request).store.papers.category_papers(category, FEED_SIZE)
     path = f"/feeds/categories/{quote(category)}.{fmt}"
     return _feed(request, fmt, f"Paperwire: {category}", path, rows)
 
@@ -97,7 +98,7 @@ def search_feed(request: Request, fmt: str, q: str = ""):
         results = search_engine(request).search(q, limit=FEED_SIZE)
     except BadQuery as exc:
         raise HTTPException(400, str(exc)) from None
-    hidden = request.app.state.store.papers.hidden_papers([h.paper.id for h in results.hits])
+    hidden = services(request).store.papers.hidden_papers([h.paper.id for h in results.hits])
     rows = [h for h in results.hits if h.paper.id not in hidden]
     path = f"/feeds/search.{fmt}?" + urlencode({"q": q})
     return _feed(request, fmt, f"Paperwire: {q}", path, rows, subtitle=f"Papers matching {q}")

@@ -76,7 +76,6 @@ class Op:
     errors: tuple[int, ...] = ()
     body: type[BaseModel] | None = None
     security: list | None = None
-    twin: object = None  # the JSON twin's model, for a page whose path may end in .json
     media: tuple[str, ...] = ()  # other content types of its 200 (feeds, Markdown)
     enums: dict[str, list[str]] = field(default_factory=dict)  # parameters' allowed values
 
@@ -102,9 +101,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     # daily
     ("GET", "/api/daily_papers"): api(list[s.HfDailyItem], 400),
     ("GET", "/"): page(),
-    ("GET", "/date/{day}"): page(400, twin=s.Listing),
-    ("GET", "/week/{week}"): page(400, twin=s.Listing),
-    ("GET", "/month/{month}"): page(400, twin=s.Listing),
+    ("GET", "/date/{day}"): page(400),
+    ("GET", "/date/{day}.json"): api(s.Listing, 400),
+    ("GET", "/week/{week}"): page(400),
+    ("GET", "/week/{week}.json"): api(s.Listing, 400),
+    ("GET", "/month/{month}"): page(400),
+    ("GET", "/month/{month}.json"): api(s.Listing, 400),
     ("GET", "/trending"): page(400),
     ("GET", "/trending.json"): api(s.Trending, 400),
     # search
@@ -133,9 +135,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/submissions/{submission_id}"): page(303, 400, 404, security=MEMBER_READ),
     # papers
     ("GET", "/api/papers/{paper_id}"): api(s.HfPaperInfo, 404),
-    ("GET", "/papers/{paper_id}"): page(301, 404, twin=s.PaperRecord, media=("text/markdown",)),
-    ("GET", "/categories/{category}"): page(400, twin=s.Browse),
-    ("GET", "/authors/{name}"): page(400, twin=s.Browse),
+    ("GET", "/papers/{paper_id}"): page(301, 404, media=("text/markdown",)),
+    ("GET", "/papers/{paper_id}.json"): api(s.PaperRecord, 404),
+    ("GET", "/categories/{category}"): page(400),
+    ("GET", "/categories/{category}.json"): api(s.Browse, 400),
+    ("GET", "/authors/{name}"): page(400),
+    ("GET", "/authors/{name}.json"): api(s.Browse, 400),
     ("GET", "/submit"): page(),
     # feeds
     ("GET", "/feeds/daily.{fmt}"): page(404, **FEED),
@@ -217,8 +222,6 @@ def _describe(op: dict, spec: Op, schemas: dict) -> None:
     for status, model in spec.ok.items():
         if model is None:
             content = {**HTML, **{media: {"schema": {"type": "string"}} for media in spec.media}}
-            if spec.twin is not None:
-                content["application/json"] = {"schema": _schema(spec.twin, schemas)}
         else:
             content = {"application/json": {"schema": _schema(model, schemas)}}
             content.update({media: {"schema": {"type": "string"}} for media in spec.media})

@@ -3,36 +3,60 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from datetime import date, datetime
-from threading import Lock
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup, escape
 
 from paperwire.models.users import User
 from paperwire.papers import BIDI_CONTROLS
 from paperwire.web.security import SESSION_COOKIE
+from paperwire.web.services import services
 
 # The largest row id both databases store (a signed 64-bit integer): a path id beyond it is a 400, not
 # a database error.
 MAX_ROW_ID = 2**63 - 1
 
 
+def page(router: APIRouter, path: str, **options):
+    """Declare a page and its JSON twin, `path` + ".json", served by one handler that asks
+    `wants_json_twin(request)` which of the two to answer. The twin is registered first, so that a
+    `{name:path}` parameter does not take the suffix into the name."""
+
+    def register(handler):
+        router.add_api_route(
+            path + ".json",
+            handler,
+            methods=["GET"],
+            response_class=JSONResponse,
+            name=handler.__name__ + "_json",
+            **options,
+        )
+        router.add_api_route(path, handler, methods=["GET"], response_class=HTMLResponse, **options)
+        return handler
+
+    return register
+
+
+def wants_json_twin(request: Request) -> bool:
+    """Whether a page declared with `page` was asked for as its JSON twin."""
+    return request.url.path.endswith(".json")
+
+
 def user_of(request: Request) -> User | None:
-    return request.app.state.security.current_user(request)
+    return services(request).security.current_user(request)
 
 
 def today(request: Request) -> date:
     """Today where the hub is: the time zone of its daily ingest."""
-    return datetime.now(ZoneInfo(request.app.state.settings.ingest_timezone)).date()
+    return datetime.now(ZoneInfo(services(request).settings.ingest_timezone)).date()
 
 
 def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
     """A page, with `user` and a `csrf_token()` for its forms; sets the CSRF cookie if it made one."""
-    security = request.app.state.security
+    security = services(request).security
     token: list[str] = []
 
     def csrf_token() -> str:  # one HMAC per page, however many forms it has
@@ -41,50 +65,20 @@ def render(request: Request, template: str, context: dict, status_code: int = 20
         return token[0]
 
     context = {"user": user_of(request), "csrf_token": csrf_token, **context}
-    response = request.app.state.templates.TemplateResponse(
+    response = services(request).templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
     security.set_csrf_cookie(request, response)
     return response
 
 
-class PageCache:
-    """Rendered pages for visitors who are not signed in, valid while neither the papers nor the
-    community's votes, comments and submissions have changed. Each worker keeps its own; the
-    database's counters tell every worker when its copy is stale."""
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._pages: OrderedDict[str, tuple[tuple, bytes, str]] = OrderedDict()
-        self._lock = Lock()
-
-    def version(self, request: Request) -> tuple:
-        store = request.app.state.store
-        return (store.papers.change_seq(), store.papers.community_version(), today(request))
-
-    def get(self, key: str, version: tuple) -> Response | None:
-        with self._lock:
-            found = self._pages.get(key)
-            if found is None or found[0] != version:
-                return None
-            self._pages.move_to_end(key)
-        return Response(found[1], media_type=found[2])
-
-    def put(self, key: str, version: tuple, response: Response) -> None:
-        with self._lock:
-            self._pages[key] = (version, response.body, response.media_type or "text/html")
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-
 def cached(request: Request, build) -> Response:
     """The page from the cache when the visitor is anonymous and nothing changed, else build()."""
     if request.cookies.get(SESSION_COOKIE):
         return build()
-    cache: PageCache = request.app.state.page_cache
+    cache = services(request).page_cache
     key = str(request.url.path) + "?" + str(request.url.query)
-    version = cache.version(request)
+    version = cache.version(services(request).store, today(request))
     hit = cache.get(key, version)
     if hit is not None:
         return hit

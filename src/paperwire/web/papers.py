@@ -14,7 +14,8 @@ from paperwire.papers import InvalidPaper, paper_id_candidates, paper_path, spli
 from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
 from paperwire.web.hf_shapes import hf_daily_item, hf_extract, hf_paper
-from paperwire.web.pages import cached, render, user_of
+from paperwire.web.pages import cached, page, render, user_of, wants_json_twin
+from paperwire.web.services import services
 
 router = APIRouter()
 LIST_SIZE = 50
@@ -22,7 +23,7 @@ LIST_SIZE = 50
 
 def find_paper(request: Request, ref: str, *, hidden_ok: bool = False) -> Paper:
     """The paper a reference names (any arXiv id form); 404 if unknown or hidden from this visitor."""
-    store = request.app.state.store
+    store = services(request).store
     for candidate in paper_id_candidates(ref):
         paper = store.papers.get_paper(candidate)
         if paper is not None:
@@ -49,13 +50,13 @@ def github_stars(request: Request, papers: list[Paper]) -> dict[str, int | None]
     """The recorded stars of each paper's GitHub repository, by paper id (one query)."""
     names = {p.id: github_repo(p.links.code) for p in papers}
     wanted = [repo_key(n) for n in names.values() if n]
-    repos = request.app.state.store.repos.github_repos(wanted) if wanted else {}
+    repos = services(request).store.repos.github_repos(wanted) if wanted else {}
     return {p.id: stars_of(p.links.code, repos) for p in papers}
 
 
 def with_extracts(request: Request, rows: list) -> list:
     """The rows (RankedPaper), each with its stored extract (one query); None until the indexer made it."""
-    found = request.app.state.store.extracts.paper_extracts([r.paper.id for r in rows]) if rows else {}
+    found = services(request).store.extracts.paper_extracts([r.paper.id for r in rows]) if rows else {}
     for r in rows:
         r.extract = found.get(r.paper.id)
     return rows
@@ -90,33 +91,33 @@ def paper_markdown(p: Paper, base_url: str) -> str:
 def api_paper(request: Request, paper_id: str) -> dict:
     """One paper, in the Hugging Face papers API shape."""
     paper = find_paper(request, paper_id)
-    activity = request.app.state.store.papers.paper_activity(paper.id)
+    activity = services(request).store.papers.paper_activity(paper.id)
     out = hf_paper(paper, activity.upvotes)
     out["numComments"] = activity.num_comments
     out["githubStars"] = github_stars(request, [paper]).get(paper.id)
-    out.update(hf_extract(request.app.state.store.extracts.paper_extracts([paper.id]).get(paper.id)))
+    out.update(hf_extract(services(request).store.extracts.paper_extracts([paper.id]).get(paper.id)))
     return out
 
 
 # -- pages ---------------------------------------------------------------------------------------
 
 
-@router.get("/papers/{paper_id:path}", response_class=HTMLResponse, tags=["papers"])
+@page(router, "/papers/{paper_id:path}", tags=["papers"])
 def paper_page(request: Request, paper_id: str):
     """The paper's page; /papers/{id}.json is its JSON twin and /papers/{id}.md its Markdown."""
-    if paper_id.endswith(".json"):
-        return JSONResponse(paper_json(request, find_paper(request, paper_id.removesuffix(".json"))))
+    if wants_json_twin(request):
+        return JSONResponse(paper_json(request, find_paper(request, paper_id)))
     if paper_id.endswith(".md"):
         paper = find_paper(request, paper_id.removesuffix(".md"))
         return PlainTextResponse(
-            paper_markdown(paper, request.app.state.settings.base_url),
+            paper_markdown(paper, services(request).settings.base_url),
             media_type="text/markdown; charset=utf-8",
         )
     try:
         paper = find_paper(request, paper_id)
     except HTTPException as exc:
         missing = _missing_arxiv_id(paper_id)
-        if exc.status_code != 404 or missing is None or request.app.state.store.papers.get_paper(missing):
+        if exc.status_code != 404 or missing is None or services(request).store.papers.get_paper(missing):
             raise
         # A valid arXiv id this hub lacks: offer the submit flow (a POST with CSRF) to fetch it.
         context = {"paper_id": missing, "ref": missing, "error": None}
@@ -128,7 +129,7 @@ def paper_page(request: Request, paper_id: str):
 
 
 def paper_json(request: Request, paper: Paper) -> dict:
-    store = request.app.state.store
+    store = services(request).store
     record = export_record(paper)
     record.pop("_paperwire")
     activity = store.papers.paper_activity(paper.id)
@@ -144,7 +145,7 @@ def paper_json(request: Request, paper: Paper) -> dict:
 
 
 def paper_context(request: Request, paper: Paper, **extra) -> dict:
-    store = request.app.state.store
+    store = services(request).store
     user = user_of(request)
     activity = store.papers.paper_activity(paper.id)
     comments = store.comments.paper_comments(paper.id, include_hidden=bool(user and user.is_admin))
@@ -162,21 +163,20 @@ def paper_context(request: Request, paper: Paper, **extra) -> dict:
 
 def related(request: Request, paper: Paper, limit: int = 8):
     """Nearest papers in meaning; none until the paper is embedded."""
-    engine = request.app.state.search
+    engine = services(request).search
     try:
         hits = engine.similar(paper.id, limit + 4)
     except BadQuery:
         return []
-    hidden = request.app.state.store.papers.hidden_papers([h.paper.id for h in hits])
+    hidden = services(request).store.papers.hidden_papers([h.paper.id for h in hits])
     return [h for h in hits if h.paper.id not in hidden][:limit]
 
 
-@router.get("/categories/{category:path}", response_class=HTMLResponse, tags=["papers"])
+@page(router, "/categories/{category:path}", tags=["papers"])
 def category_page(request: Request, category: str, page: int = Query(1, ge=1, le=10_000)):
     """A category's papers, newest first (/categories/{cat}.json)."""
-    as_json = category.endswith(".json")
-    category = category.removesuffix(".json")
-    store = request.app.state.store
+    as_json = wants_json_twin(request)
+    store = services(request).store
     context = {
         "kind": "category",
         "name": category,
@@ -193,12 +193,11 @@ def category_page(request: Request, category: str, page: int = Query(1, ge=1, le
     )
 
 
-@router.get("/authors/{name:path}", response_class=HTMLResponse, tags=["papers"])
+@page(router, "/authors/{name:path}", tags=["papers"])
 def author_page(request: Request, name: str, page: int = Query(1, ge=1, le=10_000)):
     """An author's papers (exact name), newest first (/authors/{name}.json)."""
-    as_json = name.endswith(".json")
-    name = name.removesuffix(".json")
-    store = request.app.state.store
+    as_json = wants_json_twin(request)
+    store = services(request).store
     return _browse(
         request,
         lambda: store.papers.author_papers(name, LIST_SIZE + 1, (page - 1) * LIST_SIZE),

@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 from paperwire.search import BadQuery, Filters, SearchEngine
 from paperwire.search.render import hit_json, results_json
 from paperwire.web.hf_shapes import hf_paper
+from paperwire.web.pages import page, render, wants_json_twin
 from paperwire.web.papers import find_paper
+from paperwire.web.services import services
 
 router = APIRouter()
 
 
 def search_engine(request: Request) -> SearchEngine:
     """The engine, its keyword index caught up with the store first."""
-    engine: SearchEngine = request.app.state.search
+    engine: SearchEngine = services(request).search
     engine.keyword.refresh_if_changed()
     if engine.keyword.behind(engine.store):
         engine.sync_keyword(wait=False)  # papers stored a moment ago are searchable at once
@@ -92,7 +94,7 @@ def api_similar(request: Request, paper_id: str, limit: int = Query(10, descript
     return {"paper_id": paper.id, "results": [hit_json(h) for h in hits]}
 
 
-@router.get("/search", response_class=HTMLResponse, tags=["search"])
+@page(router, "/search", tags=["search"])
 def search_page(
     request: Request,
     q: str = "",
@@ -102,11 +104,14 @@ def search_page(
     author: str = "",
     from_: str = Query("", alias="from"),
     until: str = "",
+    limit: int = Query(10, description="the JSON twin's page size (the page shows 20)"),
+    offset: int = Query(0, description="the JSON twin's offset"),
 ):
-    """The search page, with filters and highlighted matches; /api/search is its JSON twin."""
+    """The search page, with filters and highlighted matches; /search.json is its JSON twin (as
+    /api/search: q, limit, offset, mode)."""
+    if wants_json_twin(request):
+        return JSONResponse(results_json(_search(request, q, limit, offset, mode)))
     from urllib.parse import urlencode
-
-    from paperwire.web.pages import render
 
     params = {"q": q, "mode": mode, "category": category, "author": author, "from": from_, "until": until}
     context: dict = {
@@ -136,7 +141,7 @@ def search_page(
             results = search_engine(request).search(
                 q, filters, limit=per_page, offset=(page - 1) * per_page, mode=mode
             )
-            hidden = request.app.state.store.papers.hidden_papers([h.paper.id for h in results.hits])
+            hidden = services(request).store.papers.hidden_papers([h.paper.id for h in results.hits])
             results.hits = [h for h in results.hits if h.paper.id not in hidden]
             context["results"] = results
             if results.did_you_mean:  # the same search, filters and all, with the typos corrected
@@ -155,9 +160,3 @@ def _date_param(name: str, text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise BadQuery(f"{name}: {text[:20]!r} is not a date like 2025-03-18") from None
-
-
-@router.get("/search.json", tags=["search"])
-def search_json(request: Request, q: str = "", limit: int = 10, offset: int = 0, mode: str = "hybrid"):
-    """The search page's JSON twin."""
-    return JSONResponse(results_json(_search(request, q, limit, offset, mode)))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from paperwire import PaperwireError
@@ -230,12 +230,3 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-async def _csrf(request: Request) -> None:
-    await request.app.state.security.check_csrf(request)
-
-
-def write_router() -> APIRouter:
-    """A router for routes that change state: each one requires a valid CSRF token."""
-    return APIRouter(dependencies=[Depends(_csrf)])

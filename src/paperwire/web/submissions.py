@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from paperwire.models.submissions import QueuedSubmission
 from paperwire.papers import paper_path
 from paperwire.web.pages import MAX_ROW_ID, render
+from paperwire.web.services import services
 
 router = APIRouter()
 REFRESH_S = 2  # how often the page of a submission still being fetched reloads itself
@@ -31,8 +32,8 @@ def queued_json(queued: QueuedSubmission) -> dict:
 
 
 def _own(request: Request, submission_id: int) -> QueuedSubmission:
-    user = request.app.state.security.require_user(request)
-    queued = request.app.state.store.submissions.get_queued_submission(submission_id)
+    user = services(request).security.require_user(request)
+    queued = services(request).store.submissions.get_queued_submission(submission_id)
     # Another member's submission is not found, rather than forbidden: its existence is theirs too.
     if queued is None or (queued.user_id != user.id and not user.is_admin):
         raise HTTPException(404, f"no submission {submission_id} of yours")

@@ -24,8 +24,9 @@ from paperwire.mail import MailError
 from paperwire.models.subscriptions import PREFERENCE_FIELDS, Preferences, Subscription
 from paperwire.storage import NotFound
 from paperwire.subscriptions import WEEKDAYS, InvalidSubscription, clean, parse_email, split_lines
-from paperwire.web.pages import render, user_of
-from paperwire.web.security import client_ip, is_form, write_router
+from paperwire.web.pages import page, render, user_of, wants_json_twin
+from paperwire.web.security import client_ip, is_form
+from paperwire.web.services import services, write_router
 
 pages = APIRouter()  # reads, and the one-click unsubscribe (no CSRF: see the module's docstring)
 actions = write_router()
@@ -154,12 +155,12 @@ async def create_subscription(request: Request):
         prefs = _prefs(values, Preferences())
     except InvalidSubscription as exc:
         return _subscribe_error(request, values, str(exc))
-    security, state = request.app.state.security, request.app.state
-    security.limit("subscribe_ip", client_ip(request))
-    security.limit("subscribe", email)
+    app = services(request)
+    app.security.limit("subscribe_ip", client_ip(request))
+    app.security.limit("subscribe", email)
     try:
         sub, _outcome = await run_in_threadpool(
-            subscribe, state.store, state.mailer, state.subscription_links, email, prefs
+            subscribe, app.store, app.mailer, app.subscription_links, email, prefs
         )
     except MailError as exc:
         return _subscribe_error(request, values, f"the confirmation email could not be sent: {exc}", 503)
@@ -180,12 +181,12 @@ def _subscribe_error(request: Request, values: dict, message: str, status: int =
 
 def _linked(request: Request, kind: str, token: str | None) -> Subscription:
     """The subscription a signed link names, if the link is ours and not revoked; 400 otherwise."""
-    links = request.app.state.subscription_links
+    links = services(request).subscription_links
     readers = {"confirmation": links.read_confirm, "settings": links.read_manage}
     read = readers.get(kind, links.read_unsubscribe)
     try:
         ref = read(token or "")
-        sub = request.app.state.store.subscriptions.get_subscription(ref.subscription_id)
+        sub = services(request).store.subscriptions.get_subscription(ref.subscription_id)
         check_ref(ref, sub.nonce if sub else None, kind)
     except BadLink as exc:
         raise HTTPException(400, str(exc)) from None
@@ -201,7 +202,7 @@ def _confirmable(request: Request, token: str | None) -> Subscription:
 
 
 def _confirmed(request: Request, sub: Subscription):
-    token = request.app.state.subscription_links.manage_token(sub.id, sub.nonce)
+    token = services(request).subscription_links.manage_token(sub.id, sub.nonce)
     context = {"sub": sub, "settings_path": f"/subscription?token={token}"}
     return _private(_render(request, "subscribe_confirmed.html", context))
 
@@ -220,7 +221,7 @@ async def confirm(request: Request):
     """Confirm a subscription with its link's token; confirming again changes nothing."""
     values = await _values(request)
     sub = _confirmable(request, _text(values, "token"))
-    store = request.app.state.store
+    store = services(request).store
     if not sub.active:
         # expect="pending": a concurrent unsubscribe wins over a confirmation racing it.
         sub = store.subscriptions.set_subscription_status(
@@ -239,8 +240,8 @@ def _owned(request: Request, token: str | None) -> tuple[Subscription | None, st
     a settings link's, or else the signed-in member's own (401 when neither)."""
     if token:
         return _linked(request, "settings", token), token
-    user = request.app.state.security.require_user(request)
-    return request.app.state.store.subscriptions.find_subscription(user.email), ""
+    user = services(request).security.require_user(request)
+    return services(request).store.subscriptions.find_subscription(user.email), ""
 
 
 def _owned_or_404(request: Request, token: str | None) -> tuple[Subscription, str]:
@@ -261,20 +262,17 @@ def _settings_page(request: Request, sub, token: str, form=None, error=None, sta
     return _private(_render(request, "subscription.html", context, status_code=status_code))
 
 
-@pages.get("/subscription", response_class=HTMLResponse, tags=TAGS)
+@page(pages, "/subscription", tags=TAGS)
 def settings_page(request: Request, token: str = "", saved: bool = False):
-    """A subscription's status and preferences, by its settings link or for the signed-in member."""
+    """A subscription's status and preferences, by its settings link or for the signed-in member;
+    /subscription.json is its twin (404 for a member without a subscription)."""
+    if wants_json_twin(request):
+        sub, _ = _owned_or_404(request, token)
+        return _private(JSONResponse(_as_json(sub)))
     if not token and user_of(request) is None:
         return RedirectResponse("/signin?next=/subscription", status_code=303)
     sub, token = _owned(request, token)
     return _settings_page(request, sub, token, saved=saved)
-
-
-@pages.get("/subscription.json", tags=TAGS)
-def settings_json(request: Request, token: str = ""):
-    """The JSON twin of /subscription; 404 for a member without a subscription."""
-    sub, _ = _owned_or_404(request, token)
-    return _private(JSONResponse(_as_json(sub)))
 
 
 @actions.post("/api/subscription", tags=TAGS)
@@ -290,7 +288,7 @@ async def save_settings(request: Request):
         form = {**_form_again(values), "email": sub.email}
         return _settings_page(request, sub, token, form, str(exc), status_code=400)
     try:
-        sub = request.app.state.store.subscriptions.update_subscription(sub.id, prefs)
+        sub = services(request).store.subscriptions.update_subscription(sub.id, prefs)
     except NotFound:
         raise HTTPException(404, "this subscription was removed") from None
     if is_form(request):
@@ -315,7 +313,7 @@ async def resubscribe(request: Request):
     address, so no confirmation mail is needed."""
     values = await _values(request)
     sub, token = _owned_or_404(request, _text(values, "token"))
-    store = request.app.state.store
+    store = services(request).store
     if not sub.active:
         sub = store.subscriptions.set_subscription_status(
             sub.id, "active", expect=sub.status
@@ -331,14 +329,14 @@ async def resubscribe(request: Request):
 def _unsubscribe(request: Request, sub: Subscription) -> Subscription:
     if sub.status == "unsubscribed":
         return sub  # twice is the same as once
-    store = request.app.state.store
+    store = services(request).store
     return store.subscriptions.set_subscription_status(
         sub.id, "unsubscribed"
     ) or store.subscriptions.get_subscription(sub.id)
 
 
 def _unsubscribe_page(request: Request, sub: Subscription, token: str):
-    manage = request.app.state.subscription_links.manage_token(sub.id, sub.nonce)
+    manage = services(request).subscription_links.manage_token(sub.id, sub.nonce)
     context = {"sub": sub, "token": token, "settings_path": _settings_path(manage)}
     return _private(_render(request, "unsubscribe.html", context))
 

@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from paperwire import PaperwireError
 from paperwire.users import InvalidEmail, normalize_email
 from paperwire.web.community import answer, field
-from paperwire.web.pages import render, user_of
-from paperwire.web.security import SIGNIN_LINK_MINUTES, client_ip, safe_next, write_router
+from paperwire.web.pages import page, render, user_of, wants_json_twin
+from paperwire.web.security import SIGNIN_LINK_MINUTES, client_ip, safe_next
+from paperwire.web.services import services, write_router
 from paperwire.web.submissions import queued_json
 
 NO_MAIL = (
@@ -25,7 +26,7 @@ actions = write_router()
 @pages.get("/api/csrf", tags=["users"])
 def csrf_token(request: Request) -> JSONResponse:
     """A CSRF token for API writes (send it as X-CSRF-Token), with the cookie it is tied to."""
-    security = request.app.state.security
+    security = services(request).security
     response = JSONResponse({"csrf_token": security.csrf_token(request)})
     security.set_csrf_cookie(request, response)
     return response
@@ -39,21 +40,21 @@ def signin_page(request: Request, next: str = "/"):
 
 
 def _signin_context(request: Request, next_: str, email: str, error: str | None) -> dict:
-    mail = request.app.state.mailer.target is not None
+    mail = services(request).mailer.target is not None
     return {"next": next_, "email": email, "error": error, "mail": mail, "minutes": SIGNIN_LINK_MINUTES}
 
 
 @actions.post("/api/signin", tags=["users"])
 async def send_signin_link(request: Request):
     """Email a single-use sign-in link, valid for 15 minutes."""
-    security = request.app.state.security
+    security = services(request).security
     next_ = safe_next(await field(request, "next"))
     raw = await field(request, "email") or ""
     try:
         email = normalize_email(raw)
     except InvalidEmail as exc:
         return _signin_error(request, raw, next_, str(exc))
-    if request.app.state.mailer.target is None:  # said on the page already; this is for API clients
+    if services(request).mailer.target is None:  # said on the page already; this is for API clients
         return _signin_error(request, raw, next_, NO_MAIL, status=503)
     # A stranger must not be able to lock someone else's address out (docs/security.md): a source is
     # limited overall and per address it asks for; the address itself only has a cap on mail, and past
@@ -63,7 +64,7 @@ async def send_signin_link(request: Request):
     security.limit("signin", f"{email} from {ip}")
     if not security.allow("signin_mail", email):
         return _already_sent(request, email)
-    link = security.signin_link(request.app.state.settings.base_url, email, next_)
+    link = security.signin_link(services(request).settings.base_url, email, next_)
     try:
         await run_in_threadpool(_send_link, request, email, link)
     except PaperwireError as exc:
@@ -74,7 +75,7 @@ async def send_signin_link(request: Request):
 
 
 def _already_sent(request: Request, email: str):
-    hits, seconds = request.app.state.security.limits["signin_mail"]
+    hits, seconds = services(request).security.limits["signin_mail"]
     message = (
         f"{hits} sign-in links were sent to this address in the last {seconds // 60} minutes: use the "
         "newest one in your inbox, or ask again in a few minutes"
@@ -93,26 +94,26 @@ def _signin_error(request: Request, email: str, next_: str, message: str, status
 
 
 def _send_link(request: Request, email: str, link: str) -> None:
-    settings = request.app.state.settings
+    settings = services(request).settings
     text = (
         f"Sign in to Paperwire at {settings.base_url} by opening this link:\n\n{link}\n\n"
         f"It works once, within {SIGNIN_LINK_MINUTES} minutes. If you did not ask for it, ignore this email."
     )
-    mailer = request.app.state.mailer
+    mailer = services(request).mailer
     mailer.send(mailer.build_message(email, "Your Paperwire sign-in link", text))
 
 
 @pages.get("/signin/verify", response_class=HTMLResponse, tags=["users"])
 def verify_page(request: Request, token: str = "", next: str = "/"):
     """The page a sign-in link opens: one button signs in (a GET never does, so link scanners can't)."""
-    email, _ = request.app.state.security.read_signin_token(token)
+    email, _ = services(request).security.read_signin_token(token)
     return render(request, "signin_verify.html", {"token": token, "email": email, "next": safe_next(next)})
 
 
 @actions.post("/api/signin/verify", tags=["users"])
 async def verify(request: Request):
     """Redeem a sign-in link's token and start a session."""
-    security = request.app.state.security
+    security = services(request).security
     user = security.redeem_signin_token(await field(request, "token") or "")
     response = await answer(request, {"user": user.username}, safe_next(await field(request, "next")))
     security.start_session(response, user)
@@ -123,22 +124,22 @@ async def verify(request: Request):
 async def signout(request: Request):
     """End this browser's session."""
     response = await answer(request, {"signed_out": True}, "/")
-    request.app.state.security.end_session(request, response)
+    services(request).security.end_session(request, response)
     return response
 
 
-@pages.get("/profile", response_class=HTMLResponse, tags=["users"])
+@page(pages, "/profile", tags=["users"])
 def profile_page(request: Request):
-    """My upvotes, submissions and comments; /profile.json is its twin."""
+    """My upvotes, submissions and comments; /profile.json is its twin (401 when signed out)."""
+    if wants_json_twin(request):
+        return JSONResponse(_profile_json(request, services(request).security.require_user(request)))
     user = user_of(request)
     if user is None:
         return RedirectResponse("/signin?next=/profile", status_code=303)
     return render(request, "profile.html", _profile(request, user))
 
 
-@pages.get("/profile.json", tags=["users"])
-def profile_json(request: Request):
-    user = request.app.state.security.require_user(request)
+def _profile_json(request: Request, user) -> dict:
     data = _profile(request, user)
     return {
         "username": user.username,
@@ -154,7 +155,7 @@ def profile_json(request: Request):
 
 
 def _profile(request: Request, user) -> dict:
-    store = request.app.state.store
+    store = services(request).store
     return {
         "upvoted": store.votes.user_votes(user.id),
         "submitted": store.submissions.user_submissions(user.id),
