@@ -1,89 +1,82 @@
-"""Pure parsing of Hugging Face's /api/daily_papers JSON: the papers, when they were featured, by whom."""
+"""Import Hugging Face daily papers: the papers, the day each was featured, its submitter and upvotes.
+
+Papers the hub lacks are fetched by id from arXiv, whose record is complete (categories, versions);
+Hugging Face's own record is the fallback, and an entry with no abstract there either is an error.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import date, datetime
+import logging
+from collections import Counter
+from datetime import date
 
-from paperwire.ingest.xmlsafe import BadResponse
-from paperwire.models.papers import Links, Paper
-from paperwire.papers import InvalidPaper, arxiv_links, make_paper, split_arxiv_id
+from paperwire.ingest.byid import fetch_by_id
+from paperwire.ingest.hf import HfEntry, parse_daily_papers
+from paperwire.ingest.http import Fetchers
+from paperwire.models.ingest import HfFeature
+from paperwire.models.papers import Links
+from paperwire.storage import Store
 
-SOURCE = "huggingface"
-
-
-@dataclass(slots=True)
-class HfEntry:
-    paper: Paper  # as Hugging Face describes it (no categories, no version history)
-    featured: date | None  # the day it was on the daily papers page
-    submitter: str | None
-    upvotes: int  # Hugging Face's count, kept apart from Paperwire's own votes
+log = logging.getLogger("paperwire.ingest")
+PAGE_SIZE = 100
+MAX_PAGES = 100  # a month is a few hundred papers; this bounds a server that never stops paging
 
 
-def parse_daily_papers(body: bytes) -> tuple[list[HfEntry], list[str]]:
-    """The entries of one response, and "ID: reason" for each entry that cannot be used."""
-    text = body.strip()
-    if not text:
-        raise BadResponse("Hugging Face daily papers: the response body is empty")
-    if text[:15].lower().startswith((b"<!doctype html", b"<html")):
-        raise BadResponse("Hugging Face daily papers: got an HTML page where JSON was expected")
-    try:
-        items = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadResponse(f"Hugging Face daily papers: malformed or truncated JSON ({exc})") from None
-    if not isinstance(items, list):
-        raise BadResponse(f"Hugging Face daily papers: expected a JSON list, got {type(items).__name__}")
-    entries, rejected = [], []
-    for item in items:
-        paper = item.get("paper") if isinstance(item, dict) else None
-        if not isinstance(paper, dict):
-            rejected.append("an entry: it has no paper object")
+def fetch_daily_papers(
+    fetchers: Fetchers, hf_url: str, period: dict[str, str], counts: Counter
+) -> list[HfEntry]:
+    """Every entry of a period ({"date": ...}, {"week": ...} or {"month": ...}), page by page."""
+    entries: list[HfEntry] = []
+    for page in range(MAX_PAGES):
+        params = {**period, "p": str(page), "limit": str(PAGE_SIZE)}
+        got, rejected = parse_daily_papers(fetchers.hf.get(f"{hf_url}/api/daily_papers", params).content)
+        for reason in rejected:
+            log.warning("hf: rejected %s", reason)
+        counts["rejected"] += len(rejected)
+        seen = {(e.paper.id, e.featured) for e in entries}
+        fresh = [e for e in got if (e.paper.id, e.featured) not in seen]
+        entries += fresh
+        # A short page is the last; a page of nothing new means the server ignores `p`.
+        if len(got) + len(rejected) < PAGE_SIZE or not fresh:
+            break
+    return entries
+
+
+def ingest_hf(
+    store: Store, fetchers: Fetchers, hf_url: str, api_url: str, period: dict[str, str], counts: Counter
+) -> list[HfEntry]:
+    entries = fetch_daily_papers(fetchers, hf_url, period, counts)
+    fallback_day = date.fromisoformat(period["date"]) if "date" in period else None
+    by_id = {e.paper.id: e for e in entries}
+    missing = [pid for pid in by_id if store.papers.get_paper(pid) is None]
+    fetched = (
+        {r.paper.id: r.paper for r in fetch_by_id(fetchers.arxiv, api_url, missing) if r.paper}
+        if missing
+        else {}
+    )
+    papers = []
+    for pid in missing:
+        hf = by_id[pid].paper
+        paper = fetched.get(pid)
+        if paper is None and not hf.abstract:
+            log.error("hf: %s has no abstract on Hugging Face and arXiv does not know it", pid)
+            counts["failed"] += 1
             continue
-        try:
-            entries.append(_entry(item, paper))
-        except InvalidPaper as exc:
-            rejected.append(f"{paper.get('id')!s}: {exc}")
-    return entries, rejected
-
-
-def _entry(item: dict, p: dict) -> HfEntry:
-    arxiv_id, _ = split_arxiv_id(p.get("id") if isinstance(p.get("id"), str) else "")
-    authors = [a.get("name") for a in p.get("authors") or [] if isinstance(a, dict)]
-    upvotes = p.get("upvotes", 0)
-    if not isinstance(upvotes, int) or isinstance(upvotes, bool) or upvotes < 0:
-        raise InvalidPaper(f"upvotes {upvotes!r} is not a count")
-    base = arxiv_links(arxiv_id)
-    paper = make_paper(
-        id=arxiv_id,
-        title=p.get("title") or item.get("title"),
-        source=SOURCE,
-        abstract=p.get("summary") or item.get("summary") or "",
-        authors=authors,
-        published=_day(p.get("publishedAt")),
-        links=Links(base.abstract, base.pdf, _url(p.get("githubRepo")), _url(p.get("projectPage"))),
-    )
-    featured = _day(item.get("publishedAt")) or _day(p.get("submittedOnDailyAt"))
-    return HfEntry(
-        paper, featured, _submitter(item.get("submittedBy") or p.get("submittedOnDailyBy")), upvotes
-    )
-
-
-def _submitter(value: object) -> str | None:
-    if isinstance(value, dict):
-        name = value.get("fullname") or value.get("name")
-        return " ".join(name.split())[:200] if isinstance(name, str) and name.strip() else None
-    return None
-
-
-def _url(value: object) -> str | None:
-    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
-
-
-def _day(value: object) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        raise InvalidPaper(f"date {value!r} is not an ISO timestamp") from None
+        if paper is None:
+            paper = hf
+        else:
+            code = hf.links.code or paper.links.code  # Hugging Face's githubRepo, else arXiv's abstract's
+            paper.links = Links(paper.links.abstract, paper.links.pdf, code, hf.links.project)
+        papers.append(paper)
+    outcomes = store.papers.upsert_papers(papers)
+    counts.update(o.value for o in outcomes)
+    counts["from arXiv"] += sum(p.id in fetched for p in papers)
+    stored = {p.id for p in papers} | (set(by_id) - set(missing))
+    features = [
+        HfFeature(e.paper.id, e.featured or fallback_day, e.submitter, e.upvotes)
+        for e in entries
+        if e.paper.id in stored and (e.featured or fallback_day)
+    ]
+    store.ingest.upsert_hf_features(features)
+    counts["featured"] += len(features)
+    return entries

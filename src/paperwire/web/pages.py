@@ -82,10 +82,17 @@ def cached(request: Request, build) -> Response:
     hit = cache.get(key, version)
     if hit is not None:
         return hit
-    response = build()
-    # A page that handed out a new CSRF cookie belongs to this visitor alone.
-    if response.status_code == 200 and not getattr(request.state, "new_csrf", None):
-        cache.put(key, version, response)
+    mine, stale = cache.claim(key)
+    if not mine and stale is not None:
+        return stale  # another request is rendering the new version: this one gets the last
+    try:
+        response = build()
+        # A page that handed out a new CSRF cookie belongs to this visitor alone.
+        if response.status_code == 200 and not getattr(request.state, "new_csrf", None):
+            cache.put(key, version, response)
+    finally:
+        if mine:
+            cache.release(key)
     return response
 
 
