@@ -75,7 +75,8 @@ def prepare_hub(data: Path, vectors_from: Path | None) -> Path:
         pending = store.embeddings.count_unembedded()
         if pending:
             print(f"embedding {pending:,} papers (once; about 30/s on 2 cores) ...", flush=True)
-            report = embed_pending(open_search(settings, store))
+            # No extracts: digests do not show them, and making them for 74,728 papers takes ~20 minutes.
+            report = embed_pending(open_search(settings, store), extracts=False)
             print(f"embedded {report.embedded:,}, kept {report.unchanged_text:,} seeded vectors", flush=True)
         state = {"papers": store.papers.count_papers(), "embedded": store.embeddings.count_embeddings()}
     state_file.write_text(json.dumps(state))

@@ -158,3 +158,16 @@ def _chain(graph: grimp.ImportGraph, component: list[str]) -> str:
         where = f" (line {details[0]['line_number']}: {details[0]['line_contents']})" if details else ""
         steps.append(f"  {importer} -> {imported}{where}")
     return f"{' / '.join(component)}:\n" + "\n".join(steps)
+
+
+def test_handlers_get_their_services_from_one_function():
+    """web/services.py's services(request) is the one way to the app's settings, store, search ...: no
+    module reads app.state itself (create_app sets it once)."""
+    readers = [
+        f"{path.relative_to(PACKAGE)}:{n}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "services.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "app.state" in line and "app.state.services = " not in line
+    ]
+    assert readers == []

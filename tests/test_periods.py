@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from paperwire.daily import BadPeriod, parse_day, parse_month, parse_week
+from paperwire.periods import BadPeriod, parse_day, parse_month, parse_week
 
 
 def test_periods_and_their_neighbours():

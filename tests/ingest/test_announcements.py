@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from paperwire.ingest.announce import parse_announcement_feed
-from paperwire.ingest.daily import ingest_daily
+from paperwire.ingest.announcements import ingest_daily
+from paperwire.ingest.arxiv_feed import parse_announcement_feed
 from paperwire.ingest.http import open_fetchers
 from paperwire.ingest.xmlsafe import BadResponse
-from paperwire.models.ingest import AnnouncementDay
+from paperwire.models.announcements import AnnouncementDay
 from paperwire.papers import make_paper
 from paperwire.storage import open_store
 from tests.support.ingest import SATURDAY, STALE, TUESDAY
@@ -92,7 +92,7 @@ def test_a_day_of_announcements(server, settings):
             date(2025, 3, 17),  # a replacement is not a re-announcement
         )
         assert store.papers.get_paper("2504.00001").announced is None
-        assert store.ingest.announcement_days("cs.LG") == [
+        assert store.announcements.recent("cs.LG") == [
             AnnouncementDay("cs.LG", date(2025, 3, 18), True, 2, 1, 1, 1)
         ]
     requested = [r.query["id_list"] for r in server.requests if r.path == "/api/query"]
@@ -111,9 +111,7 @@ def test_a_weekend_is_an_explicit_quiet_day(server, settings):
     assert results[0].line() == "cs.LG 2025-03-22: no announcement"
     assert counts["quiet days"] == 1
     with open_store(settings) as store:
-        assert store.ingest.announcement_days("cs.LG")[0] == AnnouncementDay(
-            "cs.LG", date(2025, 3, 22), False
-        )
+        assert store.announcements.recent("cs.LG")[0] == AnnouncementDay("cs.LG", date(2025, 3, 22), False)
 
 
 @pytest.mark.parametrize(
@@ -133,13 +131,13 @@ def test_stale_feeds_are_detected_and_record_nothing(server, settings, first, th
         server.routes["/atom/cs.LG"] = lambda q: Reply(first)
         run_daily(settings)
     with open_store(settings) as store:
-        before = store.ingest.announcement_days(), [p.id for p in store.papers.iter_papers()]
+        before = store.announcements.recent(), [p.id for p in store.papers.iter_papers()]
     server.routes["/atom/cs.LG"] = lambda q: Reply(then)
     results, counts = run_daily(settings)
     assert results[0].error.startswith("stale feed: ") and message in results[0].error
     assert counts["failed"] == 1
     with open_store(settings) as store:
-        assert (store.ingest.announcement_days(), [p.id for p in store.papers.iter_papers()]) == before
+        assert (store.announcements.recent(), [p.id for p in store.papers.iter_papers()]) == before
 
 
 def test_a_new_paper_announced_before_makes_the_feed_stale(server, settings):

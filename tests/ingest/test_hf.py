@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from paperwire.ingest.hf import parse_daily_papers
-from paperwire.ingest.hfdaily import ingest_hf
+from paperwire.ingest.hf import ingest_hf
+from paperwire.ingest.hf_api import parse_daily_papers
 from paperwire.ingest.http import FetchError, open_fetchers
 from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.models.ingest import HfFeature

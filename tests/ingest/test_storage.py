@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from paperwire.models.ingest import AnnouncementDay, HarvestState, HfFeature
+from paperwire.models.announcements import AnnouncementDay
+from paperwire.models.ingest import HarvestState, HfFeature
 from paperwire.models.papers import Links
 from paperwire.papers import make_paper
 from paperwire.storage import UpsertOutcome
@@ -38,13 +39,13 @@ def test_run_log(store):
 def test_announcement_fills_the_first_date_only(store):
     store.papers.upsert_papers([paper("2503.00001"), paper("2503.00002", announced=date(2025, 3, 10))])
     day = AnnouncementDay("cs.LG", date(2025, 3, 18), True, new=1, cross=1)
-    store.ingest.record_announcement(day, {"2503.00001": date(2025, 3, 18), "2503.00002": date(2025, 3, 18)})
+    store.announcements.record(day, {"2503.00001": date(2025, 3, 18), "2503.00002": date(2025, 3, 18)})
     assert store.papers.get_paper("2503.00001").announced == date(2025, 3, 18)
     assert store.papers.get_paper("2503.00002").announced == date(2025, 3, 10)  # not re-announced
     quiet = AnnouncementDay("cs.LG", date(2025, 3, 22), False)
-    store.ingest.record_announcement(quiet, {})
-    assert store.ingest.announcement_days("cs.LG") == [quiet, day]
-    assert store.ingest.announcement_days("cs.CV") == []
+    store.announcements.record(quiet, {})
+    assert store.announcements.recent("cs.LG") == [quiet, day]
+    assert store.announcements.recent("cs.CV") == []
 
 
 def test_new_version_keeps_announcement_and_foreign_links(store):

@@ -1,13 +1,14 @@
 """Comments keep their rendered HTML: rendered once when posted, migrated for old comments (0010), and
 rendered again after a renderer change. Both databases."""
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from paperwire.comments import render_markdown
 from paperwire.models.comments import RENDERER_VERSION
 from paperwire.papers import make_paper
-from paperwire.storage import open_store
+from paperwire.storage import NotFound, open_store
 from paperwire.storage.migrate import _config, sqlalchemy_url
 
 NESTED = "[" * 10_000  # the issue's comment: ~90 ms to render, once
@@ -56,3 +57,28 @@ def test_the_migration_renders_existing_comments(store, settings):
         old, nested = reopened.comments.paper_comments("2503.00001")
         assert old.rendered == "<p><em>old</em></p>\n" and nested.rendered == render_markdown(NESTED)
         assert reopened.comments.rerender_comments(render_markdown) == 0
+
+
+def test_comments_count_hide_and_delete(seeded):
+    user = seeded.users.get_or_create_user("a@example.org")
+    c1 = seeded.comments.add_comment(
+        "2503.00001", user.id, "First *comment*", render_markdown("First *comment*")
+    )
+    c2 = seeded.comments.add_comment("2503.00001", user.id, "Second", render_markdown("Second"))
+    assert (c1.author, c1.body, c1.paper_id) == ("a", "First *comment*", "2503.00001")
+    assert [c.id for c in seeded.comments.paper_comments("2503.00001")] == [c1.id, c2.id]
+    assert seeded.papers.paper_activity("2503.00001").num_comments == 2
+    seeded.comments.set_comment_hidden(c1.id, True)
+    assert [c.id for c in seeded.comments.paper_comments("2503.00001")] == [c2.id]
+    assert len(seeded.comments.paper_comments("2503.00001", include_hidden=True)) == 2
+    assert seeded.papers.paper_activity("2503.00001").num_comments == 1
+    seeded.comments.delete_comment(c2.id)
+    assert seeded.comments.get_comment(c2.id) is None
+    assert seeded.papers.paper_activity("2503.00001").num_comments == 0
+    assert [c.id for c in seeded.comments.user_comments(user.id)] == [
+        c1.id
+    ]  # the author still sees a hidden one
+    with pytest.raises(NotFound):
+        seeded.comments.delete_comment(c2.id)
+    with pytest.raises(NotFound):
+        seeded.comments.add_comment("9999.99999", user.id, "x", render_markdown("x"))

@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from paperwire.comments import render_markdown
+from paperwire.models.announcements import AnnouncementDay
 from paperwire.models.digests import FOR_YOU, DigestItem, NewDelivery
-from paperwire.models.ingest import AnnouncementDay, HarvestState, HfFeature
+from paperwire.models.ingest import HarvestState, HfFeature
 from paperwire.models.subscriptions import Preferences
 from paperwire.settings import load_settings
 from paperwire.storage import open_store
@@ -40,7 +41,7 @@ def source(cli_env, model_dir):
         store.limits.hit_rate_limit("vote:1", 60, 10, datetime.now(UTC))
         store.ingest.finish_run(store.ingest.start_run("daily", "cs.LG", "cli"), "ok", {"new": 3}, None)
         store.ingest.save_harvest(HarvestState("oai:cs", cursor=DAY))
-        store.ingest.record_announcement(AnnouncementDay("cs.LG", DAY, True, new=2), {CORPUS[0].id: DAY})
+        store.announcements.record(AnnouncementDay("cs.LG", DAY, True, new=2), {CORPUS[0].id: DAY})
         store.ingest.upsert_hf_features([HfFeature(CORPUS[1].id, DAY, "someone", 7)])
         prefs = Preferences(frequency="weekly", weekday=4, topics=["turing"], categories=["cs.LG"])
         sub, _ = store.subscriptions.create_subscription(

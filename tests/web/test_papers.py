@@ -1,3 +1,5 @@
+"""Paper pages and the paper API over HTTP: the Hugging Face shape, twins, 404s, escaping; health and home."""
+
 from datetime import date
 
 import pytest

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from paperwire.models.ingest import AnnouncementDay
+from paperwire.models.announcements import AnnouncementDay
 from paperwire.web.services import services
 
 
@@ -48,7 +48,7 @@ def test_a_day_is_ranked_by_upvotes(hub):
 def test_days_without_papers_say_why(hub):
     saturday = hub.client.get("/date/2025-03-22")
     assert saturday.status_code == 200 and "Saturdays and Sundays" in saturday.text
-    hub.store.ingest.record_announcement(AnnouncementDay("cs.LG", datetime(2025, 3, 21).date(), False), {})
+    hub.store.announcements.record(AnnouncementDay("cs.LG", datetime(2025, 3, 21).date(), False), {})
     friday = hub.client.get("/date/2025-03-21")
     assert "arXiv made no announcement on this day" in friday.text
     assert 'href="/date/2025-03-19"' in friday.text  # back to the last day with papers

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from paperwire.web.security import _csrf
+from paperwire.web.services import require_csrf
 from tests.support.routes import api_routes, fill
 
 # RFC 8058 one-click unsubscribe: mailbox providers POST it without cookies, so it cannot carry a CSRF
@@ -28,9 +28,9 @@ def test_every_write_route_checks_csrf(hub):
     assert len(writes) >= 10
     for route in writes:
         if {(m, route.path) for m in route.methods} <= NO_CSRF:
-            assert _csrf not in [d.call for d in route.dependant.dependencies]
+            assert require_csrf not in [d.call for d in route.dependant.dependencies]
             continue
-        assert _csrf in [d.call for d in route.dependant.dependencies], f"{route.methods} {route.path}"
+        assert require_csrf in [d.call for d in route.dependant.dependencies], f"{route.methods} {route.path}"
 
 
 def test_every_read_route_answers(hub):
@@ -86,3 +86,14 @@ def test_every_member_route_refuses_anonymous_visitors(hub):
                 continue
             r = client.request(method, fill(route.path), json={}, headers={"X-CSRF-Token": token})
             assert r.status_code == 401, f"{method} {route.path}: {r.status_code}"
+
+
+def test_every_json_twin_is_its_page_declared_once(hub):
+    """pages.page declares a page and its twin together: the same handler answers both paths."""
+    gets = {r.path: r for r in api_routes(hub.app) if "GET" in r.methods}
+    twins = [p for p in gets if p.endswith(".json") and not p.startswith("/api/")]
+    assert {"/trending.json", "/search.json", "/date/{day}.json", "/papers/{paper_id:path}.json"} <= set(
+        twins
+    )
+    for path in twins:
+        assert gets[path.removesuffix(".json")].endpoint is gets[path].endpoint, path

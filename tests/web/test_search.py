@@ -155,6 +155,19 @@ def test_search_page_filters_and_pages(client):
     ).replace("</mark>", "")
 
 
+def test_the_search_twin_takes_the_page_s_filters(client):
+    def titles(**params):
+        r = client.get("/search.json", params={"q": "graph", **params})
+        assert r.status_code == 200, r.text
+        return [hit["title"] for hit in r.json()["results"]]
+
+    assert "Graph neural networks for molecules" in titles()
+    assert "Graph neural networks for molecules" not in titles(category="cs.CV")
+    assert "Graph neural networks for molecules" in titles(author="Bob Jones")
+    r = client.get("/search.json", params={"q": "graph", "from": "not-a-date"})
+    assert r.status_code == 400 and "not a date" in r.json()["error"]["message"]
+
+
 def test_the_api_and_the_page_say_when_meaning_covers_part_of_the_hub(client, store):
     whole = client.get("/api/search", params={"q": "graph neural networks"}).json()
     assert whole["semantic_coverage"] == {"embedded": len(CORPUS), "papers": len(CORPUS), "note": None}

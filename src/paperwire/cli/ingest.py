@@ -74,7 +74,7 @@ def arxiv_cmd(set_spec: str, from_: date | None, until: date | None) -> None:
 @click.option("--categories", help="Comma-separated arXiv categories; default PAPERWIRE_INGEST_CATEGORIES.")
 def daily_cmd(categories: str | None) -> None:
     """Read today's arXiv announcement feed of each category and record the announcement day."""
-    from paperwire.ingest.daily import ingest_daily
+    from paperwire.ingest.announcements import ingest_daily
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.runs import format_counts, logged_run
 
@@ -110,7 +110,7 @@ def daily_cmd(categories: str | None) -> None:
 @click.option("--month", help="A month, YYYY-MM.")
 def hf_cmd(day: str | None, week: str | None, month: str | None) -> None:
     """Import Hugging Face daily papers: when each was featured, its submitter and its upvotes."""
-    from paperwire.ingest.hfdaily import ingest_hf
+    from paperwire.ingest.hf import ingest_hf
     from paperwire.ingest.http import open_fetchers
     from paperwire.ingest.runs import format_counts, logged_run
 
@@ -236,7 +236,7 @@ def status_cmd(limit: int) -> None:
     with open_store(settings) as store:
         harvests, days, runs = (
             store.ingest.harvests(),
-            store.ingest.announcement_days(limit=10),
+            store.announcements.recent(limit=10),
             store.ingest.recent_runs(limit),
         )
     click.echo("harvests")

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from paperwire.ingest.announce import AnnouncementFeed, parse_announcement_feed
+from paperwire.ingest.arxiv_feed import AnnouncementFeed, parse_announcement_feed
 from paperwire.ingest.byid import fetch_by_id
 from paperwire.ingest.http import Fetcher, FetchError, Unreachable
 from paperwire.ingest.xmlsafe import BadResponse
-from paperwire.models.ingest import AnnouncementDay
+from paperwire.models.announcements import AnnouncementDay
 from paperwire.storage import Store
 
 log = logging.getLogger("paperwire.ingest")
@@ -81,7 +81,7 @@ def _check_fresh(store: Store, category: str, feed: AnnouncementFeed) -> None:
         raise StaleFeed(
             f"stale feed: it claims {feed.day} but lists entries announced on {older[0]}; nothing recorded"
         )
-    last = next(iter(store.ingest.announcement_days(category, limit=1)), None)
+    last = next(iter(store.announcements.recent(category, limit=1)), None)
     if last and feed.day < last.day:
         raise StaleFeed(
             f"stale feed: it is for {feed.day}, but {last.day} is already recorded; nothing recorded"
@@ -139,4 +139,4 @@ def _store_feed(
         counts["replace-cross"],
     )
     # The papers are stored first: a crash between the two leaves the day unrecorded, and a re-run redoes it.
-    store.ingest.record_announcement(day, announced)
+    store.announcements.record(day, announced)

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 
 from paperwire.ingest.byid import fetch_by_id
-from paperwire.ingest.hf import HfEntry, parse_daily_papers
+from paperwire.ingest.hf_api import HfEntry, parse_daily_papers
 from paperwire.ingest.http import Fetchers
 from paperwire.models.ingest import HfFeature
 from paperwire.models.papers import Links

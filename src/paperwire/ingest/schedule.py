@@ -65,8 +65,8 @@ def run_scheduled(settings: Settings, store: Store, now: datetime) -> list[str]:
     Each is logged as its own run; a failure of one does not stop the others. The jobs share one set
     of fetchers, so arXiv's interval holds across them. Returns why sources were unreachable, if any:
     a job whose source was found unreachable by an earlier one is not tried again in this run."""
-    from paperwire.ingest.daily import ingest_daily
-    from paperwire.ingest.hfdaily import ingest_hf
+    from paperwire.ingest.announcements import ingest_daily
+    from paperwire.ingest.hf import ingest_hf
     from paperwire.ingest.http import open_fetchers
 
     s = settings

@@ -35,19 +35,6 @@ class IngestRun:
 
 
 @dataclass(slots=True)
-class AnnouncementDay:
-    """One category's announcement on one day; announced=False is an explicit "no announcement" day."""
-
-    category: str
-    day: date
-    announced: bool
-    new: int = 0
-    cross: int = 0
-    replace: int = 0
-    replace_cross: int = 0
-
-
-@dataclass(slots=True)
 class HfFeature:
     """A paper featured on Hugging Face daily papers; upvotes are Hugging Face's count, not ours."""
 

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 
 from paperwire import PaperwireError
+from paperwire.storage.announcements import Announcements
 from paperwire.storage.comments import Comments
 from paperwire.storage.database import Database
 from paperwire.storage.digests import Digests
@@ -51,6 +52,7 @@ class Store(Database, ABC):
     embeddings: Embeddings
     extracts: Extracts
     ingest: Ingest
+    announcements: Announcements
     subscriptions: Subscriptions
     digests: Digests
     limits: Limits
@@ -58,6 +60,7 @@ class Store(Database, ABC):
 
     def _compose(self) -> None:
         """Give the store its nouns; implementations call it once their connections are ready."""
+        from paperwire.storage.announcements import AnnouncementsSQL
         from paperwire.storage.comments import CommentsSQL
         from paperwire.storage.digests import DigestsSQL
         from paperwire.storage.embeddings import EmbeddingsSQL
@@ -81,6 +84,7 @@ class Store(Database, ABC):
         self.embeddings = EmbeddingsSQL(self)
         self.extracts = ExtractsSQL(self)
         self.ingest = IngestSQL(self)
+        self.announcements = AnnouncementsSQL(self)
         self.subscriptions = SubscriptionsSQL(self)
         self.digests = DigestsSQL(self)
         self.limits = LimitsSQL(self)

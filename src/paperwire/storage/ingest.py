@@ -1,5 +1,5 @@
-"""What ingest records: harvest state, the run log, arXiv's announcement days and Hugging Face's daily
-features: `store.ingest`."""
+"""What ingest records: harvest state, the run log and Hugging Face's daily features: `store.ingest`
+(arXiv's announcement days are `store.announcements`)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from paperwire.models.ingest import AnnouncementDay, HarvestState, HfFeature, IngestRun
+from paperwire.models.ingest import HarvestState, HfFeature, IngestRun
+from paperwire.storage.announcements import updates_of
 from paperwire.storage.database import Noun
-from paperwire.storage.rows import next_seq
 
 _HARVEST_COLUMNS = (
     "name, cursor, pending_from, pending_until, pending_token, pending_max, pending_pages, pending_records"
 )
-_DAY_COLUMNS = 'category, day, announced, new, "cross", "replace", replace_cross'
-
-
-def _updates(columns: str) -> str:
-    """ON CONFLICT's SET that replaces every column after the key ones."""
-    return ", ".join(f"{c} = excluded.{c}" for c in columns.split(", "))
 
 
 class Ingest(ABC):
@@ -49,15 +43,6 @@ class Ingest(ABC):
         self, limit: int = 20, kind: str | None = None, trigger: str | None = None
     ) -> list[IngestRun]:
         """The latest ingest runs, newest first, optionally of one kind and trigger."""
-
-    @abstractmethod
-    def record_announcement(self, day: AnnouncementDay, announced: Mapping[str, date]) -> None:
-        """In one transaction: record a category's announcement day and give each paper id in
-        `announced` that date, unless it already has the same or an earlier one."""
-
-    @abstractmethod
-    def announcement_days(self, category: str | None = None, limit: int = 30) -> list[AnnouncementDay]:
-        """Recorded announcement days (explicit "no announcement" days included), newest first."""
 
     @abstractmethod
     def upsert_hf_features(self, features: Sequence[HfFeature]) -> None:
@@ -94,7 +79,7 @@ class IngestSQL(Noun, Ingest):
             conn.execute(
                 f"INSERT INTO ingest_harvests ({_HARVEST_COLUMNS}, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                f"ON CONFLICT (name) DO UPDATE SET {_updates(_HARVEST_COLUMNS.split(', ', 1)[1])}, "
+                f"ON CONFLICT (name) DO UPDATE SET {updates_of(_HARVEST_COLUMNS.split(', ', 1)[1])}, "
                 "updated_at = excluded.updated_at",
                 (s.name, day(s.cursor), day(s.pending_from), day(s.pending_until), s.pending_token,
                  day(s.pending_max), s.pending_pages, s.pending_records, self.d.now()),
@@ -130,34 +115,6 @@ class IngestSQL(Noun, Ingest):
             IngestRun(rid, k, args, trig, status, d.json_of(counts), error, d.time_of(start), d.time_of(end))
             for rid, k, args, trig, status, counts, error, start, end in rows
         ]
-
-    def record_announcement(self, day: AnnouncementDay, announced: Mapping[str, date]) -> None:
-        d, now = self.d, self.d.now()
-        with self.db.transaction(serial=True) as conn:
-            seq = next_seq(conn)  # a changed paper gets a new seq, so search indexes catch up
-            conn.executemany(
-                "UPDATE papers SET announced = ?, modified_at = ?, seq = ? "
-                "WHERE id = ? AND (announced IS NULL OR announced > ?)",
-                [(d.day(when), now, seq, pid, d.day(when)) for pid, when in announced.items()],
-            )
-            conn.execute(
-                f"INSERT INTO announcement_days ({_DAY_COLUMNS}, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                f"ON CONFLICT (category, day) DO UPDATE SET {_updates(_DAY_COLUMNS.split(', ', 2)[2])}, "
-                "recorded_at = excluded.recorded_at",
-                (day.category, d.day(day.day), bool(day.announced), day.new, day.cross, day.replace,
-                 day.replace_cross, now),
-            )  # fmt: skip
-
-    def announcement_days(self, category: str | None = None, limit: int = 30) -> list[AnnouncementDay]:
-        with self.db.read() as conn:
-            rows = conn.all(
-                f"SELECT {_DAY_COLUMNS} FROM announcement_days "
-                "WHERE (CAST(? AS TEXT) IS NULL OR category = ?) "
-                f"ORDER BY day DESC, category{self.d.bytewise} LIMIT ?",
-                (category, category, limit),
-            )
-        return [AnnouncementDay(c, self.d.day_of(d), bool(a), n, x, r, rx) for c, d, a, n, x, r, rx in rows]
 
     def upsert_hf_features(self, features: Sequence[HfFeature]) -> None:
         now = self.d.now()

@@ -20,7 +20,7 @@ from paperwire.search import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store, StoreError
 from paperwire.web.guard import RequestGuard
-from paperwire.web.services import services
+from paperwire.web.services import services as services_of
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -31,7 +31,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app around a store and its search engine; the caller owns the store's lifetime."""
     from paperwire.search import open_search
-    from paperwire.web import community, daily, feeds, papers, submissions, subscriptions, users
+    from paperwire.web import comments, feeds, papers, periods, submissions, subscriptions, users, votes
     from paperwire.web import search as search_routes
     from paperwire.web.pages import highlight, snippet, without_bidi_controls
     from paperwire.web.security import resolve_secret_key
@@ -54,7 +54,7 @@ def create_app(
     app.state.services = build_services(settings, store, search, secret, mailer, templates)
     templates.env.finalize = without_bidi_controls  # before any template is compiled
     templates.env.globals["version"] = __version__
-    templates.env.globals["settings"] = settings  # what a page may say of the hub (daily.html: the schedule)
+    templates.env.globals["settings"] = settings  # periods.html tells of the schedule
     templates.env.filters["highlight"] = highlight
     templates.env.filters["snippet"] = snippet
     templates.env.filters["num"] = "{:,}".format  # 6,083: thousands separated on every page
@@ -66,9 +66,12 @@ def create_app(
     # The route table: read it as the site's table of contents.
     app.add_api_route("/health", health, methods=["GET"], tags=["meta"])
     app.mount("/static/site", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(daily.router)  # /, /date, /week, /month, /trending, /api/daily_papers
+    app.include_router(periods.router)  # /, /date, /week, /month, /trending, /api/daily_papers
     app.include_router(search_routes.router)  # before papers: /api/papers/search is not a paper id
-    app.include_router(community.router)  # votes, comments, submissions, moderation (all POST/DELETE)
+    app.include_router(votes.router)  # POST/DELETE /api/papers/{id}/vote
+    app.include_router(comments.router)  # POST /api/papers/{id}/comments, /api/comments/{id}[/delete|/hide]
+    app.include_router(submissions.actions)  # POST /api/papers: submit by arXiv id or URL
+    app.include_router(papers.actions)  # POST /api/papers/{id}/hide (admins)
     app.include_router(submissions.router)  # /submissions/{id}, /api/submissions/{id}: a queued one's state
     app.include_router(papers.router)  # /papers/{id}, /categories, /authors, /api/papers/{id}
     app.include_router(feeds.router)  # /feeds/*.atom
@@ -96,7 +99,8 @@ def create_app(
 
 def health(request: Request) -> dict:
     """Liveness and a paper count."""
-    return {"status": "ok", "version": __version__, "papers": services(request).store.papers.count_papers()}
+    papers = services_of(request).store.papers.count_papers()
+    return {"status": "ok", "version": __version__, "papers": papers}
 
 
 def wants_json(request: Request) -> bool:
@@ -111,7 +115,7 @@ def wants_json(request: Request) -> bool:
 def error_response(request: Request, status: int, code: str, message: str):
     if wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-    templates = services(request).templates
+    templates = services_of(request).templates
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message}, status_code=status
     )

@@ -62,7 +62,7 @@ def month_feed(request: Request, fmt: str):
 
 
 def _period_feed(request: Request, fmt: str, kind: str) -> Response:
-    from paperwire.daily import parse_month, parse_week
+    from paperwire.periods import parse_month, parse_week
 
     store = services(request).store
     day = store.periods.latest_day(today(request)) or today(request)
@@ -75,7 +75,7 @@ def _period_feed(request: Request, fmt: str, kind: str) -> Response:
 @router.get("/feeds/trending.{fmt}", tags=["feeds"])
 def trending_feed(request: Request, fmt: str):
     """The trending papers (upvotes decaying with age)."""
-    from paperwire.web.daily import recent_period, trending_papers
+    from paperwire.web.periods import recent_period, trending_papers
 
     rows = trending_papers(request, recent_period(request))[:FEED_SIZE]
     return _feed(request, fmt, "Paperwire: trending papers", f"/feeds/trending.{fmt}", rows)

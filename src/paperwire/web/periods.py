@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from paperwire.daily import BadPeriod, Period, day_period, parse_day, parse_month, parse_week
 from paperwire.models.papers import RankedPaper
 from paperwire.models.users import MAX_USERNAME_CHARS
+from paperwire.periods import BadPeriod, Period, day_period, parse_day, parse_month, parse_week
 from paperwire.repos import by_stars
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.hf_shapes import hf_daily_item
@@ -179,7 +179,7 @@ def _listing(request: Request, period: Period, as_json: bool):
             context["quiet"] = _quiet_reason(request, period.start)
     else:
         context["before"], context["after"] = period.previous().start, period.next().start  # in range
-    return render(request, "daily.html", context)
+    return render(request, "periods.html", context)
 
 
 def _period_json(period: Period) -> dict:
@@ -189,7 +189,7 @@ def _period_json(period: Period) -> dict:
 def _quiet_reason(request: Request, day: date) -> str:
     """Why a day has no papers, as plainly as the hub knows it."""
     store = services(request).store
-    recorded = [d for d in store.ingest.announcement_days(limit=400) if d.day == day]
+    recorded = [d for d in store.announcements.recent(limit=400) if d.day == day]
     if recorded and not any(d.announced for d in recorded):
         return "arXiv made no announcement on this day."
     if day.weekday() >= 5:
@@ -233,7 +233,7 @@ def _trending_page(request: Request, page: int, as_json: bool, code: bool = Fals
         "voted": _voted(request, rows),
         "feed": "/feeds/trending.atom",
     }
-    return render(request, "daily.html", context)
+    return render(request, "periods.html", context)
 
 
 def _voted(request: Request, rows: list[RankedPaper]) -> set[str]:

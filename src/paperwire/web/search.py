@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -107,12 +108,14 @@ def search_page(
     limit: int = Query(10, description="the JSON twin's page size (the page shows 20)"),
     offset: int = Query(0, description="the JSON twin's offset"),
 ):
-    """The search page, with filters and highlighted matches; /search.json is its JSON twin (as
-    /api/search: q, limit, offset, mode)."""
+    """The search page, with filters and highlighted matches; /search.json is its JSON twin (the same
+    filters, with limit and offset as /api/search in place of page)."""
     if wants_json_twin(request):
-        return JSONResponse(results_json(_search(request, q, limit, offset, mode)))
-    from urllib.parse import urlencode
-
+        try:
+            filters = _filters(category, author, from_, until)
+        except BadQuery as exc:
+            raise HTTPException(400, str(exc)) from None
+        return JSONResponse(results_json(_search(request, q, limit, offset, mode, **filters)))
     params = {"q": q, "mode": mode, "category": category, "author": author, "from": from_, "until": until}
     context: dict = {
         "q": q,
@@ -131,12 +134,7 @@ def search_page(
     }
     if q.strip() or context["filters_used"]:
         try:
-            filters = Filters(
-                categories=[c for c in [category.strip()] if c],
-                authors=[a for a in [author.strip()] if a],
-                date_from=_date_param("from", from_),
-                date_until=_date_param("until", until),
-            )
+            filters = Filters(**_filters(category, author, from_, until))
             per_page = 20
             results = search_engine(request).search(
                 q, filters, limit=per_page, offset=(page - 1) * per_page, mode=mode
@@ -151,6 +149,15 @@ def search_page(
         except BadQuery as exc:
             context["error"] = str(exc)
     return render(request, "search.html", context, status_code=400 if context["error"] else 200)
+
+
+def _filters(category: str, author: str, from_: str, until: str) -> dict:
+    return {
+        "categories": [c for c in [category.strip()] if c],
+        "authors": [a for a in [author.strip()] if a],
+        "date_from": _date_param("from", from_),
+        "date_until": _date_param("until", until),
+    }
 
 
 def _date_param(name: str, text: str) -> date | None:

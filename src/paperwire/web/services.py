@@ -33,7 +33,7 @@ class Services:
 
 def services(scope: HTTPConnection | Starlette) -> Services:
     """The app's services, from a request (or from the app itself, as tests hold it)."""
-    app = scope.app if isinstance(scope, HTTPConnection) else scope
+    app = scope if isinstance(scope, Starlette) else scope.app
     return app.state.services
 
 
@@ -57,10 +57,10 @@ def build_services(
     )
 
 
-async def _csrf(request: Request) -> None:
+async def require_csrf(request: Request) -> None:
     await services(request).security.check_csrf(request)
 
 
 def write_router() -> APIRouter:
     """A router for routes that change state: each one requires a valid CSRF token."""
-    return APIRouter(dependencies=[Depends(_csrf)])
+    return APIRouter(dependencies=[Depends(require_csrf)])

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from paperwire import PaperwireError
 from paperwire.users import InvalidEmail, normalize_email
-from paperwire.web.community import answer, field
+from paperwire.web.forms import answer, field
 from paperwire.web.pages import page, render, user_of, wants_json_twin
 from paperwire.web.security import SIGNIN_LINK_MINUTES, client_ip, safe_next
 from paperwire.web.services import services, write_router
