@@ -53,12 +53,14 @@ def figures(name: str, result: dict) -> dict[str, float]:
 
 def command(tree: Path, name: str, json_out: Path) -> list[str]:
     script = tree / "benchmarks" / f"{'import' if name == 'import' else name}.py"
-    args = [sys.executable, str(script), "--json-out", str(json_out)]
+    args = [sys.executable, str(script), "--json-out", str(json_out), "--data", str(DATA)]
     if name == "import":
         return [*args, "--runs", "1"]
     if name == "digest":
         return [*args, "--rounds", "1", "--vectors-from", str(VECTORS)]
-    helptext = subprocess.run([*args[:2], "--help"], capture_output=True, text=True, env=env_for(tree)).stdout
+    helptext = subprocess.run(
+        [sys.executable, str(script), "--help"], capture_output=True, text=True, env=env_for(tree)
+    ).stdout
     extra = ["--indexing", "off"] if "--indexing" in helptext else []  # HEAD's indexing phase: not compared
     return [*args, "--rounds", "1", *extra]
 
