@@ -81,7 +81,7 @@ def test_send_dry_run_and_status(hub_cli, smtp_inbox):
     hub_cli("subscribers", "add", "ada@x.org", "--confirmed", "--category", "cs.CV", "--trending", "0")
     dry = hub_cli("digest", "send", "--date", "2025-03-18", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "2503.10004 (in cs.CV, a category you follow)" in dry.stdout
+    assert "2503.10004  Vision transformers (in cs.CV, a category you follow)" in dry.stdout
     assert "1 digest(s) would be sent" in dry.stdout and smtp_inbox.messages == []
     sent = hub_cli("digest", "send", "--date", "2025-03-18")
     assert sent.stdout.startswith("1 composed (0 with nothing new), 1 sent"), sent.stdout + sent.stderr

@@ -69,14 +69,18 @@ def _show(store, composed) -> None:
         click.echo("no digests are due")
         return
     subs = {}
+    ids = sorted({item.paper_id for d in composed for item in d.items})
+    titles = {pid: p.title for pid, p in store.papers.get_papers(ids).items()}
     for d in composed:
         if d.subscription_id not in subs:
             subs[d.subscription_id] = store.subscriptions.get_subscription(d.subscription_id)
         email = subs[d.subscription_id].email if subs[d.subscription_id] else d.subscription_id
         click.echo(f"{d.period} {email}: {len(d.items)} paper(s)")
         for item in d.items:
+            title = " ".join(titles.get(item.paper_id, "").split())
+            title = title if len(title) <= 72 else title[:71] + "…"
             why = f" ({item.reason})" if item.reason else ""
-            click.echo(f"  {item.section:8} {item.paper_id}{why}")
+            click.echo(f"  {item.section:8} {item.paper_id}  {title}{why}")
     click.echo(f"{len(composed)} digest(s) would be sent (dry run: nothing written or sent)")
 
 
