@@ -76,7 +76,11 @@ class Ticker:
     def tick(self) -> None:
         raise NotImplementedError
 
+    def starting(self) -> None:
+        """Called once in the thread before its first tick (e.g. to lower the thread's priority)."""
+
     def _loop(self) -> None:
+        self.starting()
         while not self._stop.is_set():
             try:
                 self.tick()

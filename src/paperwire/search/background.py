@@ -29,11 +29,10 @@ class BackgroundIndexer(Ticker):
         # first run; afterwards every embedding run makes its papers' extracts as it goes.
         self.extracts_due = True
 
-    def _loop(self) -> None:
+    def starting(self) -> None:
         # Everything this thread does is background work, and the threads it starts (the embed-ahead
         # thread, tantivy's writers) start at its priority: requests come first.
         lower_this_thread()
-        super()._loop()
 
     def tick(self) -> None:
         engine = self.engine
@@ -86,9 +85,8 @@ class VectorFollower(Ticker):
         super().__init__(tick_s, "search-follower", log, backoff=tick_s * 5)
         self.engine = engine
 
-    def _loop(self) -> None:
+    def starting(self) -> None:
         lower_this_thread()  # a chunk's insert waits for the index lock like a search; requests first
-        super()._loop()
 
     def tick(self) -> None:
         if self.engine.vectors_in_database:
