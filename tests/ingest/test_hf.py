@@ -14,23 +14,20 @@ from paperwire.ingest.xmlsafe import BadResponse
 from paperwire.models.ingest import HfFeature
 from paperwire.storage import open_store
 from tests.support.replay import (
-    HF_DATA,
+    HF_DAY,
     HfRoute,
-    ReplayServer,
     Reply,
-    api_route,
     ingest_env,
     ingest_overrides,
+    sources_server,
 )
 
-DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
+DAY = HF_DAY
 
 
 @pytest.fixture
 def server():
-    with ReplayServer() as s:
-        s.routes["/api/query"] = api_route
-        s.routes["/api/daily_papers"] = HfRoute({"2025-03-18": DAY})
+    with sources_server() as s:
         yield s
 
 

@@ -1,6 +1,5 @@
 """The ingest schedule: when it is due, what it runs, and `paperwire serve` running it for real."""
 
-import json
 import subprocess
 import threading
 import time
@@ -17,25 +16,21 @@ from paperwire.storage import open_store
 from tests.support.ingest import TUESDAY, wait_for_runs
 from tests.support.paths import PAPERWIRE_BIN
 from tests.support.replay import (
-    HF_DATA,
+    HF_DAY,
     HfRoute,
-    ReplayServer,
     Reply,
-    api_route,
     ingest_env,
     ingest_overrides,
+    sources_server,
 )
 from tests.support.server import free_port
 
-DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())
+DAY = HF_DAY
 
 
 @pytest.fixture
 def server():
-    with ReplayServer() as s:
-        s.routes["/api/query"] = api_route
-        s.routes["/atom/cs.LG"] = lambda q: Reply(TUESDAY)
-        s.routes["/api/daily_papers"] = HfRoute({"2025-03-18": DAY})
+    with sources_server({"/atom/cs.LG": lambda q: Reply(TUESDAY)}) as s:
         yield s
 
 

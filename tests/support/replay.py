@@ -271,6 +271,20 @@ class HfRoute:
         return Reply(body, headers={"Content-Type": "application/json; charset=utf-8"})
 
 
+HF_DAY = json.loads((HF_DATA / "daily_papers-2025-03-18.json").read_text())  # a recorded day, as HF serves it
+
+
+@contextlib.contextmanager
+def sources_server(routes: dict[str, Callable] | None = None):
+    """A replay server for the ingest sources: arXiv's query API (api_route) and Hugging Face's daily
+    papers of 2025-03-18 (HF_DAY), plus `routes`."""
+    with ReplayServer() as s:
+        s.routes["/api/query"] = api_route
+        s.routes["/api/daily_papers"] = HfRoute({"2025-03-18": HF_DAY})
+        s.routes.update(routes or {})
+        yield s
+
+
 GITHUB_DATA = DATA / "github"
 
 
