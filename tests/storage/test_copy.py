@@ -38,6 +38,10 @@ def source(cli_env, model_dir):
         )
         store.submissions.add_submission(CORPUS[1].id, alice.id, DAY)
         store.papers.set_paper_hidden(CORPUS[2].id, True)
+        store.library.set_saved(bob.id, CORPUS[0].id, True)
+        store.library.set_mark(bob.id, CORPUS[1].id, "not_interested", True)
+        shelf = store.collections.create(bob.id, "Shelf", is_public=True)
+        store.collections.set_paper(shelf.id, bob.id, CORPUS[0].id, True)
         store.limits.hit_rate_limit("vote:1", 60, 10, datetime.now(UTC))
         store.ingest.finish_run(store.ingest.start_run("daily", "cs.LG", "cli"), "ok", {"new": 3}, None)
         store.ingest.save_harvest(HarvestState("oai:cs", cursor=DAY))
@@ -65,7 +69,8 @@ def test_copy_moves_every_table_and_the_vectors(source, postgres, run_cli):
     for table in ("papers", "paper_versions", "embeddings", "search_meta", "users", "sessions", "votes",
                   "comments", "submissions", "ingest_runs", "ingest_harvests", "announcement_days",
                   "hf_daily_papers", "hub_counters", "rate_limits", "signin_tokens", "subscriptions",
-                  "deliveries", "digest_papers"):  # fmt: skip
+                  "deliveries", "digest_papers", "library_papers", "paper_marks", "collections",
+                  "collection_papers"):  # fmt: skip
         assert table in lines and lines[table][0] == lines[table][1] != "0", (table, done.stdout)
     assert "every count matches" in done.stdout and "password" not in done.stdout
     target = load_settings(database_url=url, data_dir=source.data_dir)
@@ -81,6 +86,9 @@ def test_copy_moves_every_table_and_the_vectors(source, postgres, run_cli):
         )  # the same bytes, seqs and keys
         assert new.papers.get_paper(CORPUS[0].id) == old.papers.get_paper(CORPUS[0].id)
         assert new.users.session_user("hash-of-alice-token", datetime.now(UTC)).is_admin
+        bob = new.users.find_user(email="bob@example.org")
+        assert new.library.signals(bob.id) == old.library.signals(bob.id)
+        assert new.collections.create(bob.id, "After the copy").id > 1  # the id sequence continues
         assert (
             new.papers.paper_activity(CORPUS[0].id).upvotes == 2
             and new.papers.paper_activity(CORPUS[2].id).hidden

@@ -7,12 +7,14 @@ from contextlib import AbstractContextManager
 
 from paperwire import PaperwireError
 from paperwire.storage.announcements import Announcements
+from paperwire.storage.collections import Collections
 from paperwire.storage.comments import Comments
 from paperwire.storage.database import Database
 from paperwire.storage.digests import Digests
 from paperwire.storage.embeddings import Embeddings
 from paperwire.storage.extracts import Extracts
 from paperwire.storage.ingest import Ingest
+from paperwire.storage.library import Library
 from paperwire.storage.limits import Limits
 from paperwire.storage.papers import Papers
 from paperwire.storage.periods import Periods
@@ -57,15 +59,19 @@ class Store(Database, ABC):
     digests: Digests
     limits: Limits
     repos: Repos
+    library: Library
+    collections: Collections
 
     def _compose(self) -> None:
         """Give the store its nouns; implementations call it once their connections are ready."""
         from paperwire.storage.announcements import AnnouncementsSQL
+        from paperwire.storage.collections import CollectionsSQL
         from paperwire.storage.comments import CommentsSQL
         from paperwire.storage.digests import DigestsSQL
         from paperwire.storage.embeddings import EmbeddingsSQL
         from paperwire.storage.extracts import ExtractsSQL
         from paperwire.storage.ingest import IngestSQL
+        from paperwire.storage.library import LibrarySQL
         from paperwire.storage.limits import LimitsSQL
         from paperwire.storage.papers import PapersSQL
         from paperwire.storage.periods import PeriodsSQL
@@ -89,6 +95,8 @@ class Store(Database, ABC):
         self.digests = DigestsSQL(self)
         self.limits = LimitsSQL(self)
         self.repos = ReposSQL(self)
+        self.library = LibrarySQL(self)
+        self.collections = CollectionsSQL(self)
 
     # True when the store answers search itself (keyword_search, nearest, exact_titles, matching: see
     # storage/postgres_search.py); SearchEngine then keeps no index files. False: tantivy and usearch.

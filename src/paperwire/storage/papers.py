@@ -46,6 +46,10 @@ class Papers(ABC):
         """The stored papers among paper_ids, by id (version histories not loaded)."""
 
     @abstractmethod
+    def papers_by_doi(self, dois: Sequence[str]) -> dict[str, str]:
+        """The paper id of each DOI (compared lower-cased) that a stored paper has: {doi: paper id}."""
+
+    @abstractmethod
     def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
         """Every paper with its version history, in id order, read in batches."""
 
@@ -155,6 +159,17 @@ class PapersSQL(Noun, Papers):
 
     def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
         return {p.id: p for p in self._papers("", [], paper_ids)}
+
+    def papers_by_doi(self, dois: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self.db.read() as conn:
+            for condition, params in self.d.one_of("lower(doi)", [d.lower() for d in dois]):
+                for doi, paper_id in conn.all(
+                    f"SELECT lower(doi), id FROM papers WHERE {condition} ORDER BY id{self.d.bytewise} DESC",
+                    params,
+                ):
+                    found[doi] = paper_id  # several papers with one DOI: the smallest id, every time
+        return found
 
     def _papers(self, tail: str, params: Sequence, ids: Sequence[str] | None = None) -> list[Paper]:
         """Papers with their version histories, read in one snapshot: these ids, or `tail`'s."""
