@@ -56,7 +56,8 @@ def test_a_malformed_entry_is_kept_with_its_problem():
     assert [(e.key, e.problem) for e in problems] == [
         (
             "broken",
-            "malformed entry at line 3: Unexpected block start: `@misc`. Was still looking for field-value closing `}`",
+            "malformed entry at line 3: Unexpected block start: `@misc`. "
+            "Was still looking for field-value closing `}`",
         )
     ]
     assert "2503.10002" in [i for e in entries for i in e.arxiv_ids]
