@@ -25,10 +25,13 @@ RATE_LIMITED = (
     "submit",
     "subscribe",
     "subscribe_ip",
+    "signal",
+    "collection",
+    "import",
 )
 DEFAULT_RATE_LIMITS = (
     "signin=5/3600,signin_ip=30/3600,signin_mail=10/900,vote=120/60,comment=10/600,submit=20/3600,"
-    "subscribe=5/3600,subscribe_ip=30/3600"
+    "subscribe=5/3600,subscribe_ip=30/3600,signal=240/60,collection=60/3600,import=20/3600"
 )
 
 
@@ -63,6 +66,11 @@ class Settings(BaseSettings):
         default=1_048_576,
         ge=1024,
         description="Largest request body (JSON or form) the hub reads; past it, 413 (docs/security.md).",
+    )
+    max_import_bytes: int = Field(
+        default=2 * 1_048_576,
+        ge=1024,
+        description="Largest BibTeX or CSL JSON file a library import reads; past it, 413 (docs/library.md).",
     )
     server_timing: bool = Field(
         default=False,

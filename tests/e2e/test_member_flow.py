@@ -5,14 +5,13 @@ take the vote back, comment, submit a paper (fetched from a local replay of arXi
 and open a paper and one of its related papers.
 """
 
-import re
 import time
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import PHONE, has_horizontal_scroll, screenshot
+from tests.support.browser import PHONE, has_horizontal_scroll, screenshot, sign_in
 from tests.support.replay import ReplayServer, api_route
 
 pytestmark = pytest.mark.browser
@@ -33,20 +32,6 @@ def hub_server(spawn_server, smtp_inbox, arxiv):
         PAPERWIRE_CONTACT_EMAIL="ops@example.org",
         PAPERWIRE_ARXIV_INTERVAL="0",
     )
-
-
-def sign_in(page, server, inbox, email: str) -> None:
-    page.goto(f"{server.url}/signin")
-    before = len(inbox.messages)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Email me a sign-in link").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
-    message = inbox.wait_for(before + 1)[-1]
-    link = re.search(r"(http://\S+/signin/verify\?\S+)", message.get_content()).group(1)
-    parts = urlsplit(link)
-    page.goto(f"{server.url}{parts.path}?{parts.query}")  # the link names the hub's public URL
-    page.get_by_role("button", name=f"Sign in as {email}").click()
-    expect(page.get_by_role("link", name=email.split("@")[0])).to_be_visible()
 
 
 def test_a_member_signs_in_votes_comments_submits_and_searches(hub_server, page, smtp_inbox, arxiv):

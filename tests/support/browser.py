@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: Playwright cannot download its own browsers here
 CHROMIUM_ARGS = [
@@ -47,3 +48,18 @@ def screenshot(page: Page, name: str) -> Path:
 
 def has_horizontal_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def sign_in(page, server, inbox, email: str) -> None:
+    """Sign in through the emailed magic link, as a member would (the inbox is a real SMTP server)."""
+    page.goto(f"{server.url}/signin")
+    before = len(inbox.messages)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    message = inbox.wait_for(before + 1)[-1]
+    link = re.search(r"(http://\S+/signin/verify\?\S+)", message.get_content()).group(1)
+    parts = urlsplit(link)
+    page.goto(f"{server.url}{parts.path}?{parts.query}")  # the link names the hub's public URL
+    page.get_by_role("button", name=f"Sign in as {email}").click()
+    expect(page.get_by_role("link", name=email.split("@")[0])).to_be_visible()

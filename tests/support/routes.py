@@ -30,6 +30,7 @@ VALUES = {
     "fmt": "atom",
     "comment_id": "1",
     "submission_id": "1",
+    "collection_id": "1",
     "token": "not-a-signed-token",
 }
 

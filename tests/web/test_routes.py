@@ -11,8 +11,21 @@ from tests.support.routes import api_routes, fill
 # token. The signed token in its path is its authentication (tests/web/test_subscriptions.py). The one
 # write route exempt from CSRF.
 NO_CSRF = {("POST", "/unsubscribe/{token}")}
-# A member's own, besides the profile: a submission's state.
-MEMBERS = {"/submissions/{submission_id}", "/api/submissions/{submission_id}"}
+# A member's own, besides the profile: a submission's state, the library and its exports, a collection's
+# confirmation page.
+MEMBERS = {
+    "/submissions/{submission_id}",
+    "/api/submissions/{submission_id}",
+    "/collections/{collection_id}/delete",
+}
+MEMBERS |= {"/library", "/library.json", "/library/export/bibtex", "/library/export/csl-json"}
+# A collection's pages: a missing one (none here) is a 404, as a private one is
+# (tests/web/test_collections.py).
+COLLECTIONS = {
+    "/collections/{collection_id}",
+    "/collections/{collection_id}.json",
+    *(f"/collections/{{collection_id}}/{p}" for p in ("feed.atom", "export/bibtex", "export/csl-json")),
+}
 # Pages opened by a signed link: a made-up token is a 400.
 SIGNED_LINK_PAGES = {
     "/signin/verify",
@@ -48,6 +61,7 @@ def test_every_read_route_answers(hub):
             "/feeds/search.{fmt}",
             *MEMBERS,
             *SIGNED_LINK_PAGES,
+            *COLLECTIONS,
         }:
             assert r.status_code == 200, f"GET {path}: {r.status_code} {r.text[:200]}"
 

@@ -31,7 +31,18 @@ def create_app(
 ) -> FastAPI:
     """Build the app around a store and its search engine; the caller owns the store's lifetime."""
     from paperwire.search import open_search
-    from paperwire.web import comments, feeds, papers, periods, submissions, subscriptions, users, votes
+    from paperwire.web import (
+        collections,
+        comments,
+        feeds,
+        library,
+        papers,
+        periods,
+        submissions,
+        subscriptions,
+        users,
+        votes,
+    )
     from paperwire.web import search as search_routes
     from paperwire.web.pages import highlight, snippet, without_bidi_controls
     from paperwire.web.security import resolve_secret_key
@@ -72,9 +83,13 @@ def create_app(
     app.include_router(comments.router)  # POST /api/papers/{id}/comments, /api/comments/{id}[/delete|/hide]
     app.include_router(submissions.actions)  # POST /api/papers: submit by arXiv id or URL
     app.include_router(papers.actions)  # POST /api/papers/{id}/hide (admins)
+    app.include_router(library.actions)  # save, not interested, read (POST sets, DELETE undoes); import
+    app.include_router(collections.actions)  # create, rename, delete collections; add and remove papers
     app.include_router(submissions.router)  # /submissions/{id}, /api/submissions/{id}: a queued one's state
     app.include_router(papers.router)  # /papers/{id}, /categories, /authors, /api/papers/{id}
     app.include_router(feeds.router)  # /feeds/*.atom
+    app.include_router(library.pages)  # /library (+ .json), /library/export/bibtex|csl-json: the owner's only
+    app.include_router(collections.pages)  # /collections/{id} (+ .json, /feed.atom, /export/*): public or own
     app.include_router(users.pages)  # /signin, /profile
     app.include_router(users.actions)  # /api/signin, /api/signout
     app.include_router(subscriptions.pages)  # /subscribe, /subscription, /unsubscribe/{token} (one-click)
@@ -88,6 +103,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         hsts=settings.base_url.startswith("https://"),
         server_timing=settings.server_timing,
+        uploads={IMPORT_PATH: (settings.max_import_bytes + MULTIPART_SLACK, _too_large(settings))},
     )
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -95,6 +111,17 @@ def create_app(
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(psycopg.DataError, _out_of_range)
     return app
+
+
+IMPORT_PATH = "/api/library/import"
+MULTIPART_SLACK = 64 * 1024  # the form's boundaries, headers and other fields around the file
+
+
+def _too_large(settings: Settings) -> str:
+    return (
+        f"the file is larger than {settings.max_import_bytes:,} bytes, the most an import reads "
+        "(PAPERWIRE_MAX_IMPORT_BYTES)"
+    )
 
 
 def health(request: Request) -> dict:

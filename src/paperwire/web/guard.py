@@ -25,19 +25,29 @@ class BodyTooLarge(HTTPException):
     """Raised from receive(): FastAPI re-raises HTTPExceptions from body parsing instead of making them
     400s, so the app's error handler answers it as JSON or the error page."""
 
-    def __init__(self, limit: int):
-        super().__init__(413, f"the request body is larger than {limit:,} bytes")
+    def __init__(self, limit: int, message: str | None = None):
+        super().__init__(413, message or f"the request body is larger than {limit:,} bytes")
 
 
 class RequestGuard:
     """Counts request body bytes as they stream and stops at the limit (a Content-Length past it is
     refused before any byte is read); refuses a NUL in the path, which PostgreSQL cannot hold in text
     (one in a query that reaches the database is a 400 from the app's DataError handler); answers
-    HEAD like GET without the body; adds the security headers."""
+    HEAD like GET without the body; adds the security headers. `uploads` gives the paths that take a
+    file (the library's import) their own, larger limit and the message that says so."""
 
-    def __init__(self, app, *, max_body_bytes: int, hsts: bool, server_timing: bool = False):
+    def __init__(
+        self,
+        app,
+        *,
+        max_body_bytes: int,
+        hsts: bool,
+        server_timing: bool = False,
+        uploads: dict[str, tuple[int, str]] | None = None,
+    ):
         self.app = app
         self.limit = max_body_bytes
+        self.uploads = uploads or {}
         self.hsts = hsts
         self.server_timing = server_timing
 
@@ -67,14 +77,11 @@ class RequestGuard:
 
         if "\x00" in scope["path"]:  # a query's NUL is the route's to judge (search ignores it)
             return await _refuse(guarded_send, 400, "bad_request", "the URL's path has a NUL character (%00)")
+        limit, too_large = self.uploads.get(scope["path"], (self.limit, None))
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            return await _refuse(
-                guarded_send,
-                413,
-                "payload_too_large",
-                f"the request body is larger than {self.limit:,} bytes",
-            )
+        if declared is not None and declared > limit:
+            message = too_large or f"the request body is larger than {limit:,} bytes"
+            return await _refuse(guarded_send, 413, "payload_too_large", message)
         received = 0
 
         async def counted_receive():
@@ -82,8 +89,8 @@ class RequestGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLarge(self.limit)
+                if received > limit:
+                    raise BodyTooLarge(limit, too_large)
             return message
 
         await self.app(scope, counted_receive, guarded_send)

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, TypeAdapter
 
+from paperwire.web import library_schemas as ls
 from paperwire.web import schemas as s
 from paperwire.web.security import CSRF_COOKIE, SESSION_COOKIE
 
@@ -49,6 +50,7 @@ ERRORS = {
     401: "Sign in first.",
     403: "A missing or wrong CSRF token, or not allowed (not yours, not an admin).",
     404: "No such thing here (or hidden by a moderator).",
+    413: "The file is larger than PAPERWIRE_MAX_IMPORT_BYTES.",
     429: "Past a rate limit or a queue's bound; Retry-After says when to try again.",
     503: "The database or the mail server is unavailable for now; try again.",
 }
@@ -64,6 +66,7 @@ PARAMETER_EXAMPLES = {
     "name": "Alan Turing",
     "comment_id": 1,
     "submission_id": 1,
+    "collection_id": 1,
     "fmt": "atom",
 }
 
@@ -78,6 +81,7 @@ class Op:
     security: list | None = None
     media: tuple[str, ...] = ()  # other content types of its 200 (feeds, Markdown)
     enums: dict[str, list[str]] = field(default_factory=dict)  # parameters' allowed values
+    upload: bool = False  # forms may also send a file (multipart/form-data, the field `file`)
 
 
 def api(model: object, *errors: int, status: int = 200, **kw) -> Op:
@@ -93,6 +97,7 @@ def write(model: object, *errors: int, body=None, security=MEMBER_WRITE, status:
     return Op(ok={status: model}, errors=(303, *errors, 403, 503), body=body, security=security)
 
 
+CSL = "application/vnd.citationstyles.csl+json"
 FEED = {"media": ("application/atom+xml", "application/rss+xml"), "enums": {"fmt": ["atom", "rss"]}}
 
 # The route table, as the document describes it.
@@ -133,6 +138,47 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/api/submissions/{submission_id}"): api(s.Queued, 400, 401, 404, security=MEMBER_READ),
     ("GET", "/submissions/{submission_id}"): page(303, 400, 404, security=MEMBER_READ),
+    # library (private to its owner) and collections
+    **{
+        (method, f"/api/papers/{{paper_id}}/{kind}"): write(model, *errors, body=body)
+        for kind, model in (("save", ls.Saved), ("not-interested", ls.NotInterested), ("read", ls.Read))
+        for method, errors, body in (
+            ("POST", (400, 401, 404, 429), ls.SignalBody),
+            ("DELETE", (401, 404, 429), None),
+        )
+    },
+    ("POST", "/api/library/import"): Op(
+        ok={200: ls.ImportResult},
+        errors=(303, 400, 401, 403, 404, 413, 429, 503),
+        body=ls.ImportBody,
+        security=MEMBER_WRITE,
+        upload=True,
+    ),
+    ("GET", "/library"): page(303, 400, security=MEMBER_READ),
+    ("GET", "/library.json"): api(ls.LibraryJson, 400, 401, security=MEMBER_READ),
+    ("GET", "/library/export/bibtex"): page(303, media=("application/x-bibtex",), security=MEMBER_READ),
+    ("GET", "/library/export/csl-json"): api(list[dict], 303, media=(CSL,), security=MEMBER_READ),
+    ("GET", "/collections/{collection_id}"): page(400, 404),
+    ("GET", "/collections/{collection_id}.json"): api(ls.CollectionPage, 400, 404),
+    ("GET", "/collections/{collection_id}/delete"): page(303, 400, 404, security=MEMBER_READ),
+    ("GET", "/collections/{collection_id}/feed.atom"): page(400, 404, media=("application/atom+xml",)),
+    ("GET", "/collections/{collection_id}/export/bibtex"): page(400, 404, media=("application/x-bibtex",)),
+    ("GET", "/collections/{collection_id}/export/csl-json"): api(list[dict], 400, 404, media=(CSL,)),
+    ("POST", "/api/collections"): write(ls.CollectionJson, 400, 401, 429, body=ls.CollectionBody, status=201),
+    ("POST", "/api/collections/{collection_id}"): write(
+        ls.CollectionJson, 400, 401, 404, 429, body=ls.CollectionUpdateBody
+    ),
+    ("POST", "/api/collections/{collection_id}/delete"): write(
+        s.Deleted, 400, 401, 404, 429, body=s.FormFields
+    ),
+    ("DELETE", "/api/collections/{collection_id}"): write(s.Deleted, 400, 401, 404, 429),
+    ("POST", "/api/papers/{paper_id}/collections"): write(
+        ls.Collected, 400, 401, 404, 429, body=ls.CollectBody
+    ),
+    ("POST", "/api/papers/{paper_id}/collections/{collection_id}/delete"): write(
+        ls.Collected, 400, 401, 404, 429, body=s.FormFields
+    ),
+    ("DELETE", "/api/papers/{paper_id}/collections/{collection_id}"): write(ls.Collected, 400, 401, 404, 429),
     # papers
     ("GET", "/api/papers/{paper_id}"): api(s.HfPaperInfo, 404),
     ("GET", "/papers/{paper_id}"): page(301, 404, media=("text/markdown",)),
@@ -224,7 +270,10 @@ def _describe(op: dict, spec: Op, schemas: dict) -> None:
             content = {**HTML, **{media: {"schema": {"type": "string"}} for media in spec.media}}
         else:
             content = {"application/json": {"schema": _schema(model, schemas)}}
-            content.update({media: {"schema": {"type": "string"}} for media in spec.media})
+            for media in spec.media:  # a JSON media type (CSL JSON) has the model's schema too
+                content[media] = (
+                    content["application/json"] if media.endswith("+json") else {"schema": {"type": "string"}}
+                )
         responses[str(status)] = {"description": "OK" if status < 300 else "Accepted", "content": content}
     if 202 in spec.ok and spec.ok[202] is s.Queued:
         responses["202"]["description"] = "Queued for a fetch from arXiv; Location is its state."
@@ -240,6 +289,16 @@ def _describe(op: dict, spec: Op, schemas: dict) -> None:
     op["responses"] = responses
     if spec.body is not None:
         op["requestBody"] = _body(spec.body, schemas)
+    if spec.upload:
+        form = op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+        fields = {k: v for k, v in form["properties"].items() if k != "content"}
+        op["requestBody"]["content"]["multipart/form-data"] = {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}, **fields},
+                "required": ["file", "csrf_token"],
+            }
+        }
     if spec.security is not None:
         op["security"] = spec.security
 

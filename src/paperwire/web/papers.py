@@ -17,6 +17,7 @@ from paperwire.web.forms import answer, field
 from paperwire.web.hf_shapes import hf_daily_item, hf_extract, hf_paper
 from paperwire.web.pages import cached, page, render, user_of, wants_json_twin
 from paperwire.web.services import services, write_router
+from paperwire.web.signals import signal_context
 
 router = APIRouter()
 actions = write_router()  # moderation: every route here needs a CSRF token
@@ -154,7 +155,8 @@ def paper_context(request: Request, paper: Paper, **extra) -> dict:
     return {
         "paper": paper,
         "activity": activity,
-        "voted": bool(user and store.votes.voted(user.id, [paper.id])),
+        **signal_context(request, [paper.id]),
+        "in_collections": store.collections.containing(user.id, paper.id) if user else set(),
         "comments": [(c, c.html) for c in comments],  # rendered when posted, not here
         "related": related(request, paper),
         "github_stars": github_stars(request, [paper]).get(paper.id),
@@ -219,7 +221,8 @@ def _browse(request: Request, fetch, context: dict, as_json: bool, count=None):
         context["count"] = count() if count else None
         if as_json:
             return JSONResponse({**context, "more": more, "papers": [hf_daily_item(r) for r in rows]})
-        return render(request, "browse.html", {**context, "rows": rows, "more": more, "voted": set()})
+        signals = signal_context(request, [r.paper.id for r in rows])
+        return render(request, "browse.html", {**context, "rows": rows, "more": more, **signals})
 
     return cached(request, build) if not user_of(request) else build()
 

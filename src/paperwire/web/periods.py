@@ -13,9 +13,10 @@ from paperwire.periods import BadPeriod, Period, day_period, parse_day, parse_mo
 from paperwire.repos import by_stars
 from paperwire.votes import TRENDING_DAYS, trending_order
 from paperwire.web.hf_shapes import hf_daily_item
-from paperwire.web.pages import cached, page, render, today, user_of, wants_json_twin
+from paperwire.web.pages import cached, page, render, today, wants_json_twin
 from paperwire.web.papers import github_stars, with_extracts
 from paperwire.web.services import services
+from paperwire.web.signals import signal_context
 
 router = APIRouter()
 
@@ -170,7 +171,7 @@ def _listing(request: Request, period: Period, as_json: bool):
         "total": total,
         "page": page,
         "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        "voted": _voted(request, rows),
+        **signal_context(request, [r.paper.id for r in rows]),
         "feed": "/feeds/daily.atom" if period.kind == "date" else f"/feeds/{period.kind}.atom",
     }
     if period.kind == "date":
@@ -230,12 +231,7 @@ def _trending_page(request: Request, page: int, as_json: bool, code: bool = Fals
         "total": len(ranked),
         "page": page,
         "pages": max((len(ranked) + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        "voted": _voted(request, rows),
+        **signal_context(request, [r.paper.id for r in rows]),
         "feed": "/feeds/trending.atom",
     }
     return render(request, "periods.html", context)
-
-
-def _voted(request: Request, rows: list[RankedPaper]) -> set[str]:
-    user = user_of(request)
-    return services(request).store.votes.voted(user.id, [r.paper.id for r in rows]) if user else set()

@@ -14,6 +14,7 @@ from paperwire.web.hf_shapes import hf_paper
 from paperwire.web.pages import page, render, wants_json_twin
 from paperwire.web.papers import find_paper
 from paperwire.web.services import services
+from paperwire.web.signals import signal_context
 
 router = APIRouter()
 
@@ -142,6 +143,7 @@ def search_page(
             hidden = services(request).store.papers.hidden_papers([h.paper.id for h in results.hits])
             results.hits = [h for h in results.hits if h.paper.id not in hidden]
             context["results"] = results
+            context.update(signal_context(request, [h.paper.id for h in results.hits]))
             if results.did_you_mean:  # the same search, filters and all, with the typos corrected
                 fixed = {k: v for k, v in params.items() if v} | {"q": results.did_you_mean}
                 context["did_you_mean"] = (results.did_you_mean, urlencode(fixed))

@@ -1,5 +1,5 @@
-// Paperwire's only script: upvote without a reload, and guess a new subscriber's time zone. Every form
-// also works without it.
+// Paperwire's only script: upvote, save, dismiss and mark read without a reload, and guess a new
+// subscriber's time zone. Every form also works without it.
 document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form.vote");
   if (!form) return;
@@ -22,6 +22,32 @@ document.addEventListener("submit", async (event) => {
     button.setAttribute("aria-label", label);
     button.title = label;
     button.querySelector(".count").textContent = data.upvotes.toLocaleString("en-US");  // as the page: 1,024
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// Save, not interested, read: POST sets, DELETE undoes; the answer names the new state (data-key).
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form.signal");
+  if (!form) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  const on = form.elements.on.value === "1";
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: on ? "POST" : "DELETE",
+      headers: { "X-CSRF-Token": form.elements.csrf_token.value, "Content-Type": "application/json" },
+      body: "{}",
+      credentials: "same-origin",
+    });
+    if (!response.ok) { form.submit(); return; }  // the server's page explains (sign-in, limits)
+    const state = Boolean((await response.json())[form.dataset.key]);
+    form.elements.on.value = state ? "0" : "1";
+    button.setAttribute("aria-pressed", String(state));
+    button.textContent = state ? button.dataset.on : button.dataset.off;
+    if (form.dataset.key === "not_interested") form.closest("li.paper")?.classList.toggle("dismissed", state);
   } finally {
     button.disabled = false;
   }
