@@ -18,6 +18,7 @@ from paperwire.storage.library import Library
 from paperwire.storage.limits import Limits
 from paperwire.storage.papers import Papers
 from paperwire.storage.periods import Periods
+from paperwire.storage.recommendations import Recommendations
 from paperwire.storage.repos import Repos
 from paperwire.storage.submissions import Submissions
 from paperwire.storage.subscriptions import Subscriptions
@@ -61,6 +62,7 @@ class Store(Database, ABC):
     repos: Repos
     library: Library
     collections: Collections
+    recommendations: Recommendations
 
     def _compose(self) -> None:
         """Give the store its nouns; implementations call it once their connections are ready."""
@@ -75,6 +77,7 @@ class Store(Database, ABC):
         from paperwire.storage.limits import LimitsSQL
         from paperwire.storage.papers import PapersSQL
         from paperwire.storage.periods import PeriodsSQL
+        from paperwire.storage.recommendations import RecommendationsSQL
         from paperwire.storage.repos import ReposSQL
         from paperwire.storage.submissions import SubmissionsSQL
         from paperwire.storage.subscriptions import SubscriptionsSQL
@@ -97,6 +100,7 @@ class Store(Database, ABC):
         self.repos = ReposSQL(self)
         self.library = LibrarySQL(self)
         self.collections = CollectionsSQL(self)
+        self.recommendations = RecommendationsSQL(self)
 
     # True when the store answers search itself (keyword_search, nearest, exact_titles, matching: see
     # storage/postgres_search.py); SearchEngine then keeps no index files. False: tantivy and usearch.

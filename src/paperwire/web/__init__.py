@@ -38,6 +38,7 @@ def create_app(
         library,
         papers,
         periods,
+        recommendations,
         submissions,
         subscriptions,
         users,
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(collections.actions)  # create, rename, delete collections; add and remove papers
     app.include_router(submissions.router)  # /submissions/{id}, /api/submissions/{id}: a queued one's state
     app.include_router(papers.router)  # /papers/{id}, /categories, /authors, /api/papers/{id}
+    app.include_router(recommendations.router)  # /api/recommendations, /recommendations/v1/* (S2's shape)
     app.include_router(feeds.router)  # /feeds/*.atom
     app.include_router(library.pages)  # /library (+ .json), /library/export/bibtex|csl-json: the owner's only
     app.include_router(collections.pages)  # /collections/{id} (+ .json, /feed.atom, /export/*): public or own
@@ -136,7 +138,7 @@ def wants_json(request: Request) -> bool:
     if is_form(request):  # a browser's form: it shows pages
         return False
     path = request.url.path
-    return path.startswith("/api/") or path.endswith(".json") or path == "/health"
+    return path.startswith(("/api/", "/recommendations/")) or path.endswith(".json") or path == "/health"
 
 
 def error_response(request: Request, status: int, code: str, message: str):

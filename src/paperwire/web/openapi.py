@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, TypeAdapter
 
 from paperwire.web import library_schemas as ls
+from paperwire.web import recommendation_schemas as rs
 from paperwire.web import schemas as s
 from paperwire.web.security import CSRF_COOKIE, SESSION_COOKIE
 
@@ -82,6 +83,7 @@ class Op:
     media: tuple[str, ...] = ()  # other content types of its 200 (feeds, Markdown)
     enums: dict[str, list[str]] = field(default_factory=dict)  # parameters' allowed values
     upload: bool = False  # forms may also send a file (multipart/form-data, the field `file`)
+    form: bool = True  # whether `body` may also come as a form (writes); a read-only POST takes JSON only
 
 
 def api(model: object, *errors: int, status: int = 200, **kw) -> Op:
@@ -95,6 +97,11 @@ def page(*errors: int, **kw) -> Op:
 def write(model: object, *errors: int, body=None, security=MEMBER_WRITE, status: int = 200) -> Op:
     """A write that answers JSON to an API client, and a form with a redirect or its page again."""
     return Op(ok={status: model}, errors=(303, *errors, 403, 503), body=body, security=security)
+
+
+def read_post(model: object, body: type[BaseModel], *errors: int) -> Op:
+    """A POST that only reads (its body is a question): JSON in and out, no session, no CSRF token."""
+    return Op(ok={200: model}, errors=(400, *errors, 429, 503), body=body, form=False)
 
 
 CSL = "application/vnd.citationstyles.csl+json"
@@ -120,6 +127,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/papers/{paper_id}/similar"): api(s.Similar, 400, 404),
     ("GET", "/search"): page(400),
     ("GET", "/search.json"): api(s.SearchResults, 400),
+    # recommendations (web/recommendations.py): read-only POSTs, JSON only
+    ("POST", "/api/recommendations"): read_post(rs.RecommendationsJson, rs.RecommendBody, 404),
+    ("POST", "/recommendations/v1/papers"): read_post(rs.S2Recommendations, rs.S2Body, 404),
+    ("GET", "/recommendations/v1/papers/forpaper/{paper_id}"): api(rs.S2Recommendations, 400, 404, 429),
     # votes, comments, moderation, submissions
     ("POST", "/api/papers/{paper_id}/vote"): write(s.Vote, 400, 401, 404, 429, body=s.VoteBody),
     ("DELETE", "/api/papers/{paper_id}/vote"): write(s.Vote, 401, 404, 429),
@@ -288,7 +299,7 @@ def _describe(op: dict, spec: Op, schemas: dict) -> None:
         responses[str(status)] = answer
     op["responses"] = responses
     if spec.body is not None:
-        op["requestBody"] = _body(spec.body, schemas)
+        op["requestBody"] = _body(spec.body, schemas) if spec.form else _json_body(spec.body, schemas)
     if spec.upload:
         form = op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
         fields = {k: v for k, v in form["properties"].items() if k != "content"}
@@ -312,6 +323,15 @@ def _schema(model: object, schemas: dict) -> dict:
         schemas[model.__name__] = schema
         return {"$ref": f"#/components/schemas/{model.__name__}"}
     return schema
+
+
+def _json_body(model: type[BaseModel], schemas: dict) -> dict:
+    """A JSON object only, described as it is read (aliases, no extra fields where refused)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"required": True, "content": {"application/json": {"schema": ref}}}
 
 
 def _body(model: type[BaseModel], schemas: dict) -> dict:

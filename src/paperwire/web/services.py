@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 
 from paperwire.digests.links import SubscriptionLinks
 from paperwire.mail import Mailer
+from paperwire.recommend import Recommender
 from paperwire.search import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store
@@ -29,6 +30,7 @@ class Services:
     mailer: Mailer
     page_cache: PageCache
     templates: Jinja2Templates
+    recommender: Recommender  # keeps the pools it read in memory: one per app
 
 
 def services(scope: HTTPConnection | Starlette) -> Services:
@@ -54,6 +56,7 @@ def build_services(
         mailer=mailer,
         page_cache=PageCache(),
         templates=templates,
+        recommender=Recommender(store, search),
     )
 
 

@@ -1,0 +1,142 @@
+"""Words for the reasons, pure: which words a recommended paper shares with the liked paper (or topic)
+it is closest to, rarest first. Rarity is counted over a sample of the hub's papers (`Vocabulary`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+# English function words and the boilerplate of abstracts: shared by any two papers, they explain nothing.
+_STOP_TEXT = """
+a about above across after again against all almost also although always am among an and another any
+are around as at be because been before being below between both but by can cannot could did do does
+doing done down during each either else enough especially even ever every few for from further
+furthermore had has have having here hence how however if in into is it its itself just least less
+like made make makes making many may me might more moreover most much must my near nearly neither no
+nor not now of off often on once one only onto or other others otherwise our ours out over own per
+perhaps quite rather really same several shall she should since so some such than that the their
+them themselves then there therefore these they this those though through thus to together too
+toward towards two under until up upon us use used uses using very via was we well were what
+whatever when where whereas whether which while who whom whose why will with within without would
+yet you your paper papers propose proposed proposes present presents presented introduce introduces
+introduced approach approaches method methods result results show shows shown demonstrate
+demonstrates study studies work works based novel new existing recent recently problem problems task
+tasks performance improve improves improved improvement achieve achieves achieved state-of-the-art
+art state significant significantly effective effectively various different large extensive
+experiments experimental furthermore first second three data model models framework frameworks
+analysis however code available github https http www com org
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+_MIN_LENGTH = 3
+
+
+def words(text: str) -> list[str]:
+    """The content words of a text, lower-cased, in order (repeats kept)."""
+    return [
+        w
+        for w in _WORD.findall(text.lower())
+        if len(w) >= _MIN_LENGTH and w not in STOP_WORDS and not w.isdigit()
+    ]
+
+
+def _key(word: str) -> str:
+    """Plurals meet their singulars: `graphs` and `graph` are one word to compare."""
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    """Document frequencies over a sample of papers: how rare each word is on this hub."""
+
+    documents: int
+    frequency: Counter
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Vocabulary:
+        frequency: Counter = Counter()
+        documents = 0
+        for text in texts:
+            documents += 1
+            frequency.update({_key(w) for w in words(text)})
+        return cls(documents, frequency)
+
+    def idf(self, word: str) -> float:
+        return math.log((1 + self.documents) / (1 + self.frequency.get(_key(word), 0))) + 1.0
+
+
+def shared_words(text: str, other: str, vocabulary: Vocabulary, count: int = 4) -> list[str]:
+    """The words `text` has in common with `other`, the most telling first: rare on the hub and
+    repeated in `text`. Each word is given as `text` spells it first."""
+    theirs = {_key(w) for w in words(other)}
+    spelled: dict[str, str] = {}
+    times: Counter = Counter()
+    for w in words(text):
+        key = _key(w)
+        if key in theirs:
+            spelled.setdefault(key, w)
+            times[key] += 1
+    ranked = sorted(times, key=lambda k: (-(1 + math.log(times[k])) * vocabulary.idf(spelled[k]), k))
+    return [spelled[k] for k in ranked[:count]]
+
+
+# -- the lexical view of the model: tf-idf bags of words ----------------------------------------------
+
+
+def bag(text: str, vocabulary: Vocabulary) -> dict[str, float]:
+    """A text as an L2-normalised tf-idf bag of its content words: (1 + log tf) x idf."""
+    counts = Counter(_key(w) for w in words(text))
+    weights = {k: (1.0 + math.log(n)) * vocabulary.idf(k) for k, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+    return {k: v / norm for k, v in weights.items()}
+
+
+@dataclass(slots=True)
+class Postings:
+    """Bags of words inverted: for each word, the rows that have it and its weight in each, so that a
+    query's similarities to every row cost one array operation per word of the query."""
+
+    rows: int
+    words: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    @classmethod
+    def of(cls, bags: list[dict[str, float]]) -> Postings:
+        found: dict[str, tuple[list[int], list[float]]] = {}
+        for row, b in enumerate(bags):
+            for key, weight in b.items():
+                entry = found.setdefault(key, ([], []))
+                entry[0].append(row)
+                entry[1].append(weight)
+        return cls(
+            len(bags),
+            {k: (np.array(r, dtype=np.int64), np.array(w, dtype=np.float32)) for k, (r, w) in found.items()},
+        )
+
+    def subset(self, keep: np.ndarray) -> Postings:
+        """The same postings over the rows `keep` (sorted row numbers), renumbered from 0."""
+        new = np.full(self.rows, -1, dtype=np.int64)
+        new[keep] = np.arange(len(keep))
+        out = {}
+        for key, (rows, weights) in self.words.items():
+            mask = new[rows] >= 0
+            if mask.any():
+                out[key] = (new[rows][mask], weights[mask])
+        return Postings(len(keep), out)
+
+    def similarities(self, queries: list[dict[str, float]]) -> np.ndarray:
+        """Cosine similarities (rows x queries) of the bags to each query bag."""
+        out = np.zeros((self.rows, len(queries)), dtype=np.float32)
+        for column, query in enumerate(queries):
+            target = out[:, column]
+            for key, weight in query.items():
+                posting = self.words.get(key)
+                if posting is not None:  # a row is in a word's posting once: plain indexing adds right
+                    target[posting[0]] += weight * posting[1]
+        return out

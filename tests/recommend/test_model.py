@@ -1,0 +1,62 @@
+"""The model alone: vectors in, scores out (no store, no embedder)."""
+
+import numpy as np
+import pytest
+
+from paperwire.recommend.model import rank, ridge, standardise
+
+
+def unit(*rows) -> np.ndarray:
+    m = np.array(rows, dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+# Four directions in 4-d: liked papers sit near e0, a disliked one near e1.
+POOL = unit([1, 0.1, 0, 0], [0.7, 0.7, 0, 0], [0, 1, 0.1, 0], [0, 0, 1, 0], [0, 0, 0.1, 1], [0.9, 0, 0.3, 0])
+
+
+def test_the_paper_nearest_the_liked_ones_comes_first_with_its_nearest_liked_paper():
+    liked = unit([1, 0, 0, 0], [0.9, 0, 0.2, 0])
+    ranking = rank(POOL, liked)
+    order = list(ranking.order())
+    assert set(order[:2]) == {0, 5} and order[2] == 1  # then the one half-way there
+    assert set(order[3:]) == {2, 3, 4}
+    assert ranking.nearest[5] == 1 and ranking.nearest[0] == 0  # each its own closest liked paper
+    assert ranking.similarity[0] == pytest.approx(float(POOL[0] @ liked[0]), abs=1e-6)
+
+
+def test_a_disliked_paper_pushes_its_neighbours_down():
+    # B lies between the liked direction (e0) and the disliked one (e1); C is as far from e0, but
+    # elsewhere.
+    pool = unit([1, 0, 0, 0], [0.75, 0.66, 0, 0], [0.6, 0, 0.8, 0], [0, 0, 0, 1], [0, 0, 1, 0])
+    liked = unit([1, 0, 0, 0])
+    assert list(rank(pool, liked).order())[:3] == [0, 1, 2]
+    assert list(rank(pool, liked, negatives=unit([0, 1, 0, 0])).order())[:3] == [0, 2, 1]
+
+
+def test_the_same_inputs_give_the_same_order():
+    rng = np.random.default_rng(5)
+    pool = unit(*rng.normal(size=(300, 16)))
+    liked = unit(*rng.normal(size=(7, 16)))
+    disliked = unit(*rng.normal(size=(3, 16)))
+    a, b = rank(pool, liked, disliked), rank(pool.copy(), liked.copy(), disliked.copy())
+    assert np.array_equal(a.order(), b.order()) and np.array_equal(a.scores, b.scores)
+
+
+def test_equal_scores_keep_pool_order():
+    pool = unit([1, 0], [1, 0], [1, 0], [0, 1])
+    assert list(rank(pool, unit([1, 0])).order()) == [0, 1, 2, 3]
+
+
+def test_the_linear_model_separates_positives_from_the_background():
+    rng = np.random.default_rng(1)
+    background = unit(*rng.normal(size=(200, 8)))
+    liked = unit(*(np.eye(8)[0] + 0.1 * rng.normal(size=(5, 8))))
+    w = ridge(liked, np.zeros((0, 8), np.float32), background)
+    assert (liked @ w[:-1] + w[-1]).min() > np.median(background @ w[:-1] + w[-1])
+
+
+def test_a_pool_of_equal_papers_standardises_to_zero_and_no_positive_is_refused():
+    assert np.array_equal(standardise(np.ones(4)), np.zeros(4))
+    with pytest.raises(ValueError):
+        rank(POOL, np.zeros((0, 4), np.float32))
