@@ -19,7 +19,7 @@ missing is embedded (and counted). Writes benchmarks/results/recommend.json (rec
 for another seed). Exit status 1 when R@10 < 1.25 x the SVM's or the p50 > 100 ms; 0 with "skipped: ..."
 when ../shared is absent. Needs the `bench` extra (scikit-learn).
 
-    .venv/bin/python benchmarks/recommend.py                  # seed 20, 200 authors
+    .venv/bin/python benchmarks/recommend.py                  # seed 20, 150 authors
     .venv/bin/python benchmarks/recommend.py --seed 21
 """
 
@@ -48,7 +48,7 @@ DATA = ROOT.parent / "shared" / "data" / "arxiv-cs" / "papers.jsonl.gz"
 CACHE = ROOT / "benchmarks" / ".cache" / "recommend"
 RESULTS = ROOT / "benchmarks" / "results"
 EMBEDDINGS = ROOT / "benchmarks" / ".cache" / "known-item-all" / "paperwire.db"
-SEED, AUTHORS, MIN_PAPERS, MAX_POSITIVES, TOP = 20, 200, 5, 20, 10
+SEED, AUTHORS, MIN_PAPERS, MAX_POSITIVES, TOP = 20, 150, 5, 20, 10
 TARGET_RATIO, TARGET_P50_MS = 1.25, 100.0
 
 
@@ -244,7 +244,9 @@ def baselines(papers: list[dict], cases: list[dict]) -> dict[str, list[list[str]
         positives = [row[pid] for pid in case["positives"]]
         y = np.zeros(len(ids))
         y[positives] = 1
-        clf = LinearSVC(C=0.01, class_weight="balanced", max_iter=10_000, tol=1e-6)
+        # arxiv-sanity-lite's settings; dual=True (its scikit-learn's default then): the same ranking as
+        # the primal solver here, four times faster on 74,728 x 20,000.
+        clf = LinearSVC(C=0.01, class_weight="balanced", max_iter=10_000, tol=1e-6, dual=True)
         clf.fit(x, y)
         out["svm"].append(_top(ids, pool, clf.decision_function(x[pool])))
         centroid = np.asarray(x[positives].mean(axis=0)).ravel()
