@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from paperwire.recommend.model import rank, ridge, standardise
+from paperwire.recommend.model import Lexical, rank, rerank, ridge, standardise
 
 
 def unit(*rows) -> np.ndarray:
@@ -60,3 +60,14 @@ def test_a_pool_of_equal_papers_standardises_to_zero_and_no_positive_is_refused(
     assert np.array_equal(standardise(np.ones(4)), np.zeros(4))
     with pytest.raises(ValueError):
         rank(POOL, np.zeros((0, 4), np.float32))
+
+
+def test_words_rerank_the_shortlist():
+    scores = np.array([3.0, 2.9, 1.0, 0.0], dtype=np.float32)
+    # Paper 1 shares the liked papers' words, paper 0 none: words move it first.
+    words = Lexical(
+        positives=np.array([[0.0], [0.9], [0.1], [0.0]], dtype=np.float32),
+        negatives=np.zeros((4, 0), np.float32),
+        centroid=np.array([0.0, 0.8, 0.1, 0.0], dtype=np.float32),
+    )
+    assert list(np.argsort(-rerank(scores, words), kind="stable")) == [1, 0, 2, 3]

@@ -10,12 +10,11 @@ from paperwire.models.papers import Paper
 
 @dataclass(frozen=True, slots=True)
 class PoolPaper:
-    """A paper of a recommendation pool: its id, categories, text (title and abstract) and stored vector
-    (None: not embedded yet)."""
+    """A paper of a recommendation pool: its id, its categories and its stored vector (None: not
+    embedded yet)."""
 
     paper_id: str
     categories: list[str]
-    text: str
     vector: bytes | None
 
 

@@ -11,9 +11,10 @@ spot from what the caller likes and dislikes, and scores a pool of papers with t
   paper) and the background (-1): papers the caller did not pick, as arxiv-sanity-lite treats every
   other paper. It learns which directions of the space the positives share, beyond any single one.
 
-The same two-sided idea runs over words (`Lexical`, from words.py): the tf-idf cosine similarity to
-the closest liked paper (minus the pull of the closest disliked one) and to the liked papers' centroid.
-Words catch what a small embedding blurs: the names of methods, data sets and objects.
+The best RERANK papers by these are then ranked again with words (`rerank`, `Lexical` from words.py):
+the tf-idf cosine similarity to the closest liked paper (minus the pull of the closest disliked one)
+and to the liked papers' centroid. Words catch what a small embedding blurs: the names of methods,
+data sets and objects; reading them for a shortlist only keeps a request's cost flat in the pool's size.
 
 Each view is standardised over the pool (mean 0, standard deviation 1) before blending, so the blend
 does not depend on the views' scales. The result is deterministic: the same inputs give the same
@@ -31,6 +32,7 @@ NEGATIVE_PULL = 0.6  # how much the nearest negative's similarity takes off the 
 NEGATIVE_WEIGHT = 4.0  # an explicit negative counts this many background papers in the linear model
 RIDGE = 1.0  # the linear model's L2 penalty (on a problem whose weights sum to the sample count)
 LEXICAL_WEIGHT = 0.3  # the words' share of the score, against the vectors'
+RERANK = 100  # the papers ranked again with their words
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +63,9 @@ def rank(
     positives: np.ndarray,
     negatives: np.ndarray | None = None,
     background: np.ndarray | None = None,
-    lexical: Lexical | None = None,
 ) -> Ranking:
     """Score each row of `pool` (n x d) from `positives` (p x d, p >= 1), `negatives` (m x d) and the
-    `background` the linear model sets the positives against (the pool itself when None); with
-    `lexical`, words take LEXICAL_WEIGHT of the score."""
+    `background` the linear model sets the positives against (the pool itself when None)."""
     if len(positives) == 0:
         raise ValueError("at least one positive is needed")
     d = pool.shape[1]
@@ -80,13 +80,17 @@ def rank(
     w = ridge(positives, negatives, background)
     linear = pool @ w[:-1] + w[-1]
     scores = NEAREST_WEIGHT * standardise(near) + (1 - NEAREST_WEIGHT) * standardise(linear)
-    if lexical is not None:
-        closest = lexical.positives.max(axis=1)
-        if lexical.negatives.shape[1]:
-            closest = closest - NEGATIVE_PULL * lexical.negatives.max(axis=1)
-        words = 0.5 * standardise(closest) + 0.5 * standardise(lexical.centroid)
-        scores = (1 - LEXICAL_WEIGHT) * scores + LEXICAL_WEIGHT * words
     return Ranking(scores.astype(np.float32), nearest, similarity.astype(np.float32))
+
+
+def rerank(scores: np.ndarray, lexical: Lexical) -> np.ndarray:
+    """The best papers' scores (by the vectors) blended with their words: LEXICAL_WEIGHT of the new
+    score, both sides standardised over these papers."""
+    closest = lexical.positives.max(axis=1)
+    if lexical.negatives.shape[1]:
+        closest = closest - NEGATIVE_PULL * lexical.negatives.max(axis=1)
+    words = 0.5 * standardise(closest) + 0.5 * standardise(lexical.centroid)
+    return ((1 - LEXICAL_WEIGHT) * standardise(scores) + LEXICAL_WEIGHT * words).astype(np.float32)
 
 
 def ridge(positives: np.ndarray, negatives: np.ndarray, background: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from paperwire import PaperwireError
 from paperwire.models.papers import Paper
 from paperwire.models.recommendations import PoolStamp, Reason, Recommendation, Recommendations
 from paperwire.papers import paper_id_candidates
-from paperwire.recommend.model import Lexical, rank
+from paperwire.recommend.model import RERANK, Lexical, rank, rerank
 from paperwire.recommend.words import Postings, Vocabulary, bag, shared_words
 from paperwire.storage import Store
 
@@ -48,7 +48,6 @@ class _Pool:
     matrix: np.ndarray  # their vectors, one row each
     total: int  # papers in the window (more than len(ids) when cut at MAX_POOL or not all embedded)
     unembedded: int
-    words: Postings  # their tf-idf bags of words, inverted
 
 
 @dataclass(slots=True)
@@ -113,28 +112,31 @@ class Recommender:
         if not len(rows):
             return answer
         matrix = pool.matrix[rows]
-        lexical = self._lexical(pool, rows, signals)
-        ranking = rank(matrix, signals.positives, signals.negatives, _background(matrix), lexical)
-        order = ranking.order()[: limit + 20]  # room for papers hidden since the pool was read
+        ranking = rank(matrix, signals.positives, signals.negatives, _background(matrix))
+        shortlist = ranking.order()[:RERANK]
+        ids = [pool.ids[rows[i]] for i in shortlist]
+        hidden = self.store.papers.hidden_papers(ids)  # hidden since the pool was read
+        kept = [(int(i), pid) for i, pid in zip(shortlist, ids, strict=True) if pid not in hidden]
+        papers = self.store.papers.get_papers([pid for _, pid in kept])
+        kept = [(i, pid) for i, pid in kept if pid in papers]
         timings["model"] = _ms(mark)
         mark = time.perf_counter()
-        top_ids = [pool.ids[rows[i]] for i in order]
-        hidden = self.store.papers.hidden_papers(top_ids)
-        chosen = [(i, pid) for i, pid in zip(order, top_ids, strict=True) if pid not in hidden][:limit]
-        papers = self.store.papers.get_papers([pid for _, pid in chosen])
+        if not kept:
+            return answer
         vocabulary = self._words()
-        for i, pid in chosen:
-            if pid in papers:
-                reason = self._reason(papers[pid], signals, int(ranking.nearest[i]), ranking, i, vocabulary)
-                answer.papers.append(Recommendation(papers[pid], round(float(ranking.scores[i]), 4), reason))
-        timings["reasons"] = _ms(mark)
+        lexical = self._lexical([_text(papers[pid]) for _, pid in kept], signals, vocabulary)
+        scores = rerank(ranking.scores[[i for i, _ in kept]], lexical)
+        for j in np.argsort(-scores, kind="stable")[:limit]:
+            i, pid = kept[j]
+            reason = self._reason(papers[pid], signals, int(ranking.nearest[i]), ranking, i, vocabulary)
+            answer.papers.append(Recommendation(papers[pid], round(float(scores[j]), 4), reason))
+        timings["words"] = _ms(mark)
         timings["total"] = _ms(started)
         return answer
 
-    def _lexical(self, pool: _Pool, rows: np.ndarray, signals: _Signals) -> Lexical:
-        """The pool's tf-idf similarities to the liked and disliked papers (and topics), and to the
-        liked ones' centroid."""
-        vocabulary = self._words()
+    def _lexical(self, texts: list[str], signals: _Signals, vocabulary: Vocabulary) -> Lexical:
+        """The shortlist's tf-idf similarities to the liked and disliked papers (and topics), and to
+        the liked ones' centroid."""
         liked = [bag(t, vocabulary) for t in signals.positive_texts]
         disliked = [bag(t, vocabulary) for t in signals.negative_texts]
         centroid: dict[str, float] = {}
@@ -142,7 +144,8 @@ class Recommender:
             for key, weight in b.items():
                 centroid[key] = centroid.get(key, 0.0) + weight
         norm = float(np.sqrt(sum(v * v for v in centroid.values()))) or 1.0
-        sims = pool.words.similarities([*liked, *disliked, {k: v / norm for k, v in centroid.items()}])[rows]
+        words = Postings.of([bag(t, vocabulary) for t in texts])
+        sims = words.similarities([*liked, *disliked, {k: v / norm for k, v in centroid.items()}])
         return Lexical(sims[:, : len(liked)], sims[:, len(liked) : -1], sims[:, -1])
 
     def _window(self, start: date | None, end: date | None) -> tuple[date | None, date | None]:
@@ -227,14 +230,12 @@ class Recommender:
                 return cached
         papers, total = self.store.recommendations.pool(start, end, key[2], MAX_POOL)
         embedded = [p for p in papers if p.vector is not None]
-        vocabulary = self._words()
         pool = _Pool(
             stamp,
             [p.paper_id for p in embedded],
             _matrix([p.vector for p in embedded]),
             total,
             len(papers) - len(embedded),
-            Postings.of([bag(p.text, vocabulary) for p in embedded]),
         )
         with self._lock:
             self._pools[key] = pool
@@ -246,11 +247,7 @@ class Recommender:
     def _pool_of(self, paper_ids: Sequence[str]) -> _Pool:
         rows = self.store.embeddings.embeddings_for(list(paper_ids))
         ids = [pid for pid in dict.fromkeys(paper_ids) if pid in rows and rows[pid].vector is not None]
-        papers = self.store.papers.get_papers(ids)
-        ids = [pid for pid in ids if pid in papers]
-        vocabulary = self._words()
-        words = Postings.of([bag(_text(papers[pid]), vocabulary) for pid in ids])
-        return _Pool(PoolStamp(0, 0, 0), ids, _matrix([rows[pid].vector for pid in ids]), len(ids), 0, words)
+        return _Pool(PoolStamp(0, 0, 0), ids, _matrix([rows[pid].vector for pid in ids]), len(ids), 0)
 
     # -- reasons ----------------------------------------------------------------------------------
 

@@ -92,8 +92,11 @@ def shared_words(text: str, other: str, vocabulary: Vocabulary, count: int = 4) 
 
 def bag(text: str, vocabulary: Vocabulary) -> dict[str, float]:
     """A text as an L2-normalised tf-idf bag of its content words: (1 + log tf) x idf."""
-    counts = Counter(_key(w) for w in words(text))
-    weights = {k: (1.0 + math.log(n)) * vocabulary.idf(k) for k, n in counts.items()}
+    counts = Counter(map(_key, words(text)))
+    frequency, documents, log = vocabulary.frequency, 1 + vocabulary.documents, math.log
+    weights = {
+        k: (1.0 + log(n)) * (log(documents / (1 + frequency.get(k, 0))) + 1.0) for k, n in counts.items()
+    }
     norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
     return {k: v / norm for k, v in weights.items()}
 

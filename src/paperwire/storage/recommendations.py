@@ -23,7 +23,7 @@ class Recommendations(ABC):
     ) -> tuple[list[PoolPaper], int]:
         """The visible papers announced between start and end (inclusive) and, when categories are
         given, in any of them (case-insensitive), newest first (then id), at most `limit`, with their
-        text and stored vectors; and how many there are in all."""
+        stored vectors; and how many there are in all."""
 
     @abstractmethod
     def pool_stamp(self) -> PoolStamp:
@@ -51,13 +51,13 @@ class RecommendationsSQL(Noun, Recommendations):
             params = (*params, *wanted)
         with self.db.snapshot() as conn:
             rows = conn.all(
-                "SELECT p.id, p.categories, p.title, p.abstract, e.vector FROM papers p "
+                "SELECT p.id, p.categories, e.vector FROM papers p "
                 f"LEFT JOIN embeddings e ON e.paper_id = p.id WHERE {where} "
                 f"ORDER BY p.announced DESC, p.id {self.d.bytewise} LIMIT ?",
                 (*params, limit),
             )
             total = conn.value(f"SELECT count(*) FROM papers p WHERE {where}", params)
-        papers = [PoolPaper(pid, self.d.json_of(c), f"{t} {a}", v and bytes(v)) for pid, c, t, a, v in rows]
+        papers = [PoolPaper(pid, self.d.json_of(c), v and bytes(v)) for pid, c, v in rows]
         return papers, total
 
     def pool_stamp(self) -> PoolStamp:
