@@ -1,5 +1,6 @@
-"""Words for the reasons, pure: which words a recommended paper shares with the liked paper (or topic)
-it is closest to, rarest first. Rarity is counted over a sample of the hub's papers (`Vocabulary`)."""
+"""Words, pure: tf-idf bags of words for the model's re-ranking, and for the reasons the words a
+recommended paper shares with the liked paper (or topic) it is closest to, rarest first. Rarity is
+counted over a sample of the hub's papers (`Vocabulary`)."""
 
 from __future__ import annotations
 
@@ -121,17 +122,6 @@ class Postings:
             len(bags),
             {k: (np.array(r, dtype=np.int64), np.array(w, dtype=np.float32)) for k, (r, w) in found.items()},
         )
-
-    def subset(self, keep: np.ndarray) -> Postings:
-        """The same postings over the rows `keep` (sorted row numbers), renumbered from 0."""
-        new = np.full(self.rows, -1, dtype=np.int64)
-        new[keep] = np.arange(len(keep))
-        out = {}
-        for key, (rows, weights) in self.words.items():
-            mask = new[rows] >= 0
-            if mask.any():
-                out[key] = (new[rows][mask], weights[mask])
-        return Postings(len(keep), out)
 
     def similarities(self, queries: list[dict[str, float]]) -> np.ndarray:
         """Cosine similarities (rows x queries) of the bags to each query bag."""
