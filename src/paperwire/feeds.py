@@ -39,8 +39,10 @@ def atom_feed(
     papers: list[Paper],
     updated: datetime,
     subtitle: str | None = None,
+    notes: dict[str, str] | None = None,
 ) -> bytes:
-    """An Atom 1.0 (RFC 4287) feed of `papers`, in the order given; `updated` must be timezone-aware."""
+    """An Atom 1.0 (RFC 4287) feed of `papers`, in the order given; `updated` must be timezone-aware.
+    `notes`: a line per paper id put before its abstract in the summary (the "For you" feed's reasons)."""
     site_url = site_url.rstrip("/")
     feed = ET.Element("feed", xmlns=ATOM_NS)
     _text(feed, "id", feed_url)
@@ -74,8 +76,10 @@ def atom_feed(
             _text(ET.SubElement(entry, "author"), "name", name)
         for category in paper.categories:
             ET.SubElement(entry, "category", term=_clean(category))
-        if paper.abstract:
-            _text(entry, "summary", paper.abstract, type="text")
+        note = (notes or {}).get(paper.id)
+        if paper.abstract or note:
+            summary = "\n\n".join(filter(None, (note, paper.abstract)))
+            _text(entry, "summary", summary, type="text")
     return _serialise(feed)
 
 

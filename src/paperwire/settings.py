@@ -29,10 +29,12 @@ RATE_LIMITED = (
     "collection",
     "import",
     "recommend",
+    "interests",
 )
 DEFAULT_RATE_LIMITS = (
     "signin=5/3600,signin_ip=30/3600,signin_mail=10/900,vote=120/60,comment=10/600,submit=20/3600,"
-    "subscribe=5/3600,subscribe_ip=30/3600,signal=240/60,collection=60/3600,import=20/3600,recommend=120/60"
+    "subscribe=5/3600,subscribe_ip=30/3600,signal=240/60,collection=60/3600,import=20/3600,recommend=120/60,"
+    "interests=30/3600"
 )
 
 

@@ -26,6 +26,8 @@ MEMBERS = {
     "/collections/{collection_id}/delete",
 }
 MEMBERS |= {"/library", "/library.json", "/library/export/bibtex", "/library/export/csl-json"}
+# "For you" and its private feed, whose made-up token is a 404 (tests/web/test_foryou.py).
+MEMBERS |= {"/for-you", "/for-you.json", "/for-you/feed/{token}.atom"}
 # A collection's pages: a missing one (none here) is a 404, as a private one is
 # (tests/web/test_collections.py).
 COLLECTIONS = {

@@ -14,6 +14,7 @@ from paperwire.storage.digests import Digests
 from paperwire.storage.embeddings import Embeddings
 from paperwire.storage.extracts import Extracts
 from paperwire.storage.ingest import Ingest
+from paperwire.storage.interests import InterestsStore
 from paperwire.storage.library import Library
 from paperwire.storage.limits import Limits
 from paperwire.storage.papers import Papers
@@ -63,6 +64,7 @@ class Store(Database, ABC):
     library: Library
     collections: Collections
     recommendations: Recommendations
+    interests: InterestsStore
 
     def _compose(self) -> None:
         """Give the store its nouns; implementations call it once their connections are ready."""
@@ -73,6 +75,7 @@ class Store(Database, ABC):
         from paperwire.storage.embeddings import EmbeddingsSQL
         from paperwire.storage.extracts import ExtractsSQL
         from paperwire.storage.ingest import IngestSQL
+        from paperwire.storage.interests import InterestsSQL
         from paperwire.storage.library import LibrarySQL
         from paperwire.storage.limits import LimitsSQL
         from paperwire.storage.papers import PapersSQL
@@ -101,6 +104,7 @@ class Store(Database, ABC):
         self.library = LibrarySQL(self)
         self.collections = CollectionsSQL(self)
         self.recommendations = RecommendationsSQL(self)
+        self.interests = InterestsSQL(self)
 
     # True when the store answers search itself (keyword_search, nearest, exact_titles, matching: see
     # storage/postgres_search.py); SearchEngine then keeps no index files. False: tantivy and usearch.

@@ -35,6 +35,7 @@ def create_app(
         collections,
         comments,
         feeds,
+        foryou,
         library,
         papers,
         periods,
@@ -86,12 +87,14 @@ def create_app(
     app.include_router(papers.actions)  # POST /api/papers/{id}/hide (admins)
     app.include_router(library.actions)  # save, not interested, read (POST sets, DELETE undoes); import
     app.include_router(collections.actions)  # create, rename, delete collections; add and remove papers
+    app.include_router(foryou.actions)  # POST /api/for-you/interests, /api/for-you/feed (a new link)
     app.include_router(submissions.router)  # /submissions/{id}, /api/submissions/{id}: a queued one's state
     app.include_router(papers.router)  # /papers/{id}, /categories, /authors, /api/papers/{id}
     app.include_router(recommendations.router)  # /api/recommendations, /recommendations/v1/* (S2's shape)
     app.include_router(feeds.router)  # /feeds/*.atom
     app.include_router(library.pages)  # /library (+ .json), /library/export/bibtex|csl-json: the owner's only
     app.include_router(collections.pages)  # /collections/{id} (+ .json, /feed.atom, /export/*): public or own
+    app.include_router(foryou.pages)  # /for-you (+ .json): the member's own; /for-you/feed/{token}.atom
     app.include_router(users.pages)  # /signin, /profile
     app.include_router(users.actions)  # /api/signin, /api/signout
     app.include_router(subscriptions.pages)  # /subscribe, /subscription, /unsubscribe/{token} (one-click)

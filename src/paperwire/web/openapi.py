@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, TypeAdapter
 
+from paperwire.web import foryou_schemas as fy
 from paperwire.web import library_schemas as ls
 from paperwire.web import recommendation_schemas as rs
 from paperwire.web import schemas as s
@@ -165,6 +166,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         security=MEMBER_WRITE,
         upload=True,
     ),
+    # "For you": the member's own page, their interests, and the private feed by token
+    ("GET", "/for-you"): page(303, 400, security=MEMBER_READ),
+    ("GET", "/for-you.json"): api(fy.ForYouJson, 400, 401, security=MEMBER_READ),
+    ("GET", "/for-you/feed/{token}.atom"): page(404, media=("application/atom+xml",)),
+    ("POST", "/api/for-you/interests"): write(fy.Interests, 400, 401, 429, body=fy.InterestsBody),
+    ("POST", "/api/for-you/feed"): write(fy.FeedLink, 401, 429, body=s.FormFields),
     ("GET", "/library"): page(303, 400, security=MEMBER_READ),
     ("GET", "/library.json"): api(ls.LibraryJson, 400, 401, security=MEMBER_READ),
     ("GET", "/library/export/bibtex"): page(303, media=("application/x-bibtex",), security=MEMBER_READ),

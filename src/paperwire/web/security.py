@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import HTTPException, Request
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from paperwire import PaperwireError
 from paperwire.models.users import User
@@ -72,6 +72,7 @@ class Security:
         self.secure_cookies = settings.base_url.startswith("https://")
         self.limits = settings.rate_limit_table
         self._links = URLSafeTimedSerializer(secret, salt="paperwire.signin")
+        self._feeds = URLSafeSerializer(secret, salt="paperwire.foryou.feed")
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -180,6 +181,19 @@ class Security:
         return self.store.users.get_or_create_user(email)
 
     # -- rate limits --------------------------------------------------------------------------
+
+    def feed_token(self, user_id: int, nonce: str) -> str:
+        """A private feed's token: (user id, nonce) signed; a new nonce revokes the old links."""
+        return self._feeds.dumps([user_id, nonce])
+
+    def read_feed_token(self, token: str) -> tuple[int, str] | None:
+        """The (user id, nonce) a feed token carries; None when it is not one of ours."""
+        try:
+            data = self._feeds.loads(token)
+        except BadSignature:
+            return None
+        ok = isinstance(data, list) and len(data) == 2 and type(data[0]) is int and isinstance(data[1], str)
+        return (data[0], data[1]) if ok else None
 
     def limit(self, action: str, who: str) -> None:
         """Count one `action` by `who`; 429 with Retry-After once the window's limit is passed."""
