@@ -20,7 +20,7 @@ def hub_server(spawn_server, smtp_inbox):
 def test_save_a_paper_then_see_the_week_ranked_with_reasons(hub_server, page, smtp_inbox):
     sign_in(page, hub_server, smtp_inbox, "ada@example.org")
     page.goto(f"{hub_server.url}/categories/cs.LG")
-    row = page.locator('li[id="paper-2501.00001"]')
+    row = page.locator('li[id="paper-2502.00003"]')  # "Protein folding with diffusion"
     row.get_by_role("button", name="Save", exact=True).click()
     expect(row.get_by_role("button", name="Saved", exact=True)).to_have_attribute("aria-pressed", "true")
     page.get_by_role("link", name="For you", exact=True).click()
@@ -34,8 +34,8 @@ def test_save_a_paper_then_see_the_week_ranked_with_reasons(hub_server, page, sm
     first = page.locator("ol.papers > li").first
     expect(first).to_contain_text("Protein folding with diffusion models and more")
     why = first.locator("p.why")
-    expect(why).to_contain_text("Why: close to Graph neural networks for molecules, which you like")
-    expect(why.get_by_role("link")).to_have_attribute("href", "/papers/2501.00001")
+    expect(why).to_contain_text("Why: close to Protein folding with diffusion, which you like")
+    expect(why.get_by_role("link")).to_have_attribute("href", "/papers/2502.00003")
     expect(first.get_by_role("button", name="Not interested", exact=True)).to_be_visible()
     screenshot(page, "for-you")
     page.get_by_label("Topics").fill("dogs and puppies")

@@ -20,8 +20,12 @@ MAX_POSITIVES = 200  # liked papers the model learns from: saved, then collected
 MAX_NEGATIVES = 200
 MAX_WINDOW = 20_000  # papers of a window read at most
 MODEL_DEPTH = 500  # papers the model is asked for (it re-ranks its best 100 by words, the rest by vectors)
-AUTHOR_LIFT = 1.0  # added to a paper's score (the model's is 0..1) when by a followed author
+AUTHOR_LIFT = 2.0  # added to a paper's score (the model's is 0..1) when by a followed author: first
 CATEGORY_LIFT = 0.3  # ... and when in a followed category
+# A paper whose nearest liked paper or topic is less similar than this (MiniLM cosine) is not listed
+# for the model's sake: on the test corpus related papers score 0.4-0.7 and unrelated ones below 0.2,
+# and a list padded with "close to" papers that are not is what users of such pages complain about.
+MIN_SIMILARITY = 0.25
 
 
 def for_you(
@@ -55,7 +59,8 @@ def for_you(
             out.unembedded = found.unembedded
             n = len(found.papers)
             for i, r in enumerate(found.papers):  # by rank: 1 for the best, towards 0 for the last
-                scored[r.paper.id] = (1.0 - i / (n + 1), _model_why(r.reason))
+                if r.reason.similarity >= MIN_SIMILARITY:
+                    scored[r.paper.id] = (1.0 - i / (n + 1), _model_why(r.reason))
         out.timings_ms["model"] = _ms(mark)
     authors = {_name(a): a for a in interests.authors}
     categories = {c.lower(): c for c in interests.categories}

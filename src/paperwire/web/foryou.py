@@ -134,6 +134,7 @@ def _json(request: Request, user: User, result: ForYou | None) -> dict:
                     "author": w.author,
                     "category": w.category,
                     "words": w.words,
+                    "similarity": w.similarity,
                 },
             }
         )

@@ -46,13 +46,14 @@ class ForYouReason(BaseModel):
     author: str | None = None
     category: str | None = None
     words: list[str] = Field(description="Words it shares with the liked paper or topic.")
+    similarity: float | None = Field(None, description="Cosine similarity to that paper or topic.")
 
 
 class ForYouItem(HfDailyItem):
     id: str
     url: str
     score: float = Field(description="The model's rank (1 best .. 0) plus lifts for followed authors "
-                         "(+1) and categories (+0.3).")  # fmt: skip
+                         "(+2) and categories (+0.3).")  # fmt: skip
     reason: ForYouReason
 
 
