@@ -10,7 +10,7 @@ from fastapi import HTTPException, Path, Request
 
 from paperwire.comments import InvalidComment, render_markdown, validate_comment_body
 from paperwire.papers import paper_path
-from paperwire.web.forms import answer, field
+from paperwire.web.forms import answer, field, flag
 from paperwire.web.pages import MAX_ROW_ID, render
 from paperwire.web.papers import find_paper, paper_context
 from paperwire.web.security import is_form
@@ -64,7 +64,7 @@ async def delete_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_R
 async def hide_comment(request: Request, comment_id: int = Path(ge=1, le=MAX_ROW_ID)):
     """Admins: hide a comment (hidden=0 shows it again)."""
     services(request).security.require_admin(request)
-    hidden = (await field(request, "hidden")) not in ("0", "false")
+    hidden = await flag(request, "hidden")
     store = services(request).store
     comment = store.comments.get_comment(comment_id)
     if comment is None:

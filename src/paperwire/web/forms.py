@@ -25,3 +25,8 @@ async def answer(request: Request, payload: dict, back: str):
     if is_form(request):
         return RedirectResponse(safe_next(await field(request, "next"), back), status_code=303)
     return JSONResponse(payload)
+
+
+async def flag(request: Request, name: str) -> bool:
+    """A yes/no field: yes unless it is "0" or "false" (an absent field is yes)."""
+    return (await field(request, name)) not in ("0", "false")

@@ -17,7 +17,7 @@ from paperwire.models.library import Collection, ImportReport
 from paperwire.models.users import User
 from paperwire.papers import paper_path
 from paperwire.storage import NotFound
-from paperwire.web.forms import answer, field
+from paperwire.web.forms import answer, flag
 from paperwire.web.hf_shapes import hf_daily_item
 from paperwire.web.pages import MAX_ROW_ID, page, render, user_of, wants_json_twin
 from paperwire.web.papers import find_paper, with_extracts
@@ -79,7 +79,7 @@ async def mark_unread(request: Request, paper_id: str):
 
 
 async def _on(request: Request) -> bool:
-    return (await field(request, "on")) not in ("0", "false") if is_form(request) else True
+    return await flag(request, "on") if is_form(request) else True
 
 
 async def _signal(request: Request, paper_id: str, kind: str, on: bool):

@@ -13,7 +13,7 @@ from paperwire.models.papers import Paper
 from paperwire.papers import InvalidPaper, paper_id_candidates, paper_path, split_arxiv_id
 from paperwire.repos import github_repo, repo_key, stars_of
 from paperwire.search import BadQuery
-from paperwire.web.forms import answer, field
+from paperwire.web.forms import answer, flag
 from paperwire.web.hf_shapes import hf_daily_item, hf_extract, hf_paper
 from paperwire.web.pages import cached, page, render, user_of, wants_json_twin
 from paperwire.web.services import services, write_router
@@ -241,6 +241,6 @@ async def hide_paper(request: Request, paper_id: str):
     """Admins: hide a paper from every page, feed and search (hidden=0 shows it again)."""
     services(request).security.require_admin(request)
     paper = find_paper(request, paper_id, hidden_ok=True)
-    hidden = (await field(request, "hidden")) not in ("0", "false")
+    hidden = await flag(request, "hidden")
     services(request).store.papers.set_paper_hidden(paper.id, hidden)
     return await answer(request, {"paper_id": paper.id, "hidden": hidden}, paper_path(paper.id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from paperwire.papers import paper_path
-from paperwire.web.forms import answer, field
+from paperwire.web.forms import answer, flag
 from paperwire.web.papers import find_paper
 from paperwire.web.security import is_form
 from paperwire.web.services import services, write_router
@@ -19,7 +19,7 @@ router = write_router()
 @router.post("/api/papers/{paper_id:path}/vote", tags=["votes"])
 async def vote(request: Request, paper_id: str):
     """Upvote a paper; a form may send up=0 to take the vote back."""
-    up = (await field(request, "up")) not in ("0", "false") if is_form(request) else True
+    up = await flag(request, "up") if is_form(request) else True
     return await _set_vote(request, paper_id, up)
 
 
