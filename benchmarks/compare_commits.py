@@ -15,6 +15,7 @@ writes JSON. Skips with a message when ../shared is absent.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -58,11 +59,18 @@ def command(tree: Path, name: str, json_out: Path) -> list[str]:
         return [*args, "--runs", "1"]
     if name == "digest":
         return [*args, "--rounds", "1", "--vectors-from", str(VECTORS)]
-    helptext = subprocess.run(
+    # The indexing phase (newer commits only) is not compared.
+    extra = ["--indexing", "off"] if "--indexing" in help_of(script) else []
+    return [*args, "--rounds", "1", *extra]
+
+
+@functools.cache
+def help_of(script: Path) -> str:
+    """A benchmark script's --help, read once per script (which options its commit has)."""
+    tree = script.parents[1]
+    return subprocess.run(
         [sys.executable, str(script), "--help"], capture_output=True, text=True, env=env_for(tree)
     ).stdout
-    extra = ["--indexing", "off"] if "--indexing" in helptext else []  # HEAD's indexing phase: not compared
-    return [*args, "--rounds", "1", *extra]
 
 
 def run(cmd: list[str], tree: Path, out: Path, quiet: bool = True) -> dict:
