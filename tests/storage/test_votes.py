@@ -19,6 +19,8 @@ def test_one_vote_per_user_and_paper_and_it_can_be_taken_back(seeded):
     assert seeded.votes.set_vote(a.id, "2503.00002", False) == 1
     assert seeded.votes.set_vote(a.id, "2503.00002", False) == 1  # taking back twice changes nothing
     assert seeded.papers.community_version() > version
+    # The page cache's one read of both counters agrees with the two reads.
+    assert seeded.papers.counters() == (seeded.papers.change_seq(), seeded.papers.community_version())
     assert [p.id for p in seeded.votes.user_votes(b.id)] == ["2503.00002"]
     with pytest.raises(NotFound):
         seeded.votes.set_vote(a.id, "9999.99999", True)

@@ -7,8 +7,8 @@ translation); the noun modules (papers.py, votes.py, ...) hold the statements, w
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 
 from paperwire.storage.dialect import Dialect
 
@@ -62,24 +62,18 @@ class Database(ABC):
 
     dialect: Dialect
 
-    @contextmanager
-    def read(self) -> Iterator[Conn]:
+    def read(self) -> AbstractContextManager[Conn]:
         """A connection for a read of one statement (no snapshot held)."""
-        with self._reading() as raw:
-            yield Conn(raw, self.dialect)
+        return _Opened(self._reading(), self.dialect)
 
-    @contextmanager
-    def snapshot(self) -> Iterator[Conn]:
+    def snapshot(self) -> AbstractContextManager[Conn]:
         """A read transaction: every statement inside sees the same committed state."""
-        with self._snapshot() as raw:
-            yield Conn(raw, self.dialect)
+        return _Opened(self._snapshot(), self.dialect)
 
-    @contextmanager
-    def transaction(self, *, serial: bool = False) -> Iterator[Conn]:
+    def transaction(self, *, serial: bool = False) -> AbstractContextManager[Conn]:
         """One write transaction, all or nothing. `serial` ones (those that assign a paper's change
         seq) run one at a time, so that seq order is commit order."""
-        with self._transaction(serial=serial) as raw:
-            yield Conn(raw, self.dialect)
+        return _Opened(self._transaction(serial=serial), self.dialect)
 
     @abstractmethod
     def _reading(self) -> AbstractContextManager: ...
@@ -96,6 +90,22 @@ class Database(ABC):
             "INSERT INTO hub_counters (name, value) VALUES ('community', 1) "
             "ON CONFLICT (name) DO UPDATE SET value = hub_counters.value + 1"
         )
+
+
+class _Opened:
+    """`with db.read() as conn`: the driver connection of `opening` as a Conn. A plain class, not a
+    generator: a cached page's version check is a read, on every request (issue 19's measurements)."""
+
+    __slots__ = ("_dialect", "_opening")
+
+    def __init__(self, opening: AbstractContextManager, dialect: Dialect):
+        self._opening, self._dialect = opening, dialect
+
+    def __enter__(self) -> Conn:
+        return Conn(self._opening.__enter__(), self._dialect)
+
+    def __exit__(self, *exc):
+        return self._opening.__exit__(*exc)
 
 
 class Noun:

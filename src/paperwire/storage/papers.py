@@ -102,6 +102,11 @@ class Papers(ABC):
     def community_version(self) -> int:
         """A number that grows with every vote, comment, submission, moderation and change of stars."""
 
+    @abstractmethod
+    def counters(self) -> tuple[int, int]:
+        """(change_seq(), community_version()) in one read: what the page cache compares on every
+        request (web/cache.py)."""
+
 
 class PapersSQL(Noun, Papers):
     def __init__(self, db):
@@ -307,3 +312,11 @@ class PapersSQL(Noun, Papers):
     def community_version(self) -> int:
         with self.db.read() as conn:
             return conn.value("SELECT value FROM hub_counters WHERE name = 'community'") or 0
+
+    def counters(self) -> tuple[int, int]:
+        with self.db.read() as conn:
+            seq, community = conn.one(
+                "SELECT (SELECT coalesce(max(seq), 0) FROM papers), "
+                "(SELECT value FROM hub_counters WHERE name = 'community')"
+            )
+        return seq, community or 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from paperwire.storage.base import Store, StoreError
@@ -52,9 +52,8 @@ class SQLiteStore(Store):
                 self._readers.append(conn)
         return conn
 
-    @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        yield self._reader()
+    def _reading(self) -> AbstractContextManager[sqlite3.Connection]:
+        return nullcontext(self._reader())  # a thread's own connection: nothing to give back
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:

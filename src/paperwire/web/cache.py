@@ -28,7 +28,7 @@ class PageCache:
 
     @staticmethod
     def version(store: Store, today: date) -> tuple:
-        return (store.papers.change_seq(), store.papers.community_version(), today)
+        return (*store.papers.counters(), today)
 
     def get(self, key: str, version: tuple) -> Response | None:
         with self._lock:

@@ -76,9 +76,10 @@ def cached(request: Request, build) -> Response:
     """The page from the cache when the visitor is anonymous and nothing changed, else build()."""
     if request.cookies.get(SESSION_COOKIE):
         return build()
-    cache = services(request).page_cache
+    s = services(request)
+    cache = s.page_cache
     key = str(request.url.path) + "?" + str(request.url.query)
-    version = cache.version(services(request).store, today(request))
+    version = cache.version(s.store, today(request))
     hit = cache.get(key, version)
     if hit is not None:
         return hit
