@@ -22,19 +22,18 @@ MAX_ROW_ID = 2**63 - 1
 
 def page(router: APIRouter, path: str, **options):
     """Declare a page and its JSON twin, `path` + ".json", served by one handler that asks
-    `wants_json_twin(request)` which of the two to answer. The twin is registered first, so that a
-    `{name:path}` parameter does not take the suffix into the name."""
+    `wants_json_twin(request)` which of the two to answer. When the path ends in a parameter the twin
+    is registered first, so that the parameter does not take the suffix into its value; otherwise the
+    page comes first, as it is asked for far more often (routes are tried in order)."""
 
     def register(handler):
-        router.add_api_route(
-            path + ".json",
-            handler,
-            methods=["GET"],
-            response_class=JSONResponse,
-            name=handler.__name__ + "_json",
-            **options,
-        )
+        twin = dict(methods=["GET"], response_class=JSONResponse, name=handler.__name__ + "_json", **options)
+        twin_first = path.endswith("}")
+        if twin_first:
+            router.add_api_route(path + ".json", handler, **twin)
         router.add_api_route(path, handler, methods=["GET"], response_class=HTMLResponse, **options)
+        if not twin_first:
+            router.add_api_route(path + ".json", handler, **twin)
         return handler
 
     return register
