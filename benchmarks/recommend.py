@@ -207,11 +207,10 @@ def api_rankings(server: Server, cases: list[dict]) -> tuple[list[list[str]], li
 # -- the baselines --------------------------------------------------------------------------------
 
 
-def baselines(papers: list[dict], cases: list[dict]) -> dict[str, list[list[str]]]:
-    """arxiv-sanity-lite's SVM and the tf-idf centroid, over the anonymised corpus."""
+def tfidf(papers: list[dict]):
+    """arxiv-sanity-lite's features (its compute.py) over the anonymised corpus: CSR, a row a paper."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
 
     vectorizer = TfidfVectorizer(
         input="content",
@@ -232,7 +231,15 @@ def baselines(papers: list[dict], cases: list[dict]) -> dict[str, list[list[str]
         min_df=5,
     )
     x = vectorizer.fit_transform(f"{p['title']} {p['abstract']} Anonymous" for p in papers).astype(np.float32)
-    x = x.tocsr()
+    return x.tocsr()
+
+
+def baselines(papers: list[dict], cases: list[dict]) -> dict[str, list[list[str]]]:
+    """arxiv-sanity-lite's SVM and the tf-idf centroid, over the anonymised corpus."""
+    import numpy as np
+    from sklearn.svm import LinearSVC
+
+    x = tfidf(papers)
     ids = [p["id"] for p in papers]
     row = {pid: i for i, pid in enumerate(ids)}
     by_day: dict[str, list[int]] = defaultdict(list)
