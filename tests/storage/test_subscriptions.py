@@ -209,13 +209,8 @@ def test_removing_a_subscription_removes_its_history(subs):
     assert not store.subscriptions.delete_subscription(a.id)
 
 
-def test_liked_papers_and_announced_days(subs):
+def test_announced_days(subs):
     store, _, _ = subs
-    user = store.users.get_or_create_user("a@x.org")
-    store.votes.set_vote(user.id, "2503.10004", True)
-    store.votes.set_vote(user.id, "2503.10001", True)
-    liked = store.votes.liked_papers(["a@x.org", "b@x.org"])
-    assert set(liked) == {"a@x.org"} and sorted(liked["a@x.org"]) == ["2503.10001", "2503.10004"]
     assert store.periods.announced_days(date(2025, 3, 16), date(2025, 3, 23)) == [
         date(2025, 3, 17),
         date(2025, 3, 18),
