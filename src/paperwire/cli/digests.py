@@ -134,7 +134,7 @@ def subscribers() -> None:
 @subscribers.command("add")
 @click.argument("email")
 @click.option("--confirmed", is_flag=True, help="Skip the confirmation mail (an existing list's import).")
-@click.option("--topic", "topics", multiple=True, help="A topic query, run through the search (repeatable).")
+@click.option("--topic", "topics", multiple=True, help="A topic, free text (repeatable).")
 @click.option("--author", "authors", multiple=True, help="An author to follow (repeatable).")
 @click.option("--category", "categories", multiple=True, help="An arXiv category like cs.LG (repeatable).")
 @click.option("--frequency", type=click.Choice(FREQUENCIES), default="daily", show_default=True)
