@@ -164,9 +164,10 @@ PHASES = [  # (label, depth) in the order printed; times summed over calls (and 
     ("keyword index sync", 1),
     ("compose periods", 1),
     ("pool of papers", 2),
-    ("liked papers", 2),
+    ("members' profiles", 2),
     ("trending", 2),
-    ("match by meaning", 2),
+    ("for-you model", 2),
+    ("for-you ranking", 2),
     ("sent papers", 2),
     ("compose (per subscriber)", 2),
     ("write the ledger", 1),
@@ -244,9 +245,10 @@ def _instrument(sender, store, search, ledger, items: Counter) -> Phases:
     p.wrap(search, "sync_keyword", "keyword index sync")
     p.wrap(send, "compose_period", "compose periods")
     p.wrap(plan, "_pool", "pool of papers")
-    p.wrap(store.votes, "liked_papers", "liked papers")
+    p.wrap(plan, "_profiles", "members' profiles")
     p.wrap(plan, "_trending", "trending")
-    p.wrap(plan, "_match_by_meaning", "match by meaning")
+    p.wrap(plan, "model_scores", "for-you model")
+    p.wrap(plan, "rank", "for-you ranking")
     p.wrap(store.digests, "sent_papers", "sent papers")
     p.wrap(plan, "compose", "compose (per subscriber)")
     p.wrap(store.digests, "add_deliveries", "write the ledger", on_result=written)

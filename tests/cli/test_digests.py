@@ -79,15 +79,37 @@ def test_bad_input_is_one_line_and_exit_1(hub_cli, args, message):
 
 def test_send_dry_run_and_status(hub_cli, smtp_inbox):
     hub_cli("subscribers", "add", "ada@x.org", "--confirmed", "--category", "cs.CV", "--trending", "0")
+    hub_cli("subscribers", "add", "bob@x.org", "--confirmed", "--author", "Nobody Known", "--trending", "0")
     dry = hub_cli("digest", "send", "--date", "2025-03-18", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "2503.10004  Vision transformers (in cs.CV, a category you follow)" in dry.stdout
-    assert "1 digest(s) would be sent" in dry.stdout and smtp_inbox.messages == []
+    lines = dry.stdout.splitlines()
+    # Per digest, each paper's section, id and title, then its reason; an empty digest says why.
+    at = lines.index("2025-03-18 ada@x.org: 2 paper(s)")
+    assert lines[at + 1 : at + 5] == [
+        "  for you   2503.10002  Diffusion models for images",
+        "            why: in cs.CV, a category you follow",
+        "  for you   2503.10004  Vision transformers",
+        "            why: in cs.CV, a category you follow",
+    ]
+    assert "2025-03-18 bob@x.org: no papers: the trending section is off and no paper matched your " \
+        "interests (1 author)" in lines  # fmt: skip
+    assert lines[-1] == "1 digest(s) would be sent, 1 empty (dry run: nothing written or sent)"
+    assert smtp_inbox.messages == []
     sent = hub_cli("digest", "send", "--date", "2025-03-18")
-    assert sent.stdout.startswith("1 composed (0 with nothing new), 1 sent"), sent.stdout + sent.stderr
-    status = json.loads(hub_cli("digest", "status", "--json").stdout)
-    assert status["deliveries"]["sent"] == 1 and status["subscribers"]["active"] == 1
-    assert "1 sent, 0 pending" in hub_cli("digest", "status", "--period", "2025-03-18").stdout
+    assert sent.stdout.startswith("2 composed (1 with nothing new), 1 sent"), sent.stdout + sent.stderr
+    status = json.loads(hub_cli("digest", "status", "--json", "--empty").stdout)
+    assert status["deliveries"]["sent"] == 1 and status["subscribers"]["active"] == 2
+    assert status["empty"] == [
+        {
+            "email": "bob@x.org",
+            "period": "2025-03-18",
+            "reason": "the trending section is off and no paper matched your interests (1 author)",
+        }
+    ]
+    text = hub_cli("digest", "status", "--period", "2025-03-18").stdout
+    assert "1 sent, 0 pending" in text and "1 empty digest(s): --empty lists why each is empty" in text
+    listed = hub_cli("digest", "status", "--empty").stdout
+    assert "empty 2025-03-18 bob@x.org: the trending section is off and no paper matched" in listed
     again = hub_cli("digest", "send", "--date", "2025-03-18")
     assert again.stdout.startswith("0 composed") and len(smtp_inbox.wait_for(1)) == 1
 

@@ -1,16 +1,21 @@
-"""Which digests are due when, and "for you" papers found through the real hybrid search."""
+"""Which digests are due when; the "for you" section, which is the /for-you page's ranking (the same
+order and reason lines for the same member and day, through the real app over HTTP and the real
+model, on both databases); an empty digest's reason."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from paperwire.digests.plan import compose_period, due_periods
+from paperwire.models.digests import FOR_YOU
 from paperwire.models.subscriptions import Preferences
-from paperwire.papers import arxiv_links, make_paper
-from paperwire.search import open_search
+from paperwire.recommend.service import Recommender
 from paperwire.search.indexer import embed_pending
 from paperwire.subscriptions import daily_period, weekly_period
-from tests.support.hub import papers_of_week
+from paperwire.web.services import services
+from tests.support.hub import TOKEN, make_hub, papers_of_week
+from tests.support.recommend_corpus import DAY, LIKED, PAPERS
+from tests.support.search_corpus import paper
 
 TUE = date(2025, 3, 18)
 
@@ -23,12 +28,6 @@ def week(store):
 
 def _sub(store, email, status="active", **prefs):
     return store.subscriptions.create_subscription(email, Preferences(**prefs), status=status, nonce="n")[0]
-
-
-def _paper(pid: str, title: str, abstract: str, day: date):
-    links = arxiv_links(pid)
-    return make_paper(id=pid, title=title, abstract=abstract, authors=["B"], categories=["cs.LG"],
-                      announced=day, links=links, source="arxiv-listing")  # fmt: skip
 
 
 def _at(day: date, hhmm: str) -> datetime:
@@ -80,33 +79,131 @@ def test_periods_already_in_the_ledger_are_not_due(week):
     assert due_periods(week, [sub], _at(TUE, "09:00")) == {}
 
 
-def test_topics_and_liked_papers_are_matched_by_meaning(settings, store):
-    day = TUE
-    papers = [
-        ("2503.20001", "Graph neural networks for molecule property prediction",
-         "Message passing networks predict the properties of molecules from their bonds."),
-        ("2503.20002", "Protein structure from sequence with deep learning",
-         "We predict how proteins fold from amino acid sequences with attention models."),
-        ("2503.20003", "A study of tax policy in small economies",
-         "We compare value added taxes across island states."),
-        ("2503.20004", "Chemistry-aware message passing on molecular graphs",
-         "Molecules as graphs: atoms are nodes and chemical bonds are edges for neural message passing."),
-    ]  # fmt: skip
-    about = "Learning representations of molecules with graph networks."
-    liked = _paper("2502.10000", "Neural networks on molecular graphs", about, date(2025, 2, 3))
-    store.papers.upsert_papers([liked] + [_paper(pid, t, a, day) for pid, t, a in papers])
-    engine = open_search(settings, store)
-    engine.sync_keyword()
-    embed_pending(engine)
-    user = store.users.get_or_create_user("fan@x.org")
-    store.votes.set_vote(user.id, liked.id, True)
-    topic = _sub(store, "topic@x.org", trending=0, topics=["protein folding"])
-    fan = _sub(store, "fan@x.org", trending=0)
-    digests = {
-        d.subscription_id: d for d in compose_period(store, engine, daily_period(day), [topic, fan], "x")
-    }
-    (protein,) = digests[topic.id].items  # found by meaning: "folding" is not a word of the paper
-    assert protein.paper_id == "2503.20002" and protein.reason == "matches your topic “protein folding”"
-    close = [(i.paper_id, i.reason) for i in digests[fan.id].items]
-    assert {pid for pid, _ in close} == {"2503.20001", "2503.20004"}
-    assert all(r == "close to “Neural networks on molecular graphs”, which you upvoted" for _, r in close)
+def test_an_empty_digest_records_why(week):
+    empty_week = _sub(week, "w@x.org", frequency="weekly", categories=["cs.CV"])
+    (none,) = compose_period(week, None, weekly_period(date(2024, 1, 1)), [empty_week], "x.org")
+    assert none.items == [] and none.status == "empty"
+    assert none.empty_reason == "no papers were announced from 2023-12-26 to 2024-01-01"
+    everything = _sub(week, "all@x.org", trending=0, categories=["cs.CV", "cs.CL"])
+    nobody = _sub(week, "nobody@x.org", trending=0, authors=["Nobody Known"])
+    first, unmatched = compose_period(week, None, daily_period(TUE), [everything, nobody], "x.org")
+    assert len(first.items) == 3 and first.empty_reason is None
+    assert (
+        unmatched.empty_reason == "the trending section is off and no paper matched your interests (1 author)"
+    )
+    week.digests.add_deliveries([first, unmatched], datetime.now(UTC))
+    (again,) = compose_period(week, None, daily_period(TUE), [everything], "x.org")
+    assert again.items == [] and again.empty_reason == "every paper of the period was in an earlier digest"
+    (row,) = week.digests.deliveries(status="empty")
+    assert row.empty_reason == unmatched.empty_reason
+
+
+# -- "for you": the page's ranking ------------------------------------------------------------------
+
+NEAR = {"2504.00011", "2504.00015"}  # the day's papers on molecules as graphs, like the liked ones
+HOPPER = paper("2504.00019", "Compilers for tiny machines", "Small compilers for embedded chips.",
+               authors=["Grace Hopper", "Ken Thompson"], cats=["cs.PL"], announced=DAY,
+               published=DAY)  # fmt: skip
+
+
+class CountingRecommender(Recommender):
+    """The real recommender, counting how often a digest run asks it."""
+
+    calls = 0
+
+    def recommend(self, *args, **kwargs):
+        self.calls += 1
+        return super().recommend(*args, **kwargs)
+
+
+@pytest.fixture
+def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
+    hub, store = make_hub(tmp_path, model_dir, smtp_inbox, database_url=database_url)
+    store.papers.upsert_papers([*PAPERS, HOPPER])
+    embed_pending(services(hub.app).search, extracts=False)
+    with hub.client:
+        yield hub
+    store.close()
+
+
+def member(hub, email):
+    client = hub.sign_in(email, hub.new_client())
+    client.headers["X-CSRF-Token"] = TOKEN.search(client.get("/for-you").text).group(1)
+    return client
+
+
+def subscribe(hub, email, **prefs):
+    prefs = {"trending": 0, "max_papers": 50, **prefs}
+    return hub.store.subscriptions.create_subscription(
+        email, Preferences(**prefs), status="active", nonce="n"
+    )[0]
+
+
+def digest(hub, *subs, recommender=None):
+    s = services(hub.app)
+    return compose_period(s.store, s.search, daily_period(DAY), list(subs), "x.org", recommender)
+
+
+def for_you(d):
+    return [(i.paper_id, i.reason) for i in d.items if i.section == FOR_YOU]
+
+
+def test_the_page_and_the_mail_agree(hub):
+    ada = member(hub, "ada@example.org")
+    for pid in LIKED:
+        ada.post(f"/api/papers/{pid}/save", json={})
+    ada.post("/api/papers/2504.00012/not-interested", json={})
+    ada.post("/api/for-you/interests", json={"authors": ["Grace Hopper"], "categories": ["quant-ph"]})
+    page = ada.get("/for-you.json", params={"date": DAY.isoformat()}).json()
+    (mail,) = digest(hub, subscribe(hub, "ada@example.org"))
+    assert for_you(mail) == [(p["id"], p["reason"]["text"]) for p in page["papers"]]
+    # The saved papers bring their neighbours, each with the liked paper it is close to; the followed
+    # author comes first, and the dismissed paper is in neither.
+    assert mail.items[0].paper_id == "2504.00019" and mail.items[0].reason.startswith("by Grace Hopper")
+    assert {pid for pid, _ in for_you(mail)[1:3]} == NEAR
+    assert all(why.startswith('close to "') for pid, why in for_you(mail) if pid in NEAR)
+    assert "2504.00012" not in {pid for pid, _ in for_you(mail)}
+
+
+def test_a_saved_paper_brings_a_close_one_and_a_dismissal_sinks_its_neighbours(hub):
+    bob = member(hub, "bob@example.org")
+    sub = subscribe(hub, "bob@example.org")
+    (before,) = digest(hub, sub)
+    assert before.items == [] and before.empty_reason.endswith(
+        "you follow no topic, author or category and like no paper"
+    )
+    bob.post("/api/papers/2504.00001/save", json={})  # graph networks for molecules
+    (saved,) = digest(hub, sub)
+    assert {pid for pid, _ in for_you(saved)[:2]} == NEAR
+    liked = 'close to "Graph neural networks for molecular property prediction" (2504.00001)'
+    assert all(why.startswith(liked) for _, why in for_you(saved)[:2])
+    bob.post("/api/papers/2504.00003/save", json={})  # and code generation by language models
+    (both,) = digest(hub, sub)
+    order = [pid for pid, _ in for_you(both)]
+    # "Code completion with large language models" dismissed: "Language models write programs for
+    # molecular simulation", its neighbour, sinks below a molecule paper it was above.
+    bob.post("/api/papers/2504.00012/not-interested", json={})
+    (dismissed,) = digest(hub, sub)
+    after = [pid for pid, _ in for_you(dismissed)]
+    assert "2504.00012" in order and "2504.00012" not in after
+    assert order.index("2504.00018") < order.index("2504.00015")
+    assert "2504.00018" not in after or after.index("2504.00018") > after.index("2504.00015")
+    bob.post("/api/papers/2504.00018/read", json={})  # read on the page: not mailed either
+    (read,) = digest(hub, sub)
+    assert "2504.00018" not in [pid for pid, _ in for_you(read)]
+
+
+def test_followed_authors_and_categories_lift_and_the_model_runs_once_per_profile(hub):
+    both = dict(topics=["puppies and dogs"], authors=["grace  HOPPER"], categories=["quant-ph"])
+    one = subscribe(hub, "one@x.org", **both)
+    two = subscribe(hub, "two@x.org", **both)
+    only_categories = subscribe(hub, "cats@x.org", categories=["cs.PL"])
+    recommender = CountingRecommender(hub.store, services(hub.app).search)
+    first, second, cats = digest(hub, one, two, only_categories, recommender=recommender)
+    assert [pid for pid, _ in for_you(first)] == ["2504.00019", "2504.00013", "2504.00014"]
+    assert for_you(first)[0][1] == "by Grace Hopper, an author you follow"
+    assert for_you(first)[1][1].startswith('matches your topic "puppies and dogs"')
+    assert for_you(first)[2][1] == "in quant-ph, a category you follow"
+    assert for_you(second) == for_you(first)
+    assert for_you(cats) == [("2504.00019", "in cs.PL, a category you follow")]
+    assert recommender.calls == 1  # one profile with model inputs; categories alone never reach it

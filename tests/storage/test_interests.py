@@ -25,6 +25,13 @@ def test_interests_are_replaced_whole_kept_in_order_and_per_user(store):
         [], [], ["math.CO"]
     )
     assert store.interests.get(bob.id).topics == ["trees"]
+    cy = store.users.get_or_create_user("cy@example.org")
+    assert store.interests.get_many([ada.id, bob.id, cy.id]) == {
+        ada.id: Interests([], [], ["math.CO"]),
+        bob.id: Interests(topics=["trees"]),
+        cy.id: Interests(),
+    }
+    assert store.interests.get_many([]) == {}
 
 
 def test_the_feed_nonce_is_set_and_replaced_per_user(store):

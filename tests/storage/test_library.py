@@ -108,6 +108,12 @@ def test_signals_gather_every_source_newest_first(store):
     assert signals.not_interested == [IDS[4]] and signals.read == [IDS[5]]
     empty = store.library.signals(store.users.get_or_create_user("cy@example.org").id)
     assert empty.saved == empty.upvoted == empty.collected == empty.not_interested == empty.read == []
+    # Many users at once (a digest run's members): each gets what `signals` gives them alone.
+    cy = store.users.get_or_create_user("cy@example.org")
+    many = store.library.signals_of([ada.id, bob.id, cy.id])
+    assert many == {uid: store.library.signals(uid) for uid in (ada.id, bob.id, cy.id)}
+    assert many[bob.id].saved == [IDS[4]] and many[ada.id] == signals
+    assert store.library.signals_of([]) == {}
 
 
 def test_save_papers_is_one_transaction_that_counts_new_ones(store):

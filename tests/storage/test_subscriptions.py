@@ -86,6 +86,45 @@ def test_ledger_holds_one_row_per_subscriber_and_period(subs):
     assert row.email == "a@x.org" and row.nonce == "na" and row.message_id == f"<d.{a.id}.2025-03-18@test>"
     assert row.items == [DigestItem("2503.10002", TRENDING), DigestItem("2503.10003", FOR_YOU, "matches “x”")]
     assert (row.start, row.end, row.frequency) == (date(2025, 3, 18), date(2025, 3, 18), "daily")
+    assert row.empty_reason is None
+
+
+def test_an_empty_digest_keeps_its_reason(subs):
+    store, a, b = subs
+    empty = _digest(b.id, items=[])
+    empty.empty_reason = "every paper of the period was in an earlier digest"
+    store.digests.add_deliveries([_digest(a.id), empty], NOW)
+    (row,) = store.digests.deliveries(status="empty")
+    assert (row.email, row.status) == ("b@x.org", "empty")
+    assert row.empty_reason == "every paper of the period was in an earlier digest"
+    assert store.digests.deliveries(status="pending")[0].empty_reason is None
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgres"])
+def test_migration_0015_adds_the_reason_to_a_ledger_with_rows(backend_name, tmp_path, request):
+    from alembic import command
+
+    from paperwire.settings import load_settings
+    from paperwire.storage import migrate_database, open_store
+    from paperwire.storage.migrate import HEAD, _config
+
+    url = None
+    if backend_name == "postgres":
+        url = request.getfixturevalue("postgres").new_database(migrated=False)
+    settings = load_settings(data_dir=tmp_path, database_url=url)
+    with open_store(settings) as s:
+        s.papers.upsert_papers(papers_of_week())
+        sub, _ = s.subscriptions.create_subscription("a@x.org", Preferences(), status="active", nonce="n")
+        s.digests.add_deliveries([_digest(sub.id)], NOW)
+    command.downgrade(_config(settings.resolved_database_url), "0014")
+    assert migrate_database(settings) == ("0014", HEAD)
+    with open_store(settings) as s:
+        (old,) = s.digests.deliveries()
+        assert old.empty_reason is None and len(old.items) == 2  # the row written before is kept
+        empty = _digest(sub.id, period="2025-03-19", items=[])
+        empty.empty_reason = "no papers were announced for 2025-03-19"
+        s.digests.add_deliveries([empty], NOW)
+        assert s.digests.deliveries(status="empty")[0].empty_reason == empty.empty_reason
 
 
 def test_a_delivery_is_claimed_once(subs):
@@ -170,13 +209,8 @@ def test_removing_a_subscription_removes_its_history(subs):
     assert not store.subscriptions.delete_subscription(a.id)
 
 
-def test_liked_papers_and_announced_days(subs):
+def test_announced_days(subs):
     store, _, _ = subs
-    user = store.users.get_or_create_user("a@x.org")
-    store.votes.set_vote(user.id, "2503.10004", True)
-    store.votes.set_vote(user.id, "2503.10001", True)
-    liked = store.votes.liked_papers(["a@x.org", "b@x.org"])
-    assert set(liked) == {"a@x.org"} and sorted(liked["a@x.org"]) == ["2503.10001", "2503.10004"]
     assert store.periods.announced_days(date(2025, 3, 16), date(2025, 3, 23)) == [
         date(2025, 3, 17),
         date(2025, 3, 18),

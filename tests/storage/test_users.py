@@ -15,6 +15,11 @@ def test_users_get_unique_usernames_from_their_address(seeded):
     assert seeded.users.find_user(email="nobody@example.org") is None
     seeded.users.set_admin(a.id, True)
     assert seeded.users.get_user(a.id).is_admin
+    found = seeded.users.ids_by_email(
+        ["jane.doe@example.org", "nobody@example.org", "jane.doe@other.example"]
+    )
+    assert found == {"jane.doe@example.org": a.id, "jane.doe@other.example": b.id}
+    assert seeded.users.ids_by_email([]) == {}
 
 
 def test_signin_tokens_are_single_use_and_expire(seeded):

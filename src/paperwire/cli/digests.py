@@ -65,6 +65,7 @@ def send_cmd(day: date | None, dry_run: bool, no_wait: bool) -> None:
 
 
 def _show(store, composed) -> None:
+    """Per digest: each paper's section, id, title and reason; a digest with none says why."""
     if not composed:
         click.echo("no digests are due")
         return
@@ -75,24 +76,33 @@ def _show(store, composed) -> None:
         if d.subscription_id not in subs:
             subs[d.subscription_id] = store.subscriptions.get_subscription(d.subscription_id)
         email = subs[d.subscription_id].email if subs[d.subscription_id] else d.subscription_id
+        if not d.items:
+            click.echo(f"{d.period} {email}: no papers: {d.empty_reason}")
+            continue
         click.echo(f"{d.period} {email}: {len(d.items)} paper(s)")
         for item in d.items:
             title = " ".join(titles.get(item.paper_id, "").split())
             title = title if len(title) <= 72 else title[:71] + "…"
-            why = f" ({item.reason})" if item.reason else ""
-            click.echo(f"  {item.section:8} {item.paper_id}  {title}{why}")
-    click.echo(f"{len(composed)} digest(s) would be sent (dry run: nothing written or sent)")
+            click.echo(f"  {item.section.replace('_', ' '):8}  {item.paper_id}  {title}")
+            if item.reason:
+                click.echo(f"  {'':8}  why: {item.reason}")
+    empty = sum(1 for d in composed if not d.items)
+    click.echo(
+        f"{len(composed) - empty} digest(s) would be sent, {empty} empty (dry run: nothing written or sent)"
+    )
 
 
 @digest.command("status")
 @click.option("--period", help="One period: 2026-11-23 (daily) or 2026-W48 (weekly).")
 @click.option("--failed", "show_failed", is_flag=True, help="List the failed deliveries with their errors.")
+@click.option("--empty", "show_empty", is_flag=True, help="List the empty digests with why they are empty.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
-    """The delivery ledger: how many digests are sent, pending and failed."""
+def status_cmd(period: str | None, show_failed: bool, show_empty: bool, as_json: bool) -> None:
+    """The delivery ledger: how many digests are sent, pending, failed and empty (and why)."""
     with open_store() as store:
         counts = store.digests.delivery_counts(period)
         failed = store.digests.deliveries(status="failed", period=period, limit=100) if show_failed else []
+        empty = store.digests.deliveries(status="empty", period=period, limit=100) if show_empty else []
         by_status = store.subscriptions.subscription_counts()
     subscribers = {s: by_status.get(s, 0) for s in STATUSES}
     shown = ("sent", "pending", "sending", "failed", "empty", "cancelled")  # most asked first
@@ -100,6 +110,7 @@ def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
     if as_json:
         out = {"period": period, "deliveries": summary, "subscribers": subscribers}
         out["failed"] = [{"email": d.email, "period": d.period, "error": d.last_error} for d in failed]
+        out["empty"] = [{"email": d.email, "period": d.period, "reason": d.empty_reason} for d in empty]
         click.echo(json.dumps(out, indent=2))
         return
     click.echo(
@@ -109,6 +120,10 @@ def status_cmd(period: str | None, show_failed: bool, as_json: bool) -> None:
     click.echo("subscribers: " + ", ".join(f"{n} {s}" for s, n in subscribers.items()))
     for d in failed:
         click.echo(f"failed {d.period} {d.email}: {d.last_error}")
+    for d in empty:
+        click.echo(f"empty {d.period} {d.email}: {d.empty_reason or 'no reason recorded (before 0015)'}")
+    if summary["empty"] and not show_empty:
+        click.echo(f"{summary['empty']} empty digest(s): --empty lists why each is empty")
 
 
 @click.group("subscribers")
@@ -119,7 +134,7 @@ def subscribers() -> None:
 @subscribers.command("add")
 @click.argument("email")
 @click.option("--confirmed", is_flag=True, help="Skip the confirmation mail (an existing list's import).")
-@click.option("--topic", "topics", multiple=True, help="A topic query, run through the search (repeatable).")
+@click.option("--topic", "topics", multiple=True, help="A topic, free text (repeatable).")
 @click.option("--author", "authors", multiple=True, help="An author to follow (repeatable).")
 @click.option("--category", "categories", multiple=True, help="An arXiv category like cs.LG (repeatable).")
 @click.option("--frequency", type=click.Choice(FREQUENCIES), default="daily", show_default=True)

@@ -1,4 +1,4 @@
-"""Which digests are due, and composing them: the store and the search engine feed compose.py.
+"""Which digests are due, and composing them: the store and the "For you" ranking feed compose.py.
 
 Due (docs/digests.md):
 - daily: the latest announcement day D up to the subscriber's local today whose delivery time has
@@ -18,24 +18,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-import numpy as np
-
-from paperwire.digests.compose import LIKE_SIMILARITY, TOPIC_HITS, Candidates, compose
+from paperwire.digests.compose import Candidates, ForYouSection, compose
 from paperwire.models.digests import NewDelivery
+from paperwire.models.foryou import Profile
 from paperwire.models.papers import RankedPaper
-from paperwire.models.search import Filters
 from paperwire.models.subscriptions import Subscription
-from paperwire.search import fusion
+from paperwire.recommend.foryou import MAX_WINDOW, ModelScores, Window, model_scores, profile_of, rank
+from paperwire.recommend.service import MAX_TOPICS, Recommender
 from paperwire.search.engine import SearchEngine
-from paperwire.search.query import parse_query
-from paperwire.search.vectors import from_blob
 from paperwire.storage import Store
 from paperwire.subscriptions import DigestPeriod, daily_period, local_now, send_moment_passed, weekly_period
 from paperwire.votes import TRENDING_DAYS, trending_order
 
 log = logging.getLogger("paperwire.digests")
-TOPIC_SIMILARITY = 0.4  # a topic's semantic hits must be at least this close (keyword hits count as they are)
-MAX_POOL = 20_000  # papers in one period's pool: a week of arXiv CS is about 6,000
 _PAGE = 5_000
 _STALE_DAYS = 3  # a daily digest is not sent for an announcement older than this (a hub long down)
 
@@ -94,32 +89,73 @@ def _due(sub: Subscription, now: datetime, day: date | None, announcements) -> D
 
 
 def compose_period(
-    store: Store, search: SearchEngine | None, period: DigestPeriod, subs: list[Subscription], domain: str
+    store: Store,
+    search: SearchEngine | None,
+    period: DigestPeriod,
+    subs: list[Subscription],
+    domain: str,
+    recommender: Recommender | None = None,
 ) -> list[NewDelivery]:
-    """Every due subscriber's digest for one period; a period without papers sends nothing."""
-    pool = _pool(store, period)
-    if not pool:
-        return []
-    liked = store.votes.liked_papers([s.email for s in subs if s.for_you])
-    candidates = Candidates(period, pool, _trending(store, period.end))
-    if search is not None:
-        topics = sorted({t for s in subs if s.for_you for t in s.topics})
-        liked_ids = sorted({pid for ids in liked.values() for pid in ids})
-        _match_by_meaning(store, search, candidates, topics, liked_ids)
+    """Every due subscriber's digest for one period; one without papers records why."""
+    recommender = recommender or Recommender(store, search)
+    rows = _pool(store, period)
+    window = Window.of(rows)
+    candidates = Candidates(period, window.papers, _trending(store, period.end) if rows else [])
     sent = store.digests.sent_papers([s.id for s in subs])
-    out = []
-    for sub in subs:
-        items = compose(sub, candidates, sent[sub.id], liked.get(sub.email, []))
+    profiles = _profiles(store, [s for s in subs if s.for_you], sent) if rows else {}
+    composed: dict[int, NewDelivery] = {}
+    model, model_key = ModelScores(), None
+    # Subscribers with the same model inputs (a popular topic alone, say) are next to each other, so
+    # the model ranks the period once for them; those without any (only authors, categories, or
+    # nothing) never reach it.
+    for sub in sorted(subs, key=lambda s: _model_key(profiles.get(s.id))):
+        section = None
+        profile = profiles.get(sub.id)
+        if profile is not None:
+            key = _model_key(profile)
+            if key and key != model_key:
+                model, model_key = model_scores(recommender, window, *key), key
+            ranked = rank(window, profile, model if key else ModelScores(), sub.max_papers + sub.trending)
+            section = ForYouSection(profile, ranked, model.problem if key else None)
+        items, why = compose(sub, candidates, sent[sub.id], section)
         message_id = f"<digest.{period.key}.{sub.id}.{secrets.token_hex(6)}@{domain}>"
-        out.append(
-            NewDelivery(sub.id, period.key, period.frequency, period.start, period.end, message_id, items)
+        composed[sub.id] = NewDelivery(
+            sub.id, period.key, period.frequency, period.start, period.end, message_id, items, why
         )
+    return [composed[s.id] for s in subs]
+
+
+def _profiles(store: Store, subs: list[Subscription], sent: dict[int, set[str]]) -> dict[int, Profile]:
+    """Each subscriber's profile: the subscription's topics, authors and categories, joined, when the
+    address is a member's, with that member's liked and dismissed papers and interests (batched reads:
+    one query per kind for the whole period, not one per subscriber)."""
+    members = store.users.ids_by_email([s.email for s in subs])
+    signals = store.library.signals_of(sorted(set(members.values())))
+    interests = store.interests.get_many(sorted(set(members.values())))
+    out = {}
+    for sub in subs:
+        uid = members.get(sub.email)
+        if uid is None:
+            p = Profile(leave_out=sent[sub.id])  # read only: no copy
+        else:
+            p = profile_of(signals[uid], interests[uid], sent[sub.id])
+        p.topics = list(dict.fromkeys([*sub.topics, *p.topics]))[:MAX_TOPICS]
+        p.authors = list(dict.fromkeys([*sub.authors, *p.authors]))
+        p.categories = list(dict.fromkeys([*sub.categories, *p.categories]))
+        out[sub.id] = p
     return out
 
 
-def _pool(store: Store, period: DigestPeriod) -> dict[str, RankedPaper]:
-    papers, _total = store.periods.day_papers(period.start, period.end, limit=MAX_POOL)
-    return {r.paper.id: r for r in papers}
+def _model_key(profile: Profile | None) -> tuple:
+    """What the model's answer depends on: () when there is nothing for it to learn from."""
+    if profile is None or not profile.model_inputs:
+        return ()
+    return (tuple(profile.positives), tuple(profile.negatives), tuple(profile.topics))
+
+
+def _pool(store: Store, period: DigestPeriod) -> list[RankedPaper]:
+    papers, _total = store.periods.day_papers(period.start, period.end, limit=MAX_WINDOW)
+    return papers
 
 
 def _trending(store: Store, day: date, depth: int = 200) -> list[str]:
@@ -127,42 +163,3 @@ def _trending(store: Store, day: date, depth: int = 200) -> list[str]:
     since = day - timedelta(days=TRENDING_DAYS)
     rows = [r for r in store.periods.trending_candidates(since) if r[1] <= day and r[2] > 0]
     return trending_order(rows, day)[:depth]
-
-
-def _match_by_meaning(
-    store: Store, search: SearchEngine, c: Candidates, topics: list[str], liked_ids: list[str]
-) -> None:
-    """Topic hits through the hybrid search, and the period's papers close to each liked paper."""
-    ids = sorted(c.papers)
-    rows = store.embeddings.embeddings_for(ids)
-    embedded = [pid for pid in ids if pid in rows and rows[pid].vector is not None]
-    matrix = (
-        np.stack([from_blob(rows[pid].vector) for pid in embedded])
-        if embedded
-        else np.zeros((0, 1), np.float32)
-    )
-    filters = Filters(date_from=c.period.start, date_until=c.period.end)
-    vectors = search.embedder.embed(topics) if topics and embedded else None
-    for i, topic in enumerate(topics):
-        query = parse_query(topic, filters)
-        keyword = [(pid, s) for pid, s in search.keyword.search(query, TOPIC_HITS * 5) if pid in c.papers]
-        semantic: list[tuple[str, float]] = []
-        if vectors is not None:
-            sims = matrix @ vectors[i]
-            best = np.argsort(-sims)[: TOPIC_HITS * 5]
-            semantic = [(embedded[j], float(sims[j])) for j in best if sims[j] >= TOPIC_SIMILARITY]
-        c.topic_hits[topic] = fusion.weighted(keyword, semantic, search.semantic_weight)[:TOPIC_HITS]
-    if not liked_ids or not embedded:
-        return
-    liked_rows = store.embeddings.embeddings_for(liked_ids)
-    have = [pid for pid in liked_ids if pid in liked_rows and liked_rows[pid].vector is not None]
-    if not have:
-        return
-    liked_matrix = np.stack([from_blob(liked_rows[pid].vector) for pid in have])
-    sims = liked_matrix @ matrix.T  # liked x pool
-    for r, liked_id in enumerate(have):
-        close = np.nonzero(sims[r] >= LIKE_SIMILARITY)[0]
-        c.liked_hits[liked_id] = sorted(
-            ((embedded[j], float(sims[r, j])) for j in close), key=lambda h: -h[1]
-        )
-    c.liked_titles.update({pid: p.title for pid, p in store.papers.get_papers(have).items()})

@@ -32,6 +32,7 @@ from paperwire.digests.render import DigestRenderer
 from paperwire.jobs import DIGESTS, exclusive
 from paperwire.mail import Mailer, MailError, domain_of
 from paperwire.models.digests import Delivery
+from paperwire.recommend.service import Recommender
 from paperwire.search.engine import SearchEngine
 from paperwire.settings import Settings
 from paperwire.storage import Store, StoreError
@@ -85,6 +86,9 @@ class DigestSender:
         self.links = SubscriptionLinks(secret, settings.base_url)
         self.renderer = DigestRenderer(mailer, self.links)
         self._pace = _Pace(settings.smtp_rate)
+        # One for the sender's life: it keeps the words' rarity (and, with the model's speed work, the
+        # pools and topic vectors) across periods and runs.
+        self.recommender = Recommender(store, search)
 
     def run(
         self,
@@ -128,7 +132,7 @@ class DigestSender:
         for period in sorted(due, key=lambda p: (p.end, p.frequency)):
             subs = due[period]
             say(f"composing {len(subs)} {period.frequency} digest(s) for {period.key}")
-            digests = compose_period(self.store, self.search, period, subs, domain)
+            digests = compose_period(self.store, self.search, period, subs, domain, self.recommender)
             composed.extend(digests)
             report.periods[period.key] = len(digests)
             report.planned += len(digests)

@@ -28,6 +28,7 @@ class NewDelivery:
     end: date
     message_id: str
     items: list[DigestItem]
+    empty_reason: str | None = None  # one line, when there are no items: why (docs/digests.md)
 
     @property
     def status(self) -> str:
@@ -52,3 +53,4 @@ class Delivery:
     created_at: datetime | None = None
     sent_at: datetime | None = None
     nonce: str = ""  # the subscription's, for its signed links in the mail
+    empty_reason: str | None = None  # why a digest has no papers (status "empty")

@@ -50,3 +50,26 @@ class ForYou:
     def cold(self) -> bool:
         """Nothing to learn from: no liked papers and no interests."""
         return not self.positives and not self.interests
+
+
+@dataclass(slots=True)
+class Profile:
+    """What a "For you" ranking is for: a member's (the page), or a digest subscriber's (the
+    subscription's interests joined with the member's, when the address is one)."""
+
+    positives: list[str] = field(default_factory=list)  # liked paper ids, most telling first
+    negatives: list[str] = field(default_factory=list)  # dismissed ("not interested") paper ids
+    topics: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    leave_out: set[str] = field(default_factory=set)  # papers never listed (read, saved, sent before)
+
+    @property
+    def model_inputs(self) -> bool:
+        """Whether the model has anything to learn from (liked papers or topics)."""
+        return bool(self.positives or self.topics)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to rank for: no liked paper, topic, author or category."""
+        return not (self.positives or self.topics or self.authors or self.categories)

@@ -18,7 +18,7 @@ class Subscription:
     trending: int = 5  # how many trending papers; 0 leaves the section out
     for_you: bool = True  # the section of papers matching the interests below
     max_papers: int = 20  # per mail, both sections together
-    topics: list[str] = field(default_factory=list)  # saved searches, run through the hybrid search
+    topics: list[str] = field(default_factory=list)  # free text, each a liked "paper" for the For you model
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     nonce: str = ""  # part of every signed link; a new one revokes the old links

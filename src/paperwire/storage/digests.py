@@ -14,7 +14,7 @@ from paperwire.storage.subscriptions import CANCEL_DELIVERIES
 _DELIVERY = (
     "SELECT d.id, d.subscription_id, s.email, d.period, d.frequency, d.covers_start, d.covers_end, "
     "d.status, d.message_id, d.items, d.attempts, d.next_attempt_at, d.last_error, d.created_at, d.sent_at, "
-    "s.nonce FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
+    "s.nonce, d.empty_reason FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
 )
 
 
@@ -81,7 +81,7 @@ class DigestsSQL(Noun, Digests):
 
     def _delivery(self, row) -> Delivery:
         (did, sid, email, period, frequency, start, end, status, message_id, items, attempts,
-         next_at, last_error, created_at, sent_at, nonce) = row  # fmt: skip
+         next_at, last_error, created_at, sent_at, nonce, empty_reason) = row  # fmt: skip
         return Delivery(
             id=did,
             subscription_id=sid,
@@ -99,6 +99,7 @@ class DigestsSQL(Noun, Digests):
             created_at=self.d.time_of(created_at),
             sent_at=self.d.time_of(sent_at),
             nonce=nonce,
+            empty_reason=empty_reason,
         )
 
     # -- the delivery ledger ------------------------------------------------------------------------
@@ -122,8 +123,8 @@ class DigestsSQL(Noun, Digests):
         stamp = self.d.time(now)
         insert = (
             "INSERT INTO deliveries (subscription_id, period, frequency, covers_start, covers_end, status, "
-            "message_id, items, attempts, next_attempt_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (subscription_id, period) DO NOTHING"
+            "message_id, items, attempts, next_attempt_at, created_at, empty_reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (subscription_id, period) DO NOTHING"
         )
         remember = (
             "INSERT INTO digest_papers (subscription_id, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
@@ -139,7 +140,10 @@ class DigestsSQL(Noun, Digests):
                     self.d.day(d.end),
                     d.status,
                 )
-                if conn.execute(insert, (*row, d.message_id, items, stamp, stamp)).rowcount != 1:
+                if (
+                    conn.execute(insert, (*row, d.message_id, items, stamp, stamp, d.empty_reason)).rowcount
+                    != 1
+                ):
                     continue  # planned by another sender already: its papers stand
                 added += 1
                 if d.items:

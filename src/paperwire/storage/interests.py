@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 
 from paperwire.models.interests import KINDS, Interests
 from paperwire.storage.database import Noun
@@ -13,6 +14,10 @@ class InterestsStore(ABC):
     @abstractmethod
     def get(self, user_id: int) -> Interests:
         """The user's interests, each kind in the order they were given."""
+
+    @abstractmethod
+    def get_many(self, user_ids: Sequence[int]) -> dict[int, Interests]:
+        """`get` for many users at once: every id given is a key."""
 
     @abstractmethod
     def replace(self, user_id: int, interests: Interests) -> Interests:
@@ -37,6 +42,22 @@ class InterestsSQL(Noun, InterestsStore):
         lists = {"topic": out.topics, "author": out.authors, "category": out.categories}
         for kind, value in rows:
             lists[kind].append(value)
+        return out
+
+    def get_many(self, user_ids: Sequence[int]) -> dict[int, Interests]:
+        out = {uid: Interests() for uid in user_ids}
+        with self.db.snapshot() as conn:
+            for condition, params in self.d.one_of("user_id", list(out)):
+                rows = conn.all(
+                    f"SELECT user_id, kind, value FROM interests WHERE {condition} "
+                    "ORDER BY user_id, kind, position",
+                    params,
+                )
+                for uid, kind, value in rows:
+                    found = out[uid]
+                    {"topic": found.topics, "author": found.authors, "category": found.categories}[
+                        kind
+                    ].append(value)
         return out
 
     def replace(self, user_id: int, interests: Interests) -> Interests:

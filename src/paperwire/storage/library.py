@@ -43,6 +43,10 @@ class Library(ABC):
     def signals(self, user_id: int) -> Signals:
         """The user's feedback for ranking: saved, upvoted, collected, dismissed, read; newest first."""
 
+    @abstractmethod
+    def signals_of(self, user_ids: Sequence[int]) -> dict[int, Signals]:
+        """`signals` of many users at once (a digest run's members): every id given is a key."""
+
 
 class LibrarySQL(Noun, Library):
     def set_saved(self, user_id: int, paper_id: str, saved: bool) -> bool:
@@ -121,21 +125,30 @@ class LibrarySQL(Noun, Library):
         return after - before
 
     def signals(self, user_id: int) -> Signals:
-        # One statement: each source's ids with their time, newest first; a paper in several of the
-        # user's collections counts once, at its latest addition.
-        with self.db.read() as conn:
-            rows = conn.all(
-                "SELECT kind, paper_id, happened FROM ("
-                "SELECT 'saved' AS kind, paper_id, saved_at AS happened FROM library_papers "
-                "WHERE user_id = ? "
-                "UNION ALL SELECT 'upvoted', paper_id, created_at FROM votes WHERE user_id = ? "
-                "UNION ALL SELECT 'collected', cp.paper_id, max(cp.added_at) FROM collection_papers cp "
-                "JOIN collections c ON c.id = cp.collection_id WHERE c.user_id = ? GROUP BY cp.paper_id "
-                "UNION ALL SELECT mark, paper_id, marked_at FROM paper_marks WHERE user_id = ?"
-                f") signals ORDER BY happened DESC, paper_id{self.d.bytewise} DESC",
-                (user_id, user_id, user_id, user_id),
-            )
-        out = Signals(saved=[], upvoted=[], collected=[], not_interested=[], read=[])
-        for kind, paper_id, _at in rows:
-            getattr(out, kind).append(paper_id)
+        return self.signals_of([user_id])[user_id]
+
+    def signals_of(self, user_ids: Sequence[int]) -> dict[int, Signals]:
+        # One statement per chunk of users: each source's ids with their time, newest first; a paper in
+        # several of a user's collections counts once, at its latest addition.
+        out = {
+            uid: Signals(saved=[], upvoted=[], collected=[], not_interested=[], read=[]) for uid in user_ids
+        }
+        columns = ("user_id", "user_id", "c.user_id", "user_id")
+        chunks = zip(*(self.d.one_of(column, list(out)) for column in columns), strict=True)
+        with self.db.snapshot() as conn:
+            for (saved, sp), (voted, vp), (collected, cp), (marked, mp) in chunks:
+                rows = conn.all(
+                    "SELECT uid, kind, paper_id, happened FROM ("
+                    "SELECT user_id AS uid, 'saved' AS kind, paper_id, saved_at AS happened "
+                    f"FROM library_papers WHERE {saved} "
+                    f"UNION ALL SELECT user_id, 'upvoted', paper_id, created_at FROM votes WHERE {voted} "
+                    "UNION ALL SELECT c.user_id, 'collected', cp.paper_id, max(cp.added_at) "
+                    "FROM collection_papers cp JOIN collections c ON c.id = cp.collection_id "
+                    f"WHERE {collected} GROUP BY c.user_id, cp.paper_id "
+                    f"UNION ALL SELECT user_id, mark, paper_id, marked_at FROM paper_marks WHERE {marked}"
+                    f") signals ORDER BY uid, happened DESC, paper_id{self.d.bytewise} DESC",
+                    (*sp, *vp, *cp, *mp),
+                )
+                for uid, kind, paper_id, _at in rows:
+                    getattr(out[uid], kind).append(paper_id)
         return out

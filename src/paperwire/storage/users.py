@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 
 from paperwire.models.users import MAX_USERNAME_CHARS, User, username_base
@@ -21,6 +22,10 @@ class Users(ABC):
 
     @abstractmethod
     def find_user(self, *, email: str | None = None, username: str | None = None) -> User | None: ...
+
+    @abstractmethod
+    def ids_by_email(self, emails: Sequence[str]) -> dict[str, int]:
+        """The ids of the users with these (normalised) addresses; addresses of no user are left out."""
 
     @abstractmethod
     def set_admin(self, user_id: int, is_admin: bool) -> None: ...
@@ -82,6 +87,13 @@ class UsersSQL(Noun, Users):
         column, value = ("email", email) if email is not None else ("username", username)
         with self.db.read() as conn:
             return self._user(conn.one(f"{_USER} WHERE {column} = ?", (value,)))
+
+    def ids_by_email(self, emails: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        with self.db.snapshot() as conn:
+            for condition, params in self.d.one_of("email", emails):
+                out.update(conn.all(f"SELECT email, id FROM users WHERE {condition}", params))
+        return out
 
     def set_admin(self, user_id: int, is_admin: bool) -> None:
         with self.db.transaction() as conn:

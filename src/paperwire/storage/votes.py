@@ -9,8 +9,6 @@ from paperwire.models.papers import Paper
 from paperwire.storage.database import Noun
 from paperwire.storage.rows import P_COLUMNS, paper_from_row, require_paper
 
-_MAX_LIKED = 200
-
 
 class Votes(ABC):
     @abstractmethod
@@ -24,10 +22,6 @@ class Votes(ABC):
     @abstractmethod
     def user_votes(self, user_id: int, limit: int = 100) -> list[Paper]:
         """Papers the user upvoted, latest vote first."""
-
-    @abstractmethod
-    def liked_papers(self, emails: Sequence[str]) -> dict[str, list[str]]:
-        """The papers upvoted by the users with these addresses, latest first (at most 200 each)."""
 
 
 class VotesSQL(Noun, Votes):
@@ -67,18 +61,3 @@ class VotesSQL(Noun, Votes):
                 (user_id, limit),
             )
         return [paper_from_row(self.d, r, []) for r in rows]
-
-    def liked_papers(self, emails: Sequence[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        with self.db.snapshot() as conn:
-            for condition, params in self.d.one_of("u.email", emails):
-                rows = conn.all(
-                    "SELECT u.email, v.paper_id FROM votes v JOIN users u ON u.id = v.user_id "
-                    f"WHERE {condition} ORDER BY u.email, v.created_at DESC, v.paper_id",
-                    params,
-                )
-                for email, paper_id in rows:
-                    liked = out.setdefault(email, [])
-                    if len(liked) < _MAX_LIKED:
-                        liked.append(paper_id)
-        return out
