@@ -9,6 +9,7 @@ import pytest
 from paperwire.digests.send import DigestSender
 from paperwire.mail import Mailer
 from paperwire.models.subscriptions import Preferences
+from paperwire.papers import make_paper
 from tests.support.hub import papers_of_week
 from tests.support.smtp import SmtpInbox, free_port
 
@@ -151,9 +152,36 @@ def test_an_unreachable_server_stops_the_run_and_loses_nothing(settings, hub_sto
 
 def test_dry_run_writes_and_sends_nothing(settings, hub_store, smtp_inbox):
     _subscribe(hub_store, "ada@x.org", categories=["cs.CV"])
-    composed = _sender(settings, hub_store, smtp_inbox.url).compose(date(2025, 3, 18))
+    composed, _report = _sender(settings, hub_store, smtp_inbox.url).compose(date(2025, 3, 18))
     assert [d.period for d in composed] == ["2025-03-18"] and composed[0].items
     assert hub_store.digests.deliveries() == [] and smtp_inbox.messages == []
+
+
+def test_a_week_without_papers_waits_for_them_and_says_so(settings, hub_store, smtp_inbox):
+    # A hub that was down all week: its weekly digest is not composed (nor recorded as empty) until the
+    # week's papers arrive, and every run says why it composed nothing.
+    sunday = date(2025, 3, 30)
+    _subscribe(hub_store, "w@x.org", frequency="weekly", weekday=sunday.weekday(), categories=["cs.CV"])
+    sender = _sender(settings, hub_store, smtp_inbox.url)
+    why = "no papers were announced from 2025-03-24 to 2025-03-30"
+    report = sender.run(day=sunday)
+    assert report.planned == 0 and report.no_papers == {"2025-W13": (1, why)}
+    assert f"2025-W13: 1 digest(s) not composed yet: {why}" in report.summary().splitlines()
+    assert hub_store.digests.deliveries() == []
+    _composed, planned = sender.compose(sunday)
+    assert planned.no_papers == {"2025-W13": (1, why)}
+    late = make_paper(
+        id="2503.20001",
+        title="Late vision paper",
+        categories=["cs.CV"],
+        announced=date(2025, 3, 26),
+        source="arxiv-listing",
+    )
+    hub_store.papers.upsert_papers([late])  # the hub catches up
+    report = sender.run(day=sunday)
+    assert (report.planned, report.sent, report.no_papers) == (1, 1, {})
+    (msg,) = smtp_inbox.wait_for(1)
+    assert "Late vision paper" in msg.get_body(("plain",)).get_content()
 
 
 def test_concurrent_senders_send_each_digest_once(settings, hub_store, smtp_inbox):

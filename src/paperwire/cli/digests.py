@@ -51,7 +51,10 @@ def send_cmd(day: date | None, dry_run: bool, no_wait: bool) -> None:
     with open_store(settings) as store:
         sender = _sender(settings, store)
         if dry_run:
-            _show(store, sender.compose(day))
+            composed, planned = sender.compose(day)
+            _show(store, composed)
+            for key, (subscribers, why) in sorted(planned.no_papers.items()):
+                click.echo(f"{key}: {subscribers} digest(s) not composed yet: {why}")
             return
         report = sender.run(day=day, wait=not no_wait, progress=lambda m: click.echo(m, err=True))
     click.echo(report.summary())

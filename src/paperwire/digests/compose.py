@@ -65,11 +65,8 @@ def empty_reason(
     sub: Subscription, candidates: Candidates, sent: set[str], for_you: ForYouSection | None
 ) -> str:
     """One line on why a digest has no paper (docs/digests.md#empty-digests)."""
-    period = candidates.period
     if not candidates.papers:
-        if period.start == period.end:
-            return f"no papers were announced for {period.end.isoformat()}"
-        return f"no papers were announced from {period.start.isoformat()} to {period.end.isoformat()}"
+        return no_papers_reason(candidates.period)
     if sent.issuperset(candidates.papers):
         return "every paper of the period was in an earlier digest"
     if sub.trending == 0:
@@ -86,6 +83,13 @@ def empty_reason(
     line = f"{trending} and no paper matched your interests ({interest_counts(profile)})"
     problem = for_you.problem if for_you is not None else None
     return f"{line}: {problem}" if problem else line
+
+
+def no_papers_reason(period: DigestPeriod) -> str:
+    """Why a period's digests have nothing to show: its days have no (visible) paper on the hub."""
+    if period.start == period.end:
+        return f"no papers were announced for {period.end.isoformat()}"
+    return f"no papers were announced from {period.start.isoformat()} to {period.end.isoformat()}"
 
 
 def interest_counts(profile: Profile) -> str:

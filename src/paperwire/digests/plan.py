@@ -96,13 +96,17 @@ def compose_period(
     domain: str,
     recommender: Recommender | None = None,
 ) -> list[NewDelivery]:
-    """Every due subscriber's digest for one period; one without papers records why."""
-    recommender = recommender or Recommender(store, search)
+    """Every due subscriber's digest for one period. A period without papers composes nothing (none
+    is written, so the digests are composed when its papers arrive: a hub catching up after an outage
+    loses no week); the sender reports it (send.py)."""
     rows = _pool(store, period)
+    if not rows:
+        return []
+    recommender = recommender or Recommender(store, search)
     window = Window.of(rows)
-    candidates = Candidates(period, window.papers, _trending(store, period.end) if rows else [])
+    candidates = Candidates(period, window.papers, _trending(store, period.end))
     sent = store.digests.sent_papers([s.id for s in subs])
-    profiles = _profiles(store, [s for s in subs if s.for_you], sent) if rows else {}
+    profiles = _profiles(store, [s for s in subs if s.for_you], sent)
     composed: dict[int, NewDelivery] = {}
     model, model_key = ModelScores(), None
     # Subscribers with the same model inputs (a popular topic alone, say) are next to each other, so

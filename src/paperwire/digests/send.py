@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from paperwire import PaperwireError
+from paperwire.digests.compose import no_papers_reason
 from paperwire.digests.links import SubscriptionLinks
 from paperwire.digests.plan import active_subscriptions, compose_period, due_periods
 from paperwire.digests.render import DigestRenderer
@@ -55,6 +56,9 @@ class DigestReport:
     deactivated: int = 0
     recovered: int = 0
     waiting: int = 0  # pending rows left for a later run, counted when a retry is not yet due
+    # Periods due with no paper yet: period key -> (subscribers, why). Nothing is written for them, so
+    # their digests are composed by the first run after their papers arrive.
+    no_papers: dict[str, tuple[int, str]] = field(default_factory=dict)
     busy: bool = False  # another sender holds the lock
     error: str | None = None
     next_retry: datetime | None = None
@@ -68,7 +72,10 @@ class DigestReport:
             parts.append(f"{self.deactivated} subscriber(s) deactivated")
         if self.recovered:
             parts.append(f"{self.recovered} interrupted delivery(ies) resent")
-        return ", ".join(parts)
+        lines = [", ".join(parts)]
+        for key, (subscribers, why) in sorted(self.no_papers.items()):
+            lines.append(f"{key}: {subscribers} digest(s) not composed yet: {why}")
+        return "\n".join(lines)
 
 
 class DigestSender:
@@ -115,10 +122,11 @@ class DigestSender:
                 self._deliver(report, stop, say)
         return report
 
-    def compose(self, day: date | None = None) -> list:
-        """The digests that are due, composed but not written (what --dry-run shows)."""
+    def compose(self, day: date | None = None) -> tuple[list, DigestReport]:
+        """The digests that are due, composed but not written (what --dry-run shows), and the report
+        of that planning (periods due without papers among it)."""
         report = DigestReport()
-        return self._plan(report, day, True, lambda _m: None)
+        return self._plan(report, day, True, lambda _m: None), report
 
     # -- planning ---------------------------------------------------------------------------------
 
@@ -133,6 +141,10 @@ class DigestSender:
             subs = due[period]
             say(f"composing {len(subs)} {period.frequency} digest(s) for {period.key}")
             digests = compose_period(self.store, self.search, period, subs, domain, self.recommender)
+            if not digests and subs:
+                why = no_papers_reason(period)
+                report.no_papers[period.key] = (len(subs), why)
+                log.info("digests of %s not composed yet: %s", period.key, why)
             composed.extend(digests)
             report.periods[period.key] = len(digests)
             report.planned += len(digests)
