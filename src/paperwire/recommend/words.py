@@ -1,6 +1,6 @@
-"""Words, pure: tf-idf bags of words for the model's re-ranking, and for the reasons the words a
-recommended paper shares with the liked paper (or topic) it is closest to, rarest first. Rarity is
-counted over a sample of the hub's papers (`Vocabulary`)."""
+"""Words, pure: tf-idf bags of words for the model's re-ranking (bags.py keeps them as arrays), and
+for the reasons the words a recommended paper shares with the liked paper (or topic) it is closest
+to, rarest first. Rarity is counted over a sample of the hub's papers (`Vocabulary`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
 
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # English function words and the boilerplate of abstracts: shared by any two papers, they explain nothing.
@@ -100,36 +98,3 @@ def bag(text: str, vocabulary: Vocabulary) -> dict[str, float]:
     }
     norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
     return {k: v / norm for k, v in weights.items()}
-
-
-@dataclass(slots=True)
-class Postings:
-    """Bags of words inverted: for each word, the rows that have it and its weight in each, so that a
-    query's similarities to every row cost one array operation per word of the query."""
-
-    rows: int
-    words: dict[str, tuple[np.ndarray, np.ndarray]]
-
-    @classmethod
-    def of(cls, bags: list[dict[str, float]]) -> Postings:
-        found: dict[str, tuple[list[int], list[float]]] = {}
-        for row, b in enumerate(bags):
-            for key, weight in b.items():
-                entry = found.setdefault(key, ([], []))
-                entry[0].append(row)
-                entry[1].append(weight)
-        return cls(
-            len(bags),
-            {k: (np.array(r, dtype=np.int64), np.array(w, dtype=np.float32)) for k, (r, w) in found.items()},
-        )
-
-    def similarities(self, queries: list[dict[str, float]]) -> np.ndarray:
-        """Cosine similarities (rows x queries) of the bags to each query bag."""
-        out = np.zeros((self.rows, len(queries)), dtype=np.float32)
-        for column, query in enumerate(queries):
-            target = out[:, column]
-            for key, weight in query.items():
-                posting = self.words.get(key)
-                if posting is not None:  # a row is in a word's posting once: plain indexing adds right
-                    target[posting[0]] += weight * posting[1]
-        return out
