@@ -21,6 +21,7 @@ from paperwire.papers import paper_id_candidates
 from paperwire.recommend.bags import Bags, centroid, similarities
 from paperwire.recommend.model import RERANK, Lexical, rank, rerank
 from paperwire.recommend.pools import Pools, matrix
+from paperwire.recommend.threads import one_blas_thread
 from paperwire.recommend.words import Vocabulary, shared_words
 from paperwire.storage import Store
 
@@ -59,6 +60,7 @@ class Recommender:
     def __init__(self, store: Store, search=None):
         """`search`: the SearchEngine whose embedder embeds topics and papers not embedded yet."""
         self.store, self.search = store, search
+        one_blas_thread()  # the model's matrices are small: threads only cost (threads.py)
         self.pools = Pools(store)
         self._lock = threading.Lock()
         self._vocabulary: tuple[float, Vocabulary] | None = None
