@@ -70,6 +70,40 @@ def timed(call) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, out
 
 
+def solves(runs: int) -> dict:
+    """The linear model alone on random unit vectors (2,000 background rows, 20 liked, 2 disliked, 384-d),
+    BLAS on 2 threads then on 1: today's plain solve, and the precomputed background's (when the tree has
+    it)."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    from paperwire.recommend import model
+
+    rng = np.random.default_rng(0)
+    rows = [rng.normal(size=(n, 384)).astype(np.float32) for n in (2000, 20, 2)]
+    background, positives, negatives = (r / np.linalg.norm(r, axis=1, keepdims=True) for r in rows)
+    a = np.eye(385) + (background.T @ background).mean()
+    a32 = a.astype(np.float32)
+    calls = {
+        "plain ridge": lambda: model.ridge(positives, negatives, background),
+        "385 x 385 solve, float64": lambda: np.linalg.solve(a, np.ones(385)),
+        "385 x 385 solve, float32": lambda: np.linalg.solve(a32, np.ones(385, np.float32)),
+    }
+    if hasattr(model, "ridge_on"):
+        pre = model.Background.of(background)
+        pre.decompose()
+        calls["Background.of (per pool)"] = lambda: model.Background.of(background)
+        calls["eigendecomposition (per pool)"] = lambda: np.linalg.eigh(pre.gram)
+        calls["ridge_on, plain solve"] = lambda: model.ridge_on(pre, positives, negatives, fast=False)
+        calls["ridge_on, Woodbury"] = lambda: model.ridge_on(pre, positives, negatives)
+    out = {}
+    for threads in (2, 1):
+        with threadpool_limits(threads, user_api="blas"):
+            for name, call in calls.items():
+                out[f"{name}, {threads} BLAS threads"] = median([timed(call)[0] for _ in range(runs)])
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hub", type=Path, default=CACHE, help="benchmarks/recommend.py's data dir")
@@ -139,6 +173,7 @@ def main() -> int:
         "pool": answers[0].pool,
         "phases": phases(answers),
     }
+    out["solves"] = solves(args.runs)
     out["load_average"] = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
     print(json.dumps({k: v for k, v in out.items() if "top10" not in k}, indent=1))
     if args.json:
