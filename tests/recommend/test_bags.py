@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from paperwire.recommend.bags import Bags, centroid, similarities
-from paperwire.recommend.words import Vocabulary, bag
+from paperwire.recommend.words import Vocabulary, bag, shared_words
 
 VOCABULARY = Vocabulary.of(
     ["graph networks", "protein folding", "graph of proteins", "sorting networks", "graph graph molecules"]
@@ -62,3 +62,28 @@ def test_no_shared_word_or_no_query_gives_zeros():
     assert similarities(rows, []).shape == (1, 0)
     assert centroid([]).keys.size == 0
     assert float(similarities(rows, [bags.of("Graph networks.")])[0, 0]) == pytest.approx(1.0)
+
+
+def test_a_reasons_shared_words_are_those_of_words_shared_words():
+    vocabulary = Vocabulary.of(["graph networks"] * 50 + ["molecule graph"] * 3 + ["solubility"])
+    bags = Bags(vocabulary)
+    texts = [
+        "Graph networks predict solubility of molecules; graph networks again.",
+        "A molecule graph and its solubility, networks too",
+        "Graphs, graph, GRAPHS: molecules and a molecule's solubility networks",
+        "nothing in common here",
+        *TEXTS,
+        *LIKED,
+    ]
+    for text in texts:
+        for other in texts:
+            for count in (1, 4, 10):
+                assert bags.shared(bags.of(text), bags.of(other), count) == shared_words(
+                    text, other, vocabulary, count
+                ), (text, other)
+    assert bags.shared(bags.of(texts[0]), bags.of(texts[1])) == [
+        "solubility",
+        "molecules",
+        "networks",
+        "graph",
+    ]

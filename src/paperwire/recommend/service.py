@@ -22,7 +22,7 @@ from paperwire.recommend.bags import Bags, centroid, similarities
 from paperwire.recommend.model import RERANK, Lexical, rank, rerank
 from paperwire.recommend.pools import Pools, matrix
 from paperwire.recommend.threads import one_blas_thread
-from paperwire.recommend.words import Vocabulary, shared_words
+from paperwire.recommend.words import Vocabulary
 from paperwire.storage import Store
 
 MAX_IDS = 500  # positive or negative ids in one request
@@ -126,29 +126,26 @@ class Recommender:
         mark = time.perf_counter()
         if not kept:
             return answer
-        vocabulary, bags = self._words()
-        lexical = self._lexical([(pid, _text(papers[pid])) for _, pid in kept], signals, bags)
-        scores = rerank(ranking.scores[[i for i, _ in kept]], lexical)
-        for j in np.argsort(-scores, kind="stable")[:limit]:
-            i, pid = kept[j]
-            reason = self._reason(papers[pid], signals, int(ranking.nearest[i]), ranking, i, vocabulary)
-            answer.papers.append(Recommendation(papers[pid], round(float(scores[j]), 4), reason))
-        timings["words"] = _ms(mark)
-        timings["total"] = _ms(started)
-        return answer
-
-    def _lexical(self, shortlist: list[tuple[str, str]], signals: _Signals, bags: Bags) -> Lexical:
-        """The shortlist's (id, text) tf-idf similarities to the liked and disliked papers (and topics),
-        and to the liked ones' centroid."""
+        bags = self._words()
         liked = [
             _bag(bags, ref, t) for ref, t in zip(signals.positive_ids, signals.positive_texts, strict=True)
         ]
         disliked = [
-            _bag(bags, ref, t) for ref, t in zip(signals.negative_ids, signals.negative_texts, strict=True)
+            _bag(bags, r, t) for r, t in zip(signals.negative_ids, signals.negative_texts, strict=True)
         ]
-        rows = [_bag(bags, pid, text) for pid, text in shortlist]
+        rows = [_bag(bags, pid, _text(papers[pid])) for _, pid in kept]
         sims = similarities(rows, [*liked, *disliked, centroid(liked)])
-        return Lexical(sims[:, : len(liked)], sims[:, len(liked) : -1], sims[:, -1])
+        lexical = Lexical(sims[:, : len(liked)], sims[:, len(liked) : -1], sims[:, -1])
+        scores = rerank(ranking.scores[[i for i, _ in kept]], lexical)
+        for j in np.argsort(-scores, kind="stable")[:limit]:
+            i, pid = kept[j]
+            nearest = int(ranking.nearest[i])
+            shared = bags.shared(rows[j], liked[nearest])
+            reason = _reason(signals, nearest, round(float(ranking.similarity[i]), 4), shared)
+            answer.papers.append(Recommendation(papers[pid], round(float(scores[j]), 4), reason))
+        timings["words"] = _ms(mark)
+        timings["total"] = _ms(started)
+        return answer
 
     def _window(self, start: date | None, end: date | None) -> tuple[date | None, date | None]:
         """No day: the latest announcement day; `start` alone: from it to the latest day; `end` alone:
@@ -237,8 +234,8 @@ class Recommender:
 
     # -- reasons ----------------------------------------------------------------------------------
 
-    def _words(self) -> tuple[Vocabulary, Bags]:
-        """The words' rarity (counted again after VOCABULARY_TTL_S) and the bags of words made with it."""
+    def _words(self) -> Bags:
+        """The bags of words made with the words' rarity (counted again after VOCABULARY_TTL_S)."""
         now = time.monotonic()
         cached, bags = self._vocabulary, self._bags
         if cached is None or now - cached[0] > VOCABULARY_TTL_S:
@@ -246,21 +243,20 @@ class Recommender:
             self._vocabulary = cached
         if bags is None or bags.vocabulary is not cached[1] or bags.full():
             bags = self._bags = Bags(cached[1])
-        return cached[1], bags
+        return bags
 
-    def _reason(self, paper: Paper, s: _Signals, nearest: int, ranking, i: int, words: Vocabulary) -> Reason:
-        similarity = round(float(ranking.similarity[i]), 4)
-        text = _text(paper)
-        liked = s.positive_ids[nearest]
-        if liked.startswith("topic:"):
-            topic = liked[len("topic:") :]
-            shared = shared_words(text, topic, words)
-            line = f'matches your topic "{topic}"' + (f": {', '.join(shared)}" if shared else "")
-            return Reason(line, similarity, topic=topic, words=shared)
-        other = s.known[liked]
-        shared = shared_words(text, _text(other), words)
-        line = f'close to "{other.title}" ({other.id})' + (f": {', '.join(shared)}" if shared else "")
-        return Reason(line, similarity, paper_id=other.id, paper_title=other.title, words=shared)
+
+def _reason(s: _Signals, nearest: int, similarity: float, shared: list[str]) -> Reason:
+    """Why: the liked paper or topic (row `nearest` of the positives) closest to the paper, and the words
+    they share."""
+    liked = s.positive_ids[nearest]
+    words = f": {', '.join(shared)}" if shared else ""
+    if liked.startswith("topic:"):
+        topic = liked[len("topic:") :]
+        return Reason(f'matches your topic "{topic}"' + words, similarity, topic=topic, words=shared)
+    other = s.known[liked]
+    line = f'close to "{other.title}" ({other.id})' + words
+    return Reason(line, similarity, paper_id=other.id, paper_title=other.title, words=shared)
 
 
 def _check(positive, negative, limit: int, topics, start: date | None, end: date | None) -> None:

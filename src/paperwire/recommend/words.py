@@ -71,6 +71,16 @@ class Vocabulary:
         return math.log((1 + self.documents) / (1 + self.frequency.get(_key(word), 0))) + 1.0
 
 
+def terms(text: str) -> dict[str, tuple[str, int]]:
+    """A text's content words by key (plurals as their singulars), in order of first appearance: how the
+    text first spells each and how many times it is there."""
+    found: dict[str, list] = {}
+    for w in words(text):
+        entry = found.setdefault(_key(w), [w, 0])
+        entry[1] += 1
+    return {k: (w, n) for k, (w, n) in found.items()}
+
+
 def shared_words(text: str, other: str, vocabulary: Vocabulary, count: int = 4) -> list[str]:
     """The words `text` has in common with `other`, the most telling first: rare on the hub and
     repeated in `text`. Each word is given as `text` spells it first."""
