@@ -1,6 +1,7 @@
-"""Words, pure: tf-idf bags of words for the model's re-ranking (bags.py keeps them as arrays), and
-for the reasons the words a recommended paper shares with the liked paper (or topic) it is closest
-to, rarest first. Rarity is counted over a sample of the hub's papers (`Vocabulary`)."""
+"""Words, pure: tf-idf bags of words for the model's re-ranking, and for the reasons the words a
+recommended paper shares with the liked paper (or topic) it is closest to, rarest first. Rarity is
+counted over a sample of the hub's papers (`Vocabulary`). `bag` and `shared_words` say what these are;
+a request gets the same numbers from the arrays bags.py keeps (tests/recommend/test_bags.py)."""
 
 from __future__ import annotations
 
