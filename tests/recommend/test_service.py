@@ -140,8 +140,9 @@ def test_a_candidate_pool_is_kept_and_read_again_once_a_paper_is_hidden_or_embed
     candidates = [*POOL, "2599.99999"]  # an unknown paper is no candidate
     found = recommender.recommend(LIKED, candidates=candidates, limit=3)
     assert set(ids(found)[:2]) == {"2504.00011", "2504.00015"} and found.pool == len(POOL)
-    pool = recommender.pools.candidates(candidates)
-    assert recommender.pools.candidates(candidates) is pool and pool.used == 3  # kept: one read
+    pool = recommender.pools.candidates(candidates)  # asked for again: kept from now on
+    assert recommender.pools.candidates(candidates) is pool and pool.used == 2
+    assert recommender.pools.candidates(list(reversed(candidates))) is not pool  # another list
     assert pool.papers["2504.00011"].title.startswith("Equivariant graph networks")
 
     store.papers.set_paper_hidden("2504.00011", True)

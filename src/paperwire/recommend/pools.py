@@ -21,6 +21,7 @@ from paperwire.storage import Store
 MAX_POOL = 30_000  # papers ranked at most: the newest of a wider window
 BACKGROUND = 2_000  # pool papers the linear model sets the positives against, drawn with a fixed seed
 POOLS_KEPT = 8  # pools each process keeps in memory
+LISTS_SEEN = 64  # candidate lists remembered as asked for once (a list is kept from its second request)
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class Pools:
     def __init__(self, store: Store, kept: int = POOLS_KEPT):
         self.store, self.kept = store, kept
         self._pools: OrderedDict[tuple, Pool] = OrderedDict()
+        self._seen: OrderedDict[tuple, None] = OrderedDict()
         self._lock = threading.Lock()
 
     def window(self, start: date, end: date, categories: Sequence[str]) -> Pool:
@@ -72,7 +74,8 @@ class Pools:
 
     def candidates(self, paper_ids: Sequence[str]) -> Pool:
         """These papers (the visible ones, once each, in the order given), with their vectors and the
-        papers themselves."""
+        papers themselves. A list is kept from the second time it is asked for: a one-off list (the
+        papers nearest one paper) never pushes out a pool that is used again."""
         key = ("candidates", tuple(paper_ids))
         stamp = self.store.recommendations.pool_stamp()
         cached = self._get(key, stamp)
@@ -87,6 +90,15 @@ class Pools:
             stamp, ids, matrix([rows[pid].vector for pid in ids]), len(papers), len(papers) - len(ids)
         )
         pool.papers = {pid: papers[pid] for pid in ids}
+        with self._lock:
+            again = key in self._seen
+            self._seen[key] = None
+            self._seen.move_to_end(key)
+            while len(self._seen) > LISTS_SEEN:
+                self._seen.popitem(last=False)
+        if not again:
+            pool.used += 1
+            return pool
         return self._put(key, pool)
 
     def _get(self, key: tuple, stamp: PoolStamp) -> Pool | None:
