@@ -21,6 +21,7 @@ when ../shared is absent. Needs the `bench` extra (scikit-learn).
 
     .venv/bin/python benchmarks/recommend.py                  # seed 20, 150 authors
     .venv/bin/python benchmarks/recommend.py --seed 21
+    PYTHONPATH=<a tree>/src .venv/bin/python benchmarks/recommend.py --latency-only   # another commit's code
 """
 
 from __future__ import annotations
@@ -286,6 +287,11 @@ def main() -> int:
     parser.add_argument(
         "--embeddings-from", type=Path, default=EMBEDDINGS, help="a hub database to copy vectors from"
     )
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="Paperwire's R@10 and API latency only: no baselines, no results file (to compare commits)",
+    )
     args = parser.parse_args()
     if not args.data.exists():
         if args.data == DATA:
@@ -303,6 +309,14 @@ def main() -> int:
     finally:
         server.stop()
     load_during = [round(x, 2) for x in os.getloadavg()]
+    if args.latency_only:
+        figures = score(rankings, cases)
+        print(
+            f"{len(cases)} authors, seed {args.seed} ({cpu_flags()}; load average {load_during}): "
+            f"R@10 {figures['r@10']:.3f}, MRR@10 {figures['mrr@10']:.3f}; API latency p50 "
+            f"{percentile(ms, 0.5)} ms, p90 {percentile(ms, 0.9)} ms, max {round(max(ms), 1)} ms"
+        )
+        return 0
     per_day = Counter(p["first_listed_date"] for p in papers)
     results = {"paperwire": score(rankings, cases)}
     for name, found in baselines(papers, cases).items():

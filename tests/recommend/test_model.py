@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from paperwire.recommend.model import Lexical, rank, rerank, ridge, standardise
+from paperwire.recommend.model import (
+    WOODBURY_ROWS,
+    Background,
+    Lexical,
+    rank,
+    rerank,
+    ridge,
+    ridge_on,
+    standardise,
+)
 
 
 def unit(*rows) -> np.ndarray:
@@ -71,3 +80,36 @@ def test_words_rerank_the_shortlist():
         centroid=np.array([0.0, 0.8, 0.1, 0.0], dtype=np.float32),
     )
     assert list(np.argsort(-rerank(scores, words), kind="stable")) == [1, 0, 2, 3]
+
+
+def test_the_precomputed_background_gives_the_plain_solves_weights():
+    rng = np.random.default_rng(7)
+    pool = unit(*rng.normal(size=(400, 24)))
+    liked, disliked = unit(*rng.normal(size=(9, 24))), unit(*rng.normal(size=(3, 24)))
+    background = Background.of(pool)
+    plain = ridge(liked, disliked, pool)
+    for fast in (False, True):  # a plain solve, and the eigenbasis' low-rank update
+        assert np.allclose(ridge_on(background, liked, disliked, fast=fast), plain, rtol=1e-9, atol=1e-9)
+    # Liked and disliked papers of the pool leave its background: as if they had never been in it.
+    inside = [5, 17, 300]
+    rest = np.delete(pool, inside, axis=0)
+    plain = ridge(pool[[5, 17]], pool[[300]], rest)
+    for fast in (False, True):
+        got = ridge_on(background, pool[[5, 17]], pool[[300]], removed=pool[inside], fast=fast)
+        assert np.allclose(got, plain, rtol=1e-9, atol=1e-9)
+    # Past WOODBURY_ROWS rows the fast path is a plain solve too.
+    many = unit(*rng.normal(size=(WOODBURY_ROWS + 5, 24)))
+    assert np.allclose(ridge_on(background, many, disliked), ridge(many, disliked, pool), atol=1e-9)
+
+
+def test_ranking_with_a_background_and_kept_rows_equals_ranking_the_rows_alone():
+    rng = np.random.default_rng(8)
+    pool = unit(*rng.normal(size=(300, 16)))
+    given = [3, 40]  # liked papers that are in the pool
+    keep = np.setdiff1d(np.arange(300), given)
+    negatives = unit(*rng.normal(size=(2, 16)))
+    plain = rank(pool[keep], pool[given], negatives)
+    fast = rank(pool, pool[given], negatives, Background.of(pool), removed=pool[given], keep=keep)
+    assert np.allclose(fast.scores, plain.scores, atol=1e-5)
+    assert np.array_equal(fast.nearest, plain.nearest) and np.allclose(fast.similarity, plain.similarity)
+    assert np.array_equal(fast.order()[:50], plain.order()[:50])

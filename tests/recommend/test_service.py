@@ -132,3 +132,56 @@ def test_a_liked_paper_not_embedded_yet_is_embedded_for_the_request(store, engin
     )
     found = recommender.recommend(["2504.00020"])
     assert found.ignored == [] and set(ids(found)[:2]) == {"2504.00011", "2504.00015"}
+
+
+def test_a_candidate_pool_is_kept_and_read_again_once_a_paper_is_hidden_or_embedded_again(
+    store, engine, recommender
+):
+    candidates = [*POOL, "2599.99999"]  # an unknown paper is no candidate
+    found = recommender.recommend(LIKED, candidates=candidates, limit=3)
+    assert set(ids(found)[:2]) == {"2504.00011", "2504.00015"} and found.pool == len(POOL)
+    pool = recommender.pools.candidates(candidates)  # asked for again: kept from now on
+    assert recommender.pools.candidates(candidates) is pool and pool.used == 2
+    assert recommender.pools.candidates(list(reversed(candidates))) is not pool  # another list
+    assert pool.papers["2504.00011"].title.startswith("Equivariant graph networks")
+
+    store.papers.set_paper_hidden("2504.00011", True)
+    hidden = recommender.pools.candidates(candidates)
+    assert hidden is not pool and "2504.00011" not in hidden.ids and "2504.00011" not in hidden.papers
+    assert "2504.00011" not in ids(recommender.recommend(LIKED, candidates=candidates))
+
+    store.papers.upsert_papers(  # a new version about something else, embedded again
+        [
+            paper(
+                "2504.00015",
+                "Sorting by merging on disks",
+                "External memory merge sort.",
+                version=2,
+                announced=DAY,
+                published=DAY,
+            )
+        ]
+    )
+    embed_pending(engine, extracts=False)
+    again = recommender.pools.candidates(candidates)
+    before, after = hidden.matrix[hidden.row["2504.00015"]], again.matrix[again.row["2504.00015"]]
+    assert again is not hidden and float(before @ after) < 0.9
+    assert again.papers["2504.00015"].title == "Sorting by merging on disks"
+    assert ids(recommender.recommend(LIKED, candidates=candidates))[0] != "2504.00015"
+
+
+def test_topics_are_embedded_once_and_a_bounded_number_kept(store, engine, monkeypatch):
+    recommender = Recommender(store, engine)
+    monkeypatch.setattr("paperwire.recommend.service.TOPICS_KEPT", 2)
+    calls: list[list[str]] = []
+    embed = engine.embedder.embed
+    monkeypatch.setattr(engine.embedder, "embed", lambda texts: calls.append(list(texts)) or embed(texts))
+    first = recommender.recommend([], topics=["quantum error correction", "molecule graphs"])
+    assert ids(first)[0] == "2504.00014"
+    again = recommender.recommend([], topics=["molecule graphs", "quantum error correction"])
+    assert calls == [["quantum error correction", "molecule graphs"]]  # the second request embedded nothing
+    assert ids(again) == ids(first)
+    recommender.recommend([], topics=["speech recognition"])
+    recommender.recommend([], topics=["quantum error correction"])  # used last but one: kept
+    recommender.recommend([], topics=["molecule graphs"])  # used longest ago: let go
+    assert calls[1:] == [["speech recognition"], ["molecule graphs"]]

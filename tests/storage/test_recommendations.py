@@ -34,7 +34,7 @@ def test_categories_match_any_of_a_papers_case_insensitively(store):
     assert store.recommendations.pool(date(2024, 1, 1), date(2024, 12, 31), [], 100) == ([], 0)
 
 
-def test_the_stamp_moves_with_papers_and_embeddings(store):
+def test_the_stamp_moves_with_papers_embeddings_and_hiding(store):
     empty = store.recommendations.pool_stamp()
     assert store.recommendations.latest_announced() is None
     store.papers.upsert_papers(PAPERS)
@@ -44,6 +44,11 @@ def test_the_stamp_moves_with_papers_and_embeddings(store):
     embedded = store.recommendations.pool_stamp()
     assert embedded != stored and embedded.papers_seq == stored.papers_seq
     assert store.recommendations.latest_announced() == DAY
+    store.papers.set_paper_hidden("2504.00011", True)
+    hidden = store.recommendations.pool_stamp()
+    assert hidden.hidden == embedded.hidden + 1 and hidden.papers_seq == embedded.papers_seq
+    store.papers.set_paper_hidden("2504.00011", False)
+    assert store.recommendations.pool_stamp().hidden == hidden.hidden + 1
 
 
 def test_recent_texts_are_titles_and_abstracts_of_the_last_stored(store):

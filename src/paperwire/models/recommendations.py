@@ -20,11 +20,13 @@ class PoolPaper:
 
 @dataclass(frozen=True, slots=True)
 class PoolStamp:
-    """What a cached pool was read at: the papers' and the embeddings' latest change."""
+    """What a cached pool was read at: the papers' and the embeddings' latest change, and how many
+    times a paper was hidden or shown again."""
 
     papers_seq: int
     embeddings_seq: int
     embeddings_key: int
+    hidden: int = 0
 
 
 @dataclass(slots=True)

@@ -62,23 +62,32 @@ def rank(
     pool: np.ndarray,
     positives: np.ndarray,
     negatives: np.ndarray | None = None,
-    background: np.ndarray | None = None,
+    background: np.ndarray | Background | None = None,
+    *,
+    removed: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+    fast: bool = True,
 ) -> Ranking:
-    """Score each row of `pool` (n x d) from `positives` (p x d, p >= 1), `negatives` (m x d) and the
-    `background` the linear model sets the positives against (the pool itself when None)."""
+    """Score the rows `keep` (all when None) of `pool` (n x d) from `positives` (p x d, p >= 1),
+    `negatives` (m x d) and the `background` the linear model sets the positives against: rows (the
+    pool itself when None) or a precomputed `Background` less its `removed` rows (see `ridge_on`)."""
     if len(positives) == 0:
         raise ValueError("at least one positive is needed")
     d = pool.shape[1]
     negatives = np.zeros((0, d), np.float32) if negatives is None else negatives
-    background = pool if background is None else background
-    sims = pool @ positives.T  # (n, p)
+    sims = pool @ positives.T  # (n, p); the whole pool's products, then its kept rows: no copy of the pool
+    if isinstance(background, Background):
+        w = ridge_on(background, positives, negatives, removed, fast=fast)
+    else:
+        w = ridge(positives, negatives, pool if background is None else background)
+    linear = pool @ w[:-1].astype(pool.dtype) + w[-1]
+    pull = np.max(pool @ negatives.T, axis=1) if len(negatives) else None
+    if keep is not None:
+        sims, linear = sims[keep], linear[keep]
+        pull = None if pull is None else pull[keep]
     nearest = np.argmax(sims, axis=1)
-    similarity = sims[np.arange(len(pool)), nearest]
-    near = similarity.copy()
-    if len(negatives):
-        near -= NEGATIVE_PULL * np.max(pool @ negatives.T, axis=1)
-    w = ridge(positives, negatives, background)
-    linear = pool @ w[:-1] + w[-1]
+    similarity = sims[np.arange(len(sims)), nearest]
+    near = similarity if pull is None else similarity - NEGATIVE_PULL * pull
     scores = NEAREST_WEIGHT * standardise(near) + (1 - NEAREST_WEIGHT) * standardise(linear)
     return Ranking(scores.astype(np.float32), nearest, similarity.astype(np.float32))
 
@@ -97,18 +106,90 @@ def ridge(positives: np.ndarray, negatives: np.ndarray, background: np.ndarray) 
     """Weights (d + 1, the last the bias) of a class-balanced ridge regression: positives +1, negatives
     and background -1. Half the total weight goes to the positives, half to the others, of which each
     explicit negative weighs NEGATIVE_WEIGHT background papers."""
-    x = np.vstack([positives, negatives, background]).astype(np.float64)
-    x = np.hstack([x, np.ones((len(x), 1))])
+    x = _augmented(np.vstack([positives, negatives, background]))
     p, m, b = len(positives), len(negatives), len(background)
     y = np.concatenate([np.ones(p), -np.ones(m + b)])
-    others = NEGATIVE_WEIGHT * m + b
-    c = np.concatenate(
-        [np.full(p, 0.5 / p), np.full(m, 0.5 * NEGATIVE_WEIGHT / others), np.full(b, 0.5 / others)]
-    ) * len(x)
+    cp, cm, cb = _class_weights(p, m, b)
+    c = np.concatenate([np.full(p, cp), np.full(m, cm), np.full(b, cb)])
     weighted = x * c[:, None]
     a = weighted.T @ x
     a[np.diag_indices_from(a)] += RIDGE
     return np.linalg.solve(a, weighted.T @ y)
+
+
+@dataclass(slots=True)
+class Background:
+    """What the linear model needs of its background rows, computed once per pool: their Gram matrix
+    with the bias column (X^T X, (d+1) x (d+1)) and their sum (X^T 1); and, once asked for, the Gram
+    matrix's eigendecomposition, which makes a request's solve O(d^2 k) for k liked and disliked rows."""
+
+    rows: int
+    gram: np.ndarray
+    total: np.ndarray
+    eigen: tuple[np.ndarray, np.ndarray] | None = None  # (eigenvalues, eigenvectors as columns)
+
+    @classmethod
+    def of(cls, rows: np.ndarray) -> Background:
+        x = _augmented(rows)
+        return cls(len(rows), x.T @ x, x.sum(axis=0))
+
+    def decompose(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.eigen is None:  # threads racing here compute the same thing
+            values, vectors = np.linalg.eigh(self.gram)
+            self.eigen = (np.maximum(values, 0.0), vectors)
+        return self.eigen
+
+
+# Up to this many liked and disliked rows, a low-rank update in the eigenbasis; past it, a plain solve.
+WOODBURY_ROWS = 128
+
+
+def ridge_on(
+    background: Background,
+    positives: np.ndarray,
+    negatives: np.ndarray,
+    removed: np.ndarray | None = None,
+    *,
+    fast: bool = True,
+) -> np.ndarray:
+    """`ridge(positives, negatives, background rows)` from the background's precomputed Gram matrix,
+    less its `removed` rows (liked or disliked papers that are also background papers). `fast`: through
+    the eigendecomposition (computed on first use) and the Woodbury identity, else one plain solve."""
+    d = background.gram.shape[0] - 1
+    removed = np.zeros((0, d), np.float32) if removed is None else removed
+    p, m, r = len(positives), len(negatives), len(removed)
+    cp, cm, cb = _class_weights(p, m, background.rows - r)
+    u = _augmented(np.vstack([positives, negatives, removed]))
+    # Removed rows enter with the opposite weight: their -1 target and background weight taken back.
+    c = np.concatenate([np.full(p, cp), np.full(m, cm), np.full(r, -cb)])
+    y = np.concatenate([np.ones(p), -np.ones(m + r)])
+    rhs = u.T @ (c * y) - cb * background.total
+    if not fast or len(u) > WOODBURY_ROWS:
+        a = cb * background.gram + (u.T * c) @ u
+        a[np.diag_indices_from(a)] += RIDGE
+        return np.linalg.solve(a, rhs)
+    values, vectors = background.decompose()
+    # In the eigenbasis the background is diagonal: D = cb * values + RIDGE; then
+    # (D + U^T C U)^-1 = D^-1 - D^-1 U^T (C^-1 + U D^-1 U^T)^-1 U D^-1.
+    inv = 1.0 / (cb * values + RIDGE)
+    ue = u @ vectors  # (k, d+1)
+    z = inv * (vectors.T @ rhs)
+    small = ue * inv @ ue.T
+    small[np.diag_indices_from(small)] += 1.0 / c
+    z -= inv * (ue.T @ np.linalg.solve(small, ue @ z))
+    return vectors @ z
+
+
+def _class_weights(p: int, m: int, b: int) -> tuple[float, float, float]:
+    """Each positive's, explicit negative's and background paper's weight: half the total (p + m + b)
+    to the positives, half to the others."""
+    n, others = p + m + b, NEGATIVE_WEIGHT * m + b
+    return 0.5 / p * n, 0.5 * NEGATIVE_WEIGHT / others * n, 0.5 / others * n
+
+
+def _augmented(rows: np.ndarray) -> np.ndarray:
+    """Rows as float64 with the bias column (ones) appended."""
+    return np.hstack([rows.astype(np.float64), np.ones((len(rows), 1))])
 
 
 def standardise(values: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """A recommendation request, from ids to ranked papers with reasons: the store's vectors through the
-model (model.py), reasons from words.py. One Recommender per app: it keeps the pools it read and the
-words' rarity in memory, both refreshed when the store changes (docs/recommendations.md)."""
+model (model.py), reasons from words.py. One Recommender per app: it keeps in memory the pools it read
+(pools.py), the words' rarity and the papers' bags of words (bags.py), and the topics' vectors; pools
+are read again when the store changes (docs/recommendations.md)."""
 
 from __future__ import annotations
 
@@ -15,20 +16,21 @@ import numpy as np
 
 from paperwire import PaperwireError
 from paperwire.models.papers import Paper
-from paperwire.models.recommendations import PoolStamp, Reason, Recommendation, Recommendations
+from paperwire.models.recommendations import Reason, Recommendation, Recommendations
 from paperwire.papers import paper_id_candidates
+from paperwire.recommend.bags import Bags, centroid, similarities
 from paperwire.recommend.model import RERANK, Lexical, rank, rerank
-from paperwire.recommend.words import Postings, Vocabulary, bag, shared_words
+from paperwire.recommend.pools import Pools, matrix
+from paperwire.recommend.threads import one_blas_thread
+from paperwire.recommend.words import Vocabulary
 from paperwire.storage import Store
 
 MAX_IDS = 500  # positive or negative ids in one request
 MAX_TOPICS = 20
 MAX_TOPIC_CHARS = 300
 MAX_RESULTS = 500  # papers one request may ask for (the native API allows 100, Semantic Scholar's 500)
-MAX_POOL = 30_000  # papers ranked at most: the newest of a wider window
-BACKGROUND = 2_000  # pool papers the linear model sets the positives against, drawn with a fixed seed
 EMBED_AT_ONCE = 16  # liked or disliked papers not embedded yet that a request embeds itself
-POOLS_KEPT = 8  # pools each process keeps in memory
+TOPICS_KEPT = 1_024  # topics' vectors each process keeps
 VOCABULARY_SAMPLE = 5_000  # papers the words' rarity is counted over
 VOCABULARY_TTL_S = 3_600.0
 
@@ -39,15 +41,6 @@ class BadRequest(PaperwireError):
 
 class NothingKnown(BadRequest):
     """Papers were given, and none of them is on this hub."""
-
-
-@dataclass(slots=True)
-class _Pool:
-    stamp: PoolStamp
-    ids: list[str]  # the embedded papers, in the store's order (newest first, then id)
-    matrix: np.ndarray  # their vectors, one row each
-    total: int  # papers in the window (more than len(ids) when cut at MAX_POOL or not all embedded)
-    unembedded: int
 
 
 @dataclass(slots=True)
@@ -67,9 +60,12 @@ class Recommender:
     def __init__(self, store: Store, search=None):
         """`search`: the SearchEngine whose embedder embeds topics and papers not embedded yet."""
         self.store, self.search = store, search
-        self._pools: OrderedDict[tuple, _Pool] = OrderedDict()
+        one_blas_thread()  # the model's matrices are small: threads only cost (threads.py)
+        self.pools = Pools(store)
         self._lock = threading.Lock()
         self._vocabulary: tuple[float, Vocabulary] | None = None
+        self._bags: Bags | None = None
+        self._topics: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # -- the request ------------------------------------------------------------------------------
 
@@ -95,9 +91,9 @@ class Recommender:
         timings["signals"] = _ms(started)
         if candidates is None:
             start, end = self._window(start, end)
-            pool = self._pool(start, end, categories) if start and end else None
+            pool = self.pools.window(start, end, categories) if start and end else None
         else:
-            pool = self._pool_of(candidates)
+            pool = self.pools.candidates(candidates)
         timings["pool"] = _ms(started) - timings["signals"]
         answer = Recommendations(
             [], start, end, 0, 0, unknown=signals.unknown, ignored=signals.ignored, timings_ms=timings
@@ -107,46 +103,49 @@ class Recommender:
             return answer
         answer.pool, answer.unembedded = pool.total, pool.unembedded
         mark = time.perf_counter()
-        given = set(signals.known)
-        rows = np.flatnonzero(np.array([pid not in given for pid in pool.ids], dtype=bool))
-        if not len(rows):
+        given = np.array(sorted(pool.row[pid] for pid in signals.known if pid in pool.row), dtype=np.int64)
+        keep = np.setdiff1d(np.arange(len(pool.ids)), given) if len(given) else None
+        if keep is not None and not len(keep):
             return answer
-        matrix = pool.matrix[rows]
-        ranking = rank(matrix, signals.positives, signals.negatives, _background(matrix))
+        ranking = rank(
+            pool.matrix,
+            signals.positives,
+            signals.negatives,
+            pool.background,
+            removed=pool.matrix[given[pool.sample[given]]],
+            keep=keep,
+            fast=pool.used > 1,  # a pool used once (a one-off candidate list) is not worth decomposing
+        )
         shortlist = ranking.order()[:RERANK]
-        ids = [pool.ids[rows[i]] for i in shortlist]
-        hidden = self.store.papers.hidden_papers(ids)  # hidden since the pool was read
-        kept = [(int(i), pid) for i, pid in zip(shortlist, ids, strict=True) if pid not in hidden]
-        papers = self.store.papers.get_papers([pid for _, pid in kept])
-        kept = [(i, pid) for i, pid in kept if pid in papers]
+        ids = [pool.ids[i] for i in (shortlist if keep is None else keep[shortlist])]
+        # A window's papers are read for its shortlist, a candidate list's with it; either pool leaves out
+        # hidden papers and is read again when one is hidden (the stamp counts it).
+        papers = pool.papers if pool.papers is not None else self.store.papers.get_papers(ids)
+        kept = [(int(i), pid) for i, pid in zip(shortlist, ids, strict=True) if pid in papers]
         timings["model"] = _ms(mark)
         mark = time.perf_counter()
         if not kept:
             return answer
-        vocabulary = self._words()
-        lexical = self._lexical([_text(papers[pid]) for _, pid in kept], signals, vocabulary)
+        bags = self._words()
+        liked = [
+            _bag(bags, ref, t) for ref, t in zip(signals.positive_ids, signals.positive_texts, strict=True)
+        ]
+        disliked = [
+            _bag(bags, r, t) for r, t in zip(signals.negative_ids, signals.negative_texts, strict=True)
+        ]
+        rows = [_bag(bags, pid, _text(papers[pid])) for _, pid in kept]
+        sims = similarities(rows, [*liked, *disliked, centroid(liked)])
+        lexical = Lexical(sims[:, : len(liked)], sims[:, len(liked) : -1], sims[:, -1])
         scores = rerank(ranking.scores[[i for i, _ in kept]], lexical)
         for j in np.argsort(-scores, kind="stable")[:limit]:
             i, pid = kept[j]
-            reason = self._reason(papers[pid], signals, int(ranking.nearest[i]), ranking, i, vocabulary)
+            nearest = int(ranking.nearest[i])
+            shared = bags.shared(rows[j], liked[nearest])
+            reason = _reason(signals, nearest, round(float(ranking.similarity[i]), 4), shared)
             answer.papers.append(Recommendation(papers[pid], round(float(scores[j]), 4), reason))
         timings["words"] = _ms(mark)
         timings["total"] = _ms(started)
         return answer
-
-    def _lexical(self, texts: list[str], signals: _Signals, vocabulary: Vocabulary) -> Lexical:
-        """The shortlist's tf-idf similarities to the liked and disliked papers (and topics), and to
-        the liked ones' centroid."""
-        liked = [bag(t, vocabulary) for t in signals.positive_texts]
-        disliked = [bag(t, vocabulary) for t in signals.negative_texts]
-        centroid: dict[str, float] = {}
-        for b in liked:
-            for key, weight in b.items():
-                centroid[key] = centroid.get(key, 0.0) + weight
-        norm = float(np.sqrt(sum(v * v for v in centroid.values()))) or 1.0
-        words = Postings.of([bag(t, vocabulary) for t in texts])
-        sims = words.similarities([*liked, *disliked, {k: v / norm for k, v in centroid.items()}])
-        return Lexical(sims[:, : len(liked)], sims[:, len(liked) : -1], sims[:, -1])
 
     def _window(self, start: date | None, end: date | None) -> tuple[date | None, date | None]:
         """No day: the latest announcement day; `start` alone: from it to the latest day; `end` alone:
@@ -181,7 +180,7 @@ class Recommender:
         neg_ids = [pid for pid in neg_ids if pid not in pos_ids]  # liked and disliked at once: liked
         rows = [vectors[pid] for pid in pos_ids]
         if topics:
-            rows.extend(self._embedder().embed(list(topics)))
+            rows.extend(self._topic_vectors(topics))
         if not rows:
             if unknown and not known:
                 raise NothingKnown(f"none of the papers given is on this hub: {', '.join(unknown[:5])}")
@@ -204,7 +203,7 @@ class Recommender:
     def _vectors(self, papers: dict[str, Paper]) -> dict[str, np.ndarray]:
         """Stored vectors by id; up to EMBED_AT_ONCE papers without one are embedded here."""
         rows = self.store.embeddings.embeddings_for(list(papers))
-        out = {pid: _matrix([r.vector])[0] for pid, r in rows.items() if r.vector is not None}
+        out = {pid: matrix([r.vector])[0] for pid, r in rows.items() if r.vector is not None}
         missing = [pid for pid in papers if pid not in out][:EMBED_AT_ONCE]
         if missing and self.search is not None:
             embedder = self._embedder()
@@ -212,66 +211,52 @@ class Recommender:
             out.update(zip(missing, embedder.embed_papers(texts, self.search.recipe), strict=True))
         return out
 
+    def _topic_vectors(self, topics: Sequence[str]) -> list[np.ndarray]:
+        """Each topic embedded once per process (the TOPICS_KEPT used last are kept)."""
+        with self._lock:
+            known = {t: self._topics[t] for t in topics if t in self._topics}
+            for t in known:
+                self._topics.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in topics if t not in known))
+        if missing:
+            known.update(zip(missing, self._embedder().embed(missing), strict=True))
+            with self._lock:
+                for t in missing:
+                    self._topics[t] = known[t]
+                while len(self._topics) > TOPICS_KEPT:
+                    self._topics.popitem(last=False)
+        return [known[t] for t in topics]
+
     def _embedder(self):
         if self.search is None:
             raise BadRequest("topics need the embedding model, and this hub runs without search")
         return self.search.embedder
 
-    # -- the pool ---------------------------------------------------------------------------------
-
-    def _pool(self, start: date, end: date, categories: Sequence[str]) -> _Pool:
-        """The window's papers and vectors, kept in memory until the store changes."""
-        key = (start, end, tuple(sorted({c.strip().lower() for c in categories if c.strip()})))
-        stamp = self.store.recommendations.pool_stamp()
-        with self._lock:
-            cached = self._pools.get(key)
-            if cached is not None and cached.stamp == stamp:
-                self._pools.move_to_end(key)
-                return cached
-        papers, total = self.store.recommendations.pool(start, end, key[2], MAX_POOL)
-        embedded = [p for p in papers if p.vector is not None]
-        pool = _Pool(
-            stamp,
-            [p.paper_id for p in embedded],
-            _matrix([p.vector for p in embedded]),
-            total,
-            len(papers) - len(embedded),
-        )
-        with self._lock:
-            self._pools[key] = pool
-            self._pools.move_to_end(key)
-            while len(self._pools) > POOLS_KEPT:
-                self._pools.popitem(last=False)
-        return pool
-
-    def _pool_of(self, paper_ids: Sequence[str]) -> _Pool:
-        rows = self.store.embeddings.embeddings_for(list(paper_ids))
-        ids = [pid for pid in dict.fromkeys(paper_ids) if pid in rows and rows[pid].vector is not None]
-        return _Pool(PoolStamp(0, 0, 0), ids, _matrix([rows[pid].vector for pid in ids]), len(ids), 0)
-
     # -- reasons ----------------------------------------------------------------------------------
 
-    def _words(self) -> Vocabulary:
+    def _words(self) -> Bags:
+        """The bags of words made with the words' rarity (counted again after VOCABULARY_TTL_S)."""
         now = time.monotonic()
-        cached = self._vocabulary
+        cached, bags = self._vocabulary, self._bags
         if cached is None or now - cached[0] > VOCABULARY_TTL_S:
             cached = (now, Vocabulary.of(self.store.recommendations.recent_texts(VOCABULARY_SAMPLE)))
             self._vocabulary = cached
-        return cached[1]
+        if bags is None or bags.vocabulary is not cached[1] or bags.full():
+            bags = self._bags = Bags(cached[1])
+        return bags
 
-    def _reason(self, paper: Paper, s: _Signals, nearest: int, ranking, i: int, words: Vocabulary) -> Reason:
-        similarity = round(float(ranking.similarity[i]), 4)
-        text = _text(paper)
-        liked = s.positive_ids[nearest]
-        if liked.startswith("topic:"):
-            topic = liked[len("topic:") :]
-            shared = shared_words(text, topic, words)
-            line = f'matches your topic "{topic}"' + (f": {', '.join(shared)}" if shared else "")
-            return Reason(line, similarity, topic=topic, words=shared)
-        other = s.known[liked]
-        shared = shared_words(text, _text(other), words)
-        line = f'close to "{other.title}" ({other.id})' + (f": {', '.join(shared)}" if shared else "")
-        return Reason(line, similarity, paper_id=other.id, paper_title=other.title, words=shared)
+
+def _reason(s: _Signals, nearest: int, similarity: float, shared: list[str]) -> Reason:
+    """Why: the liked paper or topic (row `nearest` of the positives) closest to the paper, and the words
+    they share."""
+    liked = s.positive_ids[nearest]
+    words = f": {', '.join(shared)}" if shared else ""
+    if liked.startswith("topic:"):
+        topic = liked[len("topic:") :]
+        return Reason(f'matches your topic "{topic}"' + words, similarity, topic=topic, words=shared)
+    other = s.known[liked]
+    line = f'close to "{other.title}" ({other.id})' + words
+    return Reason(line, similarity, paper_id=other.id, paper_title=other.title, words=shared)
 
 
 def _check(positive, negative, limit: int, topics, start: date | None, end: date | None) -> None:
@@ -289,23 +274,13 @@ def _check(positive, negative, limit: int, topics, start: date | None, end: date
         raise BadRequest(f"the window is empty: {start} is after {end}")
 
 
-def _matrix(blobs: list[bytes]) -> np.ndarray:
-    """Stored vectors (float16 bytes, as search/vectors.py writes them) as float32 rows."""
-    if not blobs:
-        return np.zeros((0, 1), np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f2").reshape(len(blobs), -1).astype(np.float32)
-
-
 def _text(paper: Paper) -> str:
     return f"{paper.title} {paper.abstract}"
 
 
-def _background(matrix: np.ndarray) -> np.ndarray:
-    """At most BACKGROUND rows of the pool, the same ones for the same pool."""
-    if len(matrix) <= BACKGROUND:
-        return matrix
-    rows = np.random.default_rng(0).choice(len(matrix), BACKGROUND, replace=False)
-    return matrix[np.sort(rows)]
+def _bag(bags: Bags, ref: str, text: str):
+    """A paper's bag, kept by id and text (a new version has other words); a topic's by its text."""
+    return bags.of(text, None if ref.startswith("topic:") else (ref, hash(text)))
 
 
 def _ms(since: float) -> float:

@@ -1,6 +1,7 @@
 """Words, pure: tf-idf bags of words for the model's re-ranking, and for the reasons the words a
 recommended paper shares with the liked paper (or topic) it is closest to, rarest first. Rarity is
-counted over a sample of the hub's papers (`Vocabulary`)."""
+counted over a sample of the hub's papers (`Vocabulary`). `bag` and `shared_words` say what these are;
+a request gets the same numbers from the arrays bags.py keeps (tests/recommend/test_bags.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
 
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # English function words and the boilerplate of abstracts: shared by any two papers, they explain nothing.
@@ -73,6 +72,16 @@ class Vocabulary:
         return math.log((1 + self.documents) / (1 + self.frequency.get(_key(word), 0))) + 1.0
 
 
+def terms(text: str) -> dict[str, tuple[str, int]]:
+    """A text's content words by key (plurals as their singulars), in order of first appearance: how the
+    text first spells each and how many times it is there."""
+    found: dict[str, list] = {}
+    for w in words(text):
+        entry = found.setdefault(_key(w), [w, 0])
+        entry[1] += 1
+    return {k: (w, n) for k, (w, n) in found.items()}
+
+
 def shared_words(text: str, other: str, vocabulary: Vocabulary, count: int = 4) -> list[str]:
     """The words `text` has in common with `other`, the most telling first: rare on the hub and
     repeated in `text`. Each word is given as `text` spells it first."""
@@ -100,36 +109,3 @@ def bag(text: str, vocabulary: Vocabulary) -> dict[str, float]:
     }
     norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
     return {k: v / norm for k, v in weights.items()}
-
-
-@dataclass(slots=True)
-class Postings:
-    """Bags of words inverted: for each word, the rows that have it and its weight in each, so that a
-    query's similarities to every row cost one array operation per word of the query."""
-
-    rows: int
-    words: dict[str, tuple[np.ndarray, np.ndarray]]
-
-    @classmethod
-    def of(cls, bags: list[dict[str, float]]) -> Postings:
-        found: dict[str, tuple[list[int], list[float]]] = {}
-        for row, b in enumerate(bags):
-            for key, weight in b.items():
-                entry = found.setdefault(key, ([], []))
-                entry[0].append(row)
-                entry[1].append(weight)
-        return cls(
-            len(bags),
-            {k: (np.array(r, dtype=np.int64), np.array(w, dtype=np.float32)) for k, (r, w) in found.items()},
-        )
-
-    def similarities(self, queries: list[dict[str, float]]) -> np.ndarray:
-        """Cosine similarities (rows x queries) of the bags to each query bag."""
-        out = np.zeros((self.rows, len(queries)), dtype=np.float32)
-        for column, query in enumerate(queries):
-            target = out[:, column]
-            for key, weight in query.items():
-                posting = self.words.get(key)
-                if posting is not None:  # a row is in a word's posting once: plain indexing adds right
-                    target[posting[0]] += weight * posting[1]
-        return out

@@ -84,11 +84,13 @@ class Database(ABC):
     @abstractmethod
     def _transaction(self, *, serial: bool = False) -> AbstractContextManager: ...
 
-    def bump(self, conn: Conn) -> None:
-        """Move the counter the pages' cache compares (web/pages.py): community data changed."""
+    def bump(self, conn: Conn, counter: str = "community") -> None:
+        """Move a counter: "community" (data the pages' cache compares, web/pages.py, changed) or
+        "hidden" (a paper was hidden or shown again: the recommender's pools compare it)."""
         conn.execute(
-            "INSERT INTO hub_counters (name, value) VALUES ('community', 1) "
-            "ON CONFLICT (name) DO UPDATE SET value = hub_counters.value + 1"
+            "INSERT INTO hub_counters (name, value) VALUES (?, 1) "
+            "ON CONFLICT (name) DO UPDATE SET value = hub_counters.value + 1",
+            (counter,),
         )
 
 

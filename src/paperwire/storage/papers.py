@@ -249,6 +249,7 @@ class PapersSQL(Noun, Papers):
             require_paper(conn, paper_id)
             conn.execute("UPDATE papers SET hidden = ? WHERE id = ?", (bool(hidden), paper_id))
             self.db.bump(conn)
+            self.db.bump(conn, "hidden")
 
     def hidden_papers(self, paper_ids: Sequence[str]) -> set[str]:
         found: set[str] = set()

@@ -12,7 +12,8 @@ from paperwire.storage.database import Noun
 
 _STAMP = (
     "SELECT (SELECT coalesce(max(seq), 0) FROM papers), (SELECT coalesce(max(seq), 0) FROM embeddings), "
-    "(SELECT coalesce(max(key), 0) FROM embeddings)"
+    "(SELECT coalesce(max(key), 0) FROM embeddings), "
+    "(SELECT coalesce(max(value), 0) FROM hub_counters WHERE name = 'hidden')"
 )
 
 
@@ -27,7 +28,8 @@ class Recommendations(ABC):
 
     @abstractmethod
     def pool_stamp(self) -> PoolStamp:
-        """The latest change of papers and embeddings: a cached pool read before it is stale."""
+        """The latest change of papers, embeddings and hidden papers: a cached pool read before it is
+        stale."""
 
     @abstractmethod
     def latest_announced(self) -> date | None:
