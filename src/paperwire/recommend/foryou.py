@@ -117,19 +117,24 @@ def rank(window: Window, profile: Profile, model: ModelScores, limit: int) -> li
     categories (which also bring papers of their own); those in `profile.leave_out` left out."""
     authors = {_name(a) for a in profile.authors}
     categories = {c.lower() for c in profile.categories}
-    ids = set(model.scored)
-    for name in authors:
-        ids.update(window.by_author.get(name, ()))
-    for category in categories:
-        ids.update(window.by_category.get(category, ()))
+    # Only the papers by followed authors (in followed categories) are read for them: a digest run
+    # ranks thousands of profiles, most with no author or category at all.
+    by_author = {pid for name in authors for pid in window.by_author.get(name, ())}
+    in_category = {pid for c in categories for pid in window.by_category.get(c, ())}
     ranked: list[ForYouPaper] = []
-    for pid in ids:
+    for pid in model.scored.keys() | by_author | in_category:
         row = window.papers.get(pid)
         if row is None or pid in profile.leave_out:
             continue
         score, why = model.scored.get(pid, (0.0, None))
-        author = next((a for a in row.paper.authors if _name(a) in authors), None)
-        category = next((c for c in row.paper.categories if c.lower() in categories), None)
+        author = (
+            next((a for a in row.paper.authors if _name(a) in authors), None) if pid in by_author else None
+        )
+        category = (
+            next((c for c in row.paper.categories if c.lower() in categories), None)
+            if pid in in_category
+            else None
+        )
         if author:
             score += AUTHOR_LIFT
             why = Why(f"by {author}, an author you follow", "author", author=author)
