@@ -90,10 +90,16 @@ class Bags:
     def shared(self, mine: Bag, theirs: Bag, count: int = 4) -> list[str]:
         """`words.shared_words` from two bags: the words `mine` has in common with `theirs`, the rarest
         and most repeated in `mine` first, each spelled as `mine`'s text first spells it."""
-        _, at, _ = np.intersect1d(mine.keys, theirs.keys, assume_unique=True, return_indices=True)
-        names = self._words
-        ranked = sorted(at.tolist(), key=lambda i: (-float(mine.raw[i]), names[mine.keys[i]]))
-        return [names[mine.keys[i]] + ("s" if mine.plural[i] else "") for i in ranked[:count]]
+        if not len(theirs.keys):
+            return []
+        # Both key lists are sorted and unique: a binary search of each of mine in theirs (what
+        # np.intersect1d does with a sort of both, at about a third of its cost; a request names
+        # the shared words of up to 100 papers, a digest run of ~600,000).
+        at = np.minimum(np.searchsorted(theirs.keys, mine.keys), len(theirs.keys) - 1)
+        found = np.flatnonzero(theirs.keys[at] == mine.keys).tolist()
+        names, keys, raw = self._words, mine.keys, mine.raw
+        ranked = sorted(found, key=lambda i: (-float(raw[i]), names[keys[i]]))
+        return [names[keys[i]] + ("s" if mine.plural[i] else "") for i in ranked[:count]]
 
 
 def centroid(bags: Sequence[Bag]) -> Bag:

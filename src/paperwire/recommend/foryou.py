@@ -121,8 +121,9 @@ def rank(window: Window, profile: Profile, model: ModelScores, limit: int) -> li
     # ranks thousands of profiles, most with no author or category at all.
     by_author = {pid for name in authors for pid in window.by_author.get(name, ())}
     in_category = {pid for c in categories for pid in window.by_category.get(c, ())}
+    lifted = by_author | in_category
     ranked: list[ForYouPaper] = []
-    for pid in model.scored.keys() | by_author | in_category:
+    for pid in lifted:
         row = window.papers.get(pid)
         if row is None or pid in profile.leave_out:
             continue
@@ -141,8 +142,18 @@ def rank(window: Window, profile: Profile, model: ModelScores, limit: int) -> li
         if category:
             score += CATEGORY_LIFT
             why = why or Why(f"in {category}, a category you follow", "category", category=category)
-        if why is not None:
-            ranked.append(ForYouPaper(row, round(score, 4), why))
+        ranked.append(ForYouPaper(row, round(score, 4), why))
+    # The model's own papers come in its order, scores falling: beyond the first `limit` of them that
+    # no lift moved, none can make the list (a digest run ranks ~10,000 profiles of ~500 papers each).
+    taken = 0
+    for pid, (score, why) in model.scored.items():
+        if taken >= limit:
+            break
+        row = window.papers.get(pid)
+        if row is None or pid in lifted or pid in profile.leave_out:
+            continue
+        ranked.append(ForYouPaper(row, round(score, 4), why))
+        taken += 1
     ranked.sort(key=lambda p: (-p.score, -p.row.upvotes, p.row.paper.id))
     return ranked[:limit]
 
