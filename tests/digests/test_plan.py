@@ -10,12 +10,11 @@ from paperwire.digests.plan import compose_period, due_periods
 from paperwire.models.digests import FOR_YOU
 from paperwire.models.subscriptions import Preferences
 from paperwire.recommend.service import Recommender
-from paperwire.search.indexer import embed_pending
 from paperwire.subscriptions import daily_period, weekly_period
 from paperwire.web.services import services
-from tests.support.hub import TOKEN, make_hub, papers_of_week
-from tests.support.recommend_corpus import DAY, LIKED, PAPERS
-from tests.support.search_corpus import paper
+from tests.support.foryou import NEAR, foryou_hub, member
+from tests.support.hub import papers_of_week
+from tests.support.recommend_corpus import DAY, LIKED
 
 TUE = date(2025, 3, 18)
 
@@ -99,11 +98,6 @@ def test_an_empty_digest_records_why(week):
 
 # -- "for you": the page's ranking ------------------------------------------------------------------
 
-NEAR = {"2504.00011", "2504.00015"}  # the day's papers on molecules as graphs, like the liked ones
-HOPPER = paper("2504.00019", "Compilers for tiny machines", "Small compilers for embedded chips.",
-               authors=["Grace Hopper", "Ken Thompson"], cats=["cs.PL"], announced=DAY,
-               published=DAY)  # fmt: skip
-
 
 class CountingRecommender(Recommender):
     """The real recommender, counting how often a digest run asks it."""
@@ -117,18 +111,8 @@ class CountingRecommender(Recommender):
 
 @pytest.fixture
 def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
-    hub, store = make_hub(tmp_path, model_dir, smtp_inbox, database_url=database_url)
-    store.papers.upsert_papers([*PAPERS, HOPPER])
-    embed_pending(services(hub.app).search, extracts=False)
-    with hub.client:
+    with foryou_hub(tmp_path, model_dir, smtp_inbox, database_url) as hub:
         yield hub
-    store.close()
-
-
-def member(hub, email):
-    client = hub.sign_in(email, hub.new_client())
-    client.headers["X-CSRF-Token"] = TOKEN.search(client.get("/for-you").text).group(1)
-    return client
 
 
 def subscribe(hub, email, **prefs):

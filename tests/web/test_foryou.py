@@ -8,33 +8,16 @@ import time
 
 import pytest
 
-from paperwire.search.indexer import embed_pending
 from paperwire.web.services import services
+from tests.support.foryou import NEAR, foryou_hub, member
 from tests.support.hub import TOKEN, make_hub
-from tests.support.recommend_corpus import DAY, LIKED, PAPERS
-from tests.support.search_corpus import paper
-
-NEAR = {"2504.00011", "2504.00015"}  # the day's papers on molecules as graphs, like the liked ones
-HOPPER = paper("2504.00019", "Compilers for tiny machines", "Small compilers for embedded chips.",
-               authors=["Grace Hopper", "Ken Thompson"], cats=["cs.PL"], announced=DAY,
-               published=DAY)  # fmt: skip
+from tests.support.recommend_corpus import DAY, LIKED
 
 
 @pytest.fixture
 def hub(tmp_path, model_dir, smtp_inbox, backend, database_url):
-    hub, store = make_hub(tmp_path, model_dir, smtp_inbox, database_url=database_url)
-    store.papers.upsert_papers([*PAPERS, HOPPER])
-    embed_pending(services(hub.app).search, extracts=False)
-    with hub.client:
+    with foryou_hub(tmp_path, model_dir, smtp_inbox, database_url) as hub:
         yield hub
-    store.close()
-
-
-def member(hub, email):
-    client = hub.sign_in(email, hub.new_client())
-    token = TOKEN.search(client.get("/for-you").text).group(1)
-    client.headers["X-CSRF-Token"] = token
-    return client
 
 
 def ids(body):
