@@ -178,6 +178,22 @@ def test_words_pg_stats_does_not_track_are_counted(store, monkeypatch):
     assert [w.match for w in store._words(["qubitz"], stats)] == ["('qubitz')", "('qubit')"]
 
 
+@on_postgres
+def test_typos_are_the_words_keyword_search_widens_told_from_statistics(store):
+    store.papers.upsert_papers(
+        [paper(f"2604.{i:05d}", f"Learning {i}", "We study learning at scale.") for i in range(30)]
+        + [paper("2604.99999", "Qubits", "Learning on qubits, by Ada Lovelace.")]
+    )
+    typed = ["learning", "qubits", "lerning", "Lovelace", "Lovelaze", "at", "x2y2"]
+    assert store.typos(typed) == ["lerning", "Lovelaze"]  # no statistics yet: every word looked up
+    _analyze(store)
+    assert store.typos(typed) == ["lerning", "Lovelaze"]  # every word tracked in a table this small
+    # As if ANALYZE had sampled a larger table: "learning" tracked, the rest too rare to be and looked
+    # up. A tracked word is in papers without a look-up: statistics that say so are believed.
+    store._search_stats = replace(store._statistics(), freqs={"learn": 1.0, "lern": 0.5}, floor=0.1)
+    assert store.typos(typed) == ["Lovelaze"]
+
+
 def test_idf_without_statistics_is_one():
     assert Statistics(0.0, {}, 0.0, 0, 1.0).idf("anything") == 1.0
     stats = Statistics(0.0, {"model": 0.5}, 0.001, 1000, 1.0)

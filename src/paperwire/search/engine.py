@@ -275,6 +275,7 @@ class SearchEngine:
         ]
         clock.lap("fetch")
         did_you_mean = suggest.did_you_mean(self.store, self.keyword, query, keyword) if keyword else None
+        clock.lap("suggest")
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         coverage = self.coverage() if mode != "keyword" and not query.empty else None
         return Results(

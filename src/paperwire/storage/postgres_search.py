@@ -270,11 +270,47 @@ class PostgresSearch:
         )
         return [(pid, float(s)) for pid, s in rows]
 
+    def typos(self, words: Sequence[str]) -> list[str]:
+        """The words (4 letters or more) no paper has, as keyword_search tells them: from pg_stats, and
+        the GIN index for the words it does not track (short postings; common words' cost ms each)."""
+        found, typed = self._counted(words, self._statistics())
+        return [typed[w.group][0] for w in found if w.papers == 0 and w.group in typed]
+
     def _words(self, texts: Sequence[str], stats: Statistics) -> list[Word]:
         """Each typed word as a Word (stemmed in titles and abstracts, as typed in author names); a word
         no paper contains brings the words near it that some paper has (postgres_words), at TYPO_WEIGHT."""
+        words, typed = self._counted(texts, stats)
+        unknown = [(w.group, typed[w.group]) for w in words if w.papers == 0 and w.group in typed]
+        for group, (text, lexeme) in unknown:  # likely typos: the words of the corpus near them match
+            edits = " | ".join(postgres_words.one_edit_away(text))
+            row = self._one("SELECT to_tsquery('english', %s)::text", (edits,))
+            variants = {x.replace("''", "'") for x in _LEXEME.findall(row[0] if row else "")}
+            if stats.words and len(lexeme) >= postgres_words.LONG_WORD:
+                with self._connection("reading from") as conn:
+                    variants.update(postgres_words.near(conn, lexeme))
+            variants = sorted(variants)
+            found = [x for x in variants if x in stats.freqs]
+            rest = [x for x in variants if x not in stats.freqs]
+            if rest:
+                found += [
+                    r[0]
+                    for r in self._all(
+                        "SELECT l FROM unnest(%s::text[]) l WHERE EXISTS "
+                        "(SELECT 1 FROM papers WHERE search @@ quote_literal(l)::tsquery)",
+                        (rest,),
+                    )
+                ]
+            for lexeme in sorted(found):
+                words.append(stats.word(group, _quoted(lexeme), "", TYPO_WEIGHT))
+        return words
+
+    def _counted(
+        self, texts: Sequence[str], stats: Statistics
+    ) -> tuple[list[Word], dict[int, tuple[str, str]]]:
+        """Each typed word as a Word with its papers counted where pg_stats cannot tell, and the words that
+        may be typos: group -> (the word as typed, its lexeme)."""
         if not texts:
-            return []
+            return [], {}
         rows = self._all(
             "SELECT phraseto_tsquery('english', w)::text, phraseto_tsquery('simple', w)::text "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
@@ -304,29 +340,7 @@ class PostgresSearch:
             )
             for i, count in zip(guessed, counts, strict=True):
                 words[i] = replace(words[i], papers=float(count))
-        unknown = [(w.group, typed[w.group]) for w in words if w.papers == 0 and w.group in typed]
-        for group, (text, lexeme) in unknown:  # likely typos: the words of the corpus near them match
-            edits = " | ".join(postgres_words.one_edit_away(text))
-            row = self._one("SELECT to_tsquery('english', %s)::text", (edits,))
-            variants = {x.replace("''", "'") for x in _LEXEME.findall(row[0] if row else "")}
-            if stats.words and len(lexeme) >= postgres_words.LONG_WORD:
-                with self._connection("reading from") as conn:
-                    variants.update(postgres_words.near(conn, lexeme))
-            variants = sorted(variants)
-            found = [x for x in variants if x in stats.freqs]
-            rest = [x for x in variants if x not in stats.freqs]
-            if rest:
-                found += [
-                    r[0]
-                    for r in self._all(
-                        "SELECT l FROM unnest(%s::text[]) l WHERE EXISTS "
-                        "(SELECT 1 FROM papers WHERE search @@ quote_literal(l)::tsquery)",
-                        (rest,),
-                    )
-                ]
-            for lexeme in sorted(found):
-                words.append(stats.word(group, _quoted(lexeme), "", TYPO_WEIGHT))
-        return words
+        return words, typed
 
     def _statistics(self) -> Statistics:
         """The lexeme frequencies ANALYZE keeps in pg_stats and the average length of title + abstract,

@@ -24,17 +24,13 @@ LONG_WORD = 8  # as in the tantivy index: a stemmed word this long matches two e
 # word is missed (tantivy would find it).
 SIMILARITY = "0.2"
 NEAR_LIMIT = 200  # words checked for their edit distance, the most similar first
-# Which typed words no paper has (in its text, stemmed, or in a name): the likely typos, as in
-# PostgresSearch._words, which matches the words near them instead. KNOWN: the words that are one
-# searchable word (not a stop word) some title or abstract has.
-_WORDS = (
+# The typed words that are one searchable word (not a stop word) some title or abstract has. (Which
+# words no paper has, the likely typos, PostgresSearch.typos tells from pg_stats.)
+KNOWN = (
     "SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) "
-    "CROSS JOIN LATERAL phraseto_tsquery('english', w) q WHERE numnode(q) = 1 AND {} ORDER BY n"
+    "CROSS JOIN LATERAL phraseto_tsquery('english', w) q WHERE numnode(q) = 1 "
+    "AND EXISTS (SELECT 1 FROM papers WHERE search @@ (querytree(q) || ':AB')::tsquery) ORDER BY n"
 )
-TYPOS = _WORDS.format(
-    "NOT EXISTS (SELECT 1 FROM papers WHERE search @@ (q || phraseto_tsquery('simple', w)))"
-)
-KNOWN = _WORDS.format("EXISTS (SELECT 1 FROM papers WHERE search @@ (querytree(q) || ':AB')::tsquery)")
 _LOCK = 0x7077776F726473  # "pwwords": one `ensure` at a time per database
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # The stemmed words of titles and abstracts (weights A and B; names, weight C, are not fuzzed).
@@ -124,11 +120,6 @@ def one_edit_away(word: str) -> list[str]:
 
 class PostgresWords:
     """The words and titles PostgresStore knows, for SearchEngine; uses its `_all`."""
-
-    def typos(self, words: Sequence[str]) -> list[str]:
-        """The words (4 letters or more) no paper has: keyword_search matches the words near them."""
-        typed = [w for w in words if len(w) >= 4 and w.isalpha()]
-        return [r[0] for r in self._all(TYPOS, (typed,))] if typed else []
 
     def known_words(self, words: Sequence[str]) -> list[str]:
         """The words some title or abstract has (stemmed), each one searchable word."""
