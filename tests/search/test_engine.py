@@ -282,6 +282,21 @@ def test_search_says_how_much_of_the_hub_meaning_covers(embedded, store):
     assert embedded.search("canine companions").coverage.note is None
 
 
+def test_an_old_count_is_answered_while_a_new_one_is_made(embedded, store, monkeypatch):
+    from paperwire.search import engine as engine_module
+
+    assert embedded.search("canine companions").coverage.papers == len(CORPUS)
+    store.papers.upsert_papers([paper("2503.00095", "New paper", "Not embedded yet.")])
+    embedded.sync_keyword()
+    assert embedded.search("canine companions").coverage.papers == len(CORPUS)  # within the TTL
+    monkeypatch.setattr(engine_module, "COVERAGE_TTL_S", 0.0)
+    stale = embedded.search("canine companions").coverage  # answered at once, counted meanwhile
+    assert stale.papers == len(CORPUS)
+    embedded._recounter.submit(lambda: None).result()  # the count made in the background is done
+    fresh = embedded.search("canine companions").coverage
+    assert (fresh.embedded, fresh.papers) == (len(CORPUS), len(CORPUS) + 1) and "covers" in fresh.note
+
+
 def test_a_rebuild_elsewhere_resets_this_process_vector_index(embedded, settings, store):
     from paperwire.search.indexer import rebuild
 

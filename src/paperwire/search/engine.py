@@ -33,7 +33,9 @@ _FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or
 # Nearest neighbours exist for any query; below this cosine similarity they are unrelated papers
 # (MiniLM puts unrelated abstracts at about 0 to 0.15) and are not results.
 MIN_SIMILARITY = 0.2
-COVERAGE_TTL_S = 10.0  # how long a count of embedded papers is reused (a count costs a scan at 1M papers)
+# How long a count of embedded papers is used before a new one is made, in the background: on
+# PostgreSQL a count scans two tables, which no search should wait for at a million papers.
+COVERAGE_TTL_S = 10.0
 
 
 @dataclass(slots=True)
@@ -103,6 +105,8 @@ class SearchEngine:
         )
         self._load_lock = threading.Lock()
         self._coverage: tuple[float, Coverage] | None = None
+        self._recounting = threading.Lock()  # held while a new count is made in the background
+        self._recounter: ThreadPoolExecutor | None = None
         # Hybrid search on `all`: meaning is looked up beside the words, on a connection of its own.
         self._beside = ThreadPoolExecutor(4, "paperwire-semantic") if self.keyword_in_database else None
 
@@ -157,11 +161,28 @@ class SearchEngine:
         return self.recipe != RECIPE
 
     def coverage(self) -> Coverage:
-        """How many papers meaning search reaches (counted at most every COVERAGE_TTL_S seconds)."""
-        now = time.monotonic()
+        """How many papers meaning search reaches: counted at the first search and after
+        forget_coverage(); a count older than COVERAGE_TTL_S is answered while a new one is made."""
         cached = self._coverage
-        if cached and now - cached[0] < COVERAGE_TTL_S:
-            return cached[1]
+        if cached is None:
+            return self._count_coverage()
+        if time.monotonic() - cached[0] >= COVERAGE_TTL_S and self._recounting.acquire(blocking=False):
+            with self._load_lock:
+                if self._recounter is None:
+                    self._recounter = ThreadPoolExecutor(1, "paperwire-coverage")
+            self._recounter.submit(self._recount)
+        return cached[1]
+
+    def _recount(self) -> None:
+        try:
+            self._count_coverage()
+        except Exception:  # the last count stands; the next search tries again
+            log.exception("counting the papers meaning search reaches failed")
+        finally:
+            self._recounting.release()
+
+    def _count_coverage(self) -> Coverage:
+        now = time.monotonic()
         papers = self.keyword.count()  # the index files count for free; in the database, a count
         try:
             usable = self._has_embeddings()
