@@ -23,8 +23,6 @@ from paperwire.search.query import MAX_LIMIT, parse_query
 from paperwire.storage import Store
 
 if TYPE_CHECKING:  # imported when first used: a keyword search needs no vector index (usearch)
-    import numpy as np
-
     from paperwire.search.vectors import VectorIndex
 
 log = logging.getLogger("paperwire.search")
@@ -35,12 +33,6 @@ _FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or
 # Nearest neighbours exist for any query; below this cosine similarity they are unrelated papers
 # (MiniLM puts unrelated abstracts at about 0 to 0.15) and are not results.
 MIN_SIMILARITY = 0.2
-# Pseudo-relevance feedback (hybrid search): the query's vector moves toward the mean vector of its
-# first FEEDBACK_PAPERS fused results, FEEDBACK_WEIGHT of it, and meaning is looked up again. Chosen on
-# NFCorpus dev and SciFact train (the largest gain of the two together, neither worse: +0.010, +0.001
-# nDCG@10) and checked on the known-item queries (benchmarks/vector_feedback.py, docs/search.md).
-FEEDBACK_PAPERS = 3
-FEEDBACK_WEIGHT = 0.35
 # How long a count of embedded papers is used before a new one is made, in the background: on
 # PostgreSQL a count scans two tables, which no search should wait for at a million papers.
 COVERAGE_TTL_S = 10.0
@@ -98,7 +90,6 @@ class SearchEngine:
     ):
         self.store, self.folder, self.model_dir = store, folder, model_dir
         self.semantic_weight, self.fuse = semantic_weight, fuse
-        self.feedback = FEEDBACK_WEIGHT  # 0: no feedback (the benchmarks compare both)
         if in_database not in IN_DATABASE:
             raise ValueError(f"in_database must be one of {', '.join(IN_DATABASE)}, not {in_database!r}")
         self.keyword_in_database = store.native_search and in_database == "all"
@@ -257,7 +248,6 @@ class SearchEngine:
         clock.lap("exact")
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, float]] = []
-        vector = None
         if "id" in pinned.values():  # an arXiv id of a stored paper, in any form: just that paper
             fused = []
         elif query.empty:  # filters only: everything that passes them, newest first
@@ -270,24 +260,23 @@ class SearchEngine:
                 beside = _Clock(timings)
                 found = self._beside.submit(self._semantic, query, beside)
                 keyword = self.keyword.search(
-                    query, DEPTH, neighbours=lambda: [pid for pid, _ in found.result()[1]]
+                    query, DEPTH, neighbours=lambda: [pid for pid, _ in found.result()]
                 )
                 clock.lap("keyword")
-                vector, semantic = found.result()
+                semantic = found.result()
                 clock.lap("semantic wait")
             else:
                 if mode != "semantic":
                     keyword = self.keyword.search(query, DEPTH)
                     clock.lap("keyword")
                 if mode != "keyword":
-                    vector, semantic = self._semantic(query, clock)
-            if mode == "hybrid" and semantic and self.feedback:
-                semantic = self._feedback(query, vector, keyword, semantic, clock)
-            fused = (
-                self._fused(keyword, semantic)
-                if mode == "hybrid"
-                else fusion.ordered(dict(keyword or semantic))
-            )
+                    semantic = self._semantic(query, clock)
+            if mode == "hybrid" and self.fuse == "rrf":
+                fused = fusion.rrf(keyword, semantic)
+            elif mode == "hybrid":
+                fused = fusion.weighted(keyword, semantic, self.semantic_weight)
+            else:
+                fused = fusion.ordered(dict(keyword or semantic))
         clock.lap("fuse")
         kw, sem = dict(keyword), dict(semantic)
         ranked = [(pid, "pinned", how) for pid, how in pinned.items()]
@@ -329,38 +318,14 @@ class SearchEngine:
                     pinned.setdefault(pid, "title")
         return pinned
 
-    def _fused(self, keyword: list[tuple[str, float]], semantic: list[tuple[str, float]]):
-        if self.fuse == "rrf":
-            return fusion.rrf(keyword, semantic)
-        return fusion.weighted(keyword, semantic, self.semantic_weight)
-
-    def _semantic(self, query: Query, clock: _Clock) -> tuple[np.ndarray | None, list[tuple[str, float]]]:
-        """The query's vector and the papers nearest it (None and none while nothing is embedded)."""
+    def _semantic(self, query: Query, clock: _Clock) -> list[tuple[str, float]]:
         try:
             if not self._has_embeddings():
-                return None, []  # nothing embedded yet: keyword results only
+                return []  # nothing embedded yet: keyword results only
         except PaperwireError:  # another model's embeddings: words only, and coverage() says why
-            return None, []
+            return []
         vector = self.embedder.embed_one(query.text)
         clock.lap("embed")
-        return vector, self._nearest(query, vector, clock, "semantic")
-
-    def _feedback(self, query, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
-        """Meaning looked up again from the query's vector moved toward its first fused results'
-        (pseudo-relevance feedback, Rocchio's); their similarities are to the moved vector."""
-        import numpy as np
-
-        from paperwire.search.vectors import from_blob
-
-        first = [pid for pid, _ in self._fused(keyword, semantic)[:FEEDBACK_PAPERS]]
-        rows = self.store.embeddings.embeddings_for(first)
-        found = [from_blob(rows[pid].vector) for pid in first if pid in rows and rows[pid].vector is not None]
-        if not found:
-            return semantic
-        moved = vector + self.feedback * np.mean(found, axis=0)
-        return self._nearest(query, (moved / np.linalg.norm(moved)).astype(np.float32), clock, "feedback")
-
-    def _nearest(self, query: Query, vector: np.ndarray, clock: _Clock, lap: str) -> list[tuple[str, float]]:
         strict = query.filters.active or query.excluded or query.phrases
         if self.vectors_in_database:  # the database applies the filters while it walks the graph
             found = self.vectors.nearest(vector, DEPTH, query if strict else None)
@@ -376,7 +341,7 @@ class SearchEngine:
                 [pid for pid, _ in ranked], query.filters, query.excluded, required=query.phrases
             )
             ranked = [(pid, sim) for pid, sim in ranked if pid in allowed]
-        clock.lap(lap)
+        clock.lap("semantic")
         return ranked[:DEPTH]
 
     def similar(self, paper_id: str, limit: int = 10) -> list[Hit]:
