@@ -68,17 +68,20 @@ def queries(n: int, seed: int) -> list[list[str]]:
     return out
 
 
+def hub_settings(url: str):
+    from paperwire.settings import load_settings
+
+    return load_settings(data_dir=CACHE / "hub", database_url=url, secret_key="benchmark-secret-" + "x" * 32)
+
+
 def hub_url() -> str:
     """The private server's `typo_lookup` database, with the shared papers imported once."""
     from paperwire.ingest.bulk import import_files
-    from paperwire.settings import load_settings
     from paperwire.storage import migrate_database, open_store
     from private_postgres import database, private_server
 
     url = database(private_server(CACHE / "postgresql"), "typo_lookup")
-    settings = load_settings(
-        data_dir=CACHE / "hub", database_url=url, secret_key="benchmark-secret-" + "x" * 32
-    )
+    settings = hub_settings(url)
     migrate_database(settings)
     with open_store(settings) as store:
         if store.papers.count_papers() == 0:
@@ -99,13 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     if not DATA.exists():
         print(f"skipped: {DATA} is not here (../shared is needed)")
         return 0
-    from paperwire.settings import load_settings
     from paperwire.storage import open_store
 
     url = args.database_url or hub_url()
-    settings = load_settings(
-        data_dir=CACHE / "hub", database_url=url, secret_key="benchmark-secret-" + "x" * 32
-    )
+    settings = hub_settings(url)
     sample = queries(args.queries, args.seed)
     times: dict[str, list[float]] = {"gin": [], "stats": []}
     disagree = typos = 0

@@ -106,7 +106,7 @@ class SearchEngine:
         self._load_lock = threading.Lock()
         self._coverage: tuple[float, Coverage] | None = None
         self._recounting = threading.Lock()  # held while a new count is made in the background
-        self._recounter: ThreadPoolExecutor | None = None
+        self._recounter = ThreadPoolExecutor(1, "paperwire-coverage")  # its thread starts when first used
         # Hybrid search on `all`: meaning is looked up beside the words, on a connection of its own.
         self._beside = ThreadPoolExecutor(4, "paperwire-semantic") if self.keyword_in_database else None
 
@@ -167,9 +167,6 @@ class SearchEngine:
         if cached is None:
             return self._count_coverage()
         if time.monotonic() - cached[0] >= COVERAGE_TTL_S and self._recounting.acquire(blocking=False):
-            with self._load_lock:
-                if self._recounter is None:
-                    self._recounter = ThreadPoolExecutor(1, "paperwire-coverage")
             self._recounter.submit(self._recount)
         return cached[1]
 

@@ -273,15 +273,13 @@ class PostgresSearch:
     def typos(self, words: Sequence[str]) -> list[str]:
         """The words (4 letters or more) no paper has, as keyword_search tells them: from pg_stats, and
         the GIN index for the words it does not track (short postings; common words' cost ms each)."""
-        found, typed = self._counted(words, self._statistics())
-        return [typed[w.group][0] for w in found if w.papers == 0 and w.group in typed]
+        return [text for _, text, _ in self._counted(words, self._statistics())[1]]
 
     def _words(self, texts: Sequence[str], stats: Statistics) -> list[Word]:
         """Each typed word as a Word (stemmed in titles and abstracts, as typed in author names); a word
         no paper contains brings the words near it that some paper has (postgres_words), at TYPO_WEIGHT."""
-        words, typed = self._counted(texts, stats)
-        unknown = [(w.group, typed[w.group]) for w in words if w.papers == 0 and w.group in typed]
-        for group, (text, lexeme) in unknown:  # likely typos: the words of the corpus near them match
+        words, unknown = self._counted(texts, stats)
+        for group, text, lexeme in unknown:  # likely typos: the words of the corpus near them match
             edits = " | ".join(postgres_words.one_edit_away(text))
             row = self._one("SELECT to_tsquery('english', %s)::text", (edits,))
             variants = {x.replace("''", "'") for x in _LEXEME.findall(row[0] if row else "")}
@@ -306,11 +304,11 @@ class PostgresSearch:
 
     def _counted(
         self, texts: Sequence[str], stats: Statistics
-    ) -> tuple[list[Word], dict[int, tuple[str, str]]]:
-        """Each typed word as a Word with its papers counted where pg_stats cannot tell, and the words that
-        may be typos: group -> (the word as typed, its lexeme)."""
+    ) -> tuple[list[Word], list[tuple[int, str, str]]]:
+        """Each typed word as a Word with its papers counted where pg_stats cannot tell, and the likely
+        typos, the plain words no paper has: (group, the word as typed, its lexeme)."""
         if not texts:
-            return [], {}
+            return [], []
         rows = self._all(
             "SELECT phraseto_tsquery('english', w)::text, phraseto_tsquery('simple', w)::text "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
@@ -340,7 +338,7 @@ class PostgresSearch:
             )
             for i, count in zip(guessed, counts, strict=True):
                 words[i] = replace(words[i], papers=float(count))
-        return words, typed
+        return words, [(w.group, *typed[w.group]) for w in words if w.papers == 0 and w.group in typed]
 
     def _statistics(self) -> Statistics:
         """The lexeme frequencies ANALYZE keeps in pg_stats and the average length of title + abstract,
