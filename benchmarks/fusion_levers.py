@@ -3,10 +3,13 @@
 For each query, Paperwire's own candidate lists (keyword and semantic, the top 200 of each, through the
 search engine of a cached hub) are fetched once; then every fusion variant ranks from the same lists:
 fixed weights for meaning, reciprocal-rank fusion, a weight that follows the keyword side's strength (the
-top BM25 score per query word), and shorter candidate lists. Known-item R@10 by batch (and batch 3 by
-style) on the 20,000-paper slice that benchmarks/known_item.py caches; nDCG@10 on SciFact train and
-NFCorpus dev (tuning splits only), from the hubs benchmarks/search_quality.py caches. Run those two
-first; this script reads their cached hubs and embeds only the queries.
+top BM25 score per query word), shorter candidate lists, and pseudo-relevance feedback on vectors (the
+query's vector moved 0.35 of the way toward its first 3 fused results' mean, meaning looked up again:
+see vector_feedback.py) for every query or only for queries of at most n words. Known-item R@10 overall,
+by batch (and batch 3 by style) on the 20,000-paper slice that benchmarks/known_item.py caches;
+nDCG@10 on SciFact train and NFCorpus dev (tuning splits only), from the hubs
+benchmarks/search_quality.py caches. Run those two first; this script reads their cached hubs and
+embeds only the queries.
 
     .venv/bin/python benchmarks/fusion_levers.py
 
@@ -16,6 +19,7 @@ Prints a table and writes benchmarks/results/fusion_levers.json.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,18 +27,31 @@ from pathlib import Path
 
 import known_item  # a sibling script: `python benchmarks/fusion_levers.py` puts benchmarks/ on the path
 import search_quality
-from paperwire.search import fusion
+from paperwire.search import feedback, fusion
 from paperwire.search.query import parse_query
+from paperwire.search.vectors import from_blob
+from vector_feedback import semantic as nearest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 BEIR = ROOT.parent / "shared" / "data" / "beir"
 DEPTH = 200
-Lists = tuple[list[tuple[str, float]], list[tuple[str, float]]]
+Lists = tuple[list[tuple[str, float]], list[tuple[str, float]], list[tuple[str, float]]]
+
+
+def moved(engine, text: str, keyword, semantic) -> list[tuple[str, float]]:
+    """The semantic candidates of the query's vector moved toward its first fused results' mean."""
+    first = [pid for pid, _ in fusion.weighted(keyword, semantic, 0.5)[: feedback.PAPERS]]
+    rows = engine.store.embeddings.embeddings_for(first)
+    found = [from_blob(rows[pid].vector) for pid in first if pid in rows]
+    if not found:
+        return semantic
+    return nearest(engine, feedback.moved(engine.embedder.embed_one(text), found))
 
 
 def lists(engine, text: str) -> Lists:
-    """The keyword and the semantic candidates, best first, as the hybrid search sees them."""
+    """The keyword and the semantic candidates, best first, as the hybrid search sees them, and the
+    semantic candidates after feedback."""
     out = []
     for mode in ("keyword", "semantic"):
         ranked: list[tuple[str, float]] = []
@@ -42,7 +59,12 @@ def lists(engine, text: str) -> Lists:
             hits = engine.search(text, limit=100, offset=offset, mode=mode).hits
             ranked += [(h.paper.id, h.keyword if mode == "keyword" else h.semantic) for h in hits]
         out.append([(pid, score) for pid, score in ranked if score is not None])
-    return out[0], out[1]
+    return out[0], out[1], moved(engine, text, out[0], out[1])
+
+
+def words(text: str) -> int:
+    """The words of a query as typed (letters and digits)."""
+    return len(re.findall(r"\w+", text))
 
 
 def strength(text: str, keyword: list[tuple[str, float]]) -> float:
@@ -51,20 +73,25 @@ def strength(text: str, keyword: list[tuple[str, float]]) -> float:
     return (keyword[0][1] if keyword else 0.0) / words
 
 
-def variants() -> dict[str, Callable[[str, list, list], list]]:
-    out: dict[str, Callable[[str, list, list], list]] = {}
+def variants() -> dict[str, Callable[[str, list, list, list], list]]:
+    out: dict[str, Callable[[str, list, list, list], list]] = {}
     for w in (0.4, 0.5, 0.6, 0.7):
-        out[f"weight {w}"] = lambda t, k, s, w=w: fusion.weighted(k, s, w)
-    out["reciprocal rank (k 60)"] = lambda t, k, s: fusion.rrf(k, s)
+        out[f"weight {w}"] = lambda t, k, s, m, w=w: fusion.weighted(k, s, w)
+    out["reciprocal rank (k 60)"] = lambda t, k, s, m: fusion.rrf(k, s)
     for a, b, c in ((0.45, 0.1, 3.0), (0.5, 0.15, 2.5), (0.45, 0.2, 3.0)):
 
-        def adaptive(t, k, s, a=a, b=b, c=c):
+        def adaptive(t, k, s, m, a=a, b=b, c=c):
             return fusion.weighted(k, s, min(0.8, max(0.35, a + b * (c - strength(t, k)))))
 
         out[f"adaptive {a} + {b} x ({c} - strength)"] = adaptive
     for depth in (50, 100):
-        out[f"weight 0.5, {depth} candidates a side"] = lambda t, k, s, d=depth: fusion.weighted(
+        out[f"weight 0.5, {depth} candidates a side"] = lambda t, k, s, m, d=depth: fusion.weighted(
             k[:d], s[:d], 0.5
+        )
+    out["feedback, every query"] = lambda t, k, s, m: fusion.weighted(k, m, 0.5)
+    for n in (2, 3, 4, 5, 6):
+        out[f"feedback, queries of <= {n} words"] = lambda t, k, s, m, n=n: fusion.weighted(
+            k, m if words(t) <= n else s, 0.5
         )
     return out
 
@@ -81,7 +108,7 @@ def known_item_rows(fuse: dict) -> dict[str, dict]:
         for q in queries:
             ranking = [pid for pid, _ in f(q["query"], *cached[q["qid"]])][:10]
             hit[q["qid"]] = q["target"] in ranking
-        row = {}
+        row = {"all": sum(hit.values()) / len(hit)}
         for batch in sorted({q["batch"] for q in queries}):
             sel = [q for q in queries if q["batch"] == batch]
             row[f"b{batch}"] = sum(hit[q["qid"]] for q in sel) / len(sel)

@@ -37,11 +37,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from known_item_queries import CORPUS, QUERIES, STYLES, load_queries  # noqa: E402
+from paperwire.search import feedback  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / ".cache"
 RESULTS = ROOT / "benchmarks" / "results"
 SEED = 18
-MODES = ("keyword", "semantic", "hybrid")
+# hybrid-no-feedback: the query's vector as it is, not moved toward its first results (engine.py)
+MODES = ("keyword", "semantic", "hybrid", "hybrid-no-feedback")
 TARGET_R10, TARGET_STYLE_R10 = 0.90, 0.80
 
 
@@ -115,6 +117,8 @@ def api_rankings(hub, queries: list[dict], mode: str) -> tuple[list[list[str]], 
     from paperwire.web import create_app
 
     settings, store, engine = hub
+    engine.feedback = 0.0 if mode == "hybrid-no-feedback" else feedback.WEIGHT
+    mode = "hybrid" if mode.startswith("hybrid") else mode
     rankings, ms = [], []
     with TestClient(create_app(settings, store, engine)) as client:
         for q in queries:
@@ -181,11 +185,11 @@ def cpu_flags() -> str:
 
 def table(results: dict) -> str:
     columns = ["all", *STYLES, *(k for k in next(iter(results.values())) if k.startswith("batch"))]
-    head = f"{'system':<14}" + "".join(f"{s:>12}" for s in columns) + f"{'R@100':>8}{'MRR@10':>8}"
+    head = f"{'system':<19}" + "".join(f"{s:>12}" for s in columns) + f"{'R@100':>8}{'MRR@10':>8}"
     rows = [head, "-" * len(head)]
     for system, by_style in results.items():
         cells = "".join(f"{by_style[s]['r@10']:>12.3f}" for s in columns)
-        rows.append(f"{system:<14}{cells}{by_style['all']['r@100']:>8.3f}{by_style['all']['mrr@10']:>8.3f}")
+        rows.append(f"{system:<19}{cells}{by_style['all']['r@100']:>8.3f}{by_style['all']['mrr@10']:>8.3f}")
     return "\n".join(rows)
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from paperwire import PaperwireError
 from paperwire.ingest.bulk import import_files
-from paperwire.search import open_search
+from paperwire.search import feedback, open_search
 from paperwire.search.engine import IN_DATABASE, SearchEngine
 from paperwire.search.indexer import embed_pending, rebuild
 from paperwire.search.keyword import FieldWeights
@@ -47,7 +47,8 @@ from paperwire.storage import open_store
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / ".cache"
 RESULTS = ROOT / "benchmarks" / "results"
-MODES = ("keyword", "semantic", "hybrid", "hybrid-rrf")
+# hybrid-no-feedback: the query's vector as it is, not moved toward its first results (engine.py)
+MODES = ("keyword", "semantic", "hybrid", "hybrid-no-feedback", "hybrid-rrf")
 
 
 def _open(path: Path):
@@ -151,6 +152,7 @@ def prepare_postgres(
 
 def run(engine: SearchEngine, queries: dict[str, str], qrels: dict, mode: str) -> dict[str, float]:
     engine.fuse = "rrf" if mode == "hybrid-rrf" else "weighted"
+    engine.feedback = 0.0 if mode == "hybrid-no-feedback" else feedback.WEIGHT
     search_mode = "hybrid" if mode.startswith("hybrid") else mode
     nd, rc = [], []
     for qid, text in queries.items():
@@ -226,12 +228,12 @@ def main() -> int:
             best = max(where["grid"], key=lambda r: r["ndcg@10"])
             print(f"best: {best}")
         else:
-            print(f"{'mode':<12} {'nDCG@10':>8} {'R@100':>8}")
+            print(f"{'mode':<19} {'nDCG@10':>8} {'R@100':>8}")
             where["results"] = table[name] = {}
             for mode in MODES:
                 score = run(each, queries, qrels, mode)
                 table[name][mode] = score
-                print(f"{mode:<12} {score['ndcg@10']:>8.4f} {score['recall@100']:>8.4f}", flush=True)
+                print(f"{mode:<19} {score['ndcg@10']:>8.4f} {score['recall@100']:>8.4f}", flush=True)
     if len(table) > 1:
         print(f"\nnDCG@10 (R@100)     {''.join(f'{m:>17}' for m in MODES)}")
         for name, scores in table.items():

@@ -282,6 +282,33 @@ def test_search_says_how_much_of_the_hub_meaning_covers(embedded, store):
     assert embedded.search("canine companions").coverage.note is None
 
 
+def test_hybrid_search_moves_the_query_toward_its_first_results(embedded):
+    from paperwire.search import feedback
+
+    embedded.feedback = 0
+    plain = embedded.search("surface codes")
+    embedded.feedback = feedback.WEIGHT
+    moved = embedded.search("surface codes")
+    assert "feedback" in moved.timings_ms and "feedback" not in plain.timings_ms
+    assert ids(moved)[0] == ids(plain)[0] == "2503.00009"  # found by its words
+    before, after = ({h.paper.id: h.semantic for h in r.hits} for r in (plain, moved))
+    assert after["2503.00009"] > before["2503.00009"]  # meaning drawn toward it
+    for mode in ("semantic", "keyword"):  # only hybrid search has first results to learn from
+        assert "feedback" not in embedded.search("surface codes", mode=mode).timings_ms
+    filtered = embedded.search("surface codes", Filters(categories=["q-bio.PE"]))
+    assert all("q-bio.PE" in h.paper.categories for h in filtered.hits)  # feedback keeps the filters
+
+
+def test_a_query_that_describes_a_paper_gets_no_feedback(embedded):
+    from paperwire.search import feedback
+
+    short = "quantum " * feedback.MAX_WORDS
+    assert "feedback" in embedded.search(short).timings_ms
+    longer = embedded.search(short + "error")  # one word more: a description, meaning as typed
+    assert "feedback" not in longer.timings_ms and longer.hits
+    assert "feedback" not in embedded.search(f'"{short}" error').timings_ms  # a phrase's words count
+
+
 def test_an_old_count_is_answered_while_a_new_one_is_made(embedded, store, monkeypatch):
     from paperwire.search import engine as engine_module
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from paperwire import PaperwireError
 from paperwire.models.papers import Paper
 from paperwire.models.search import BadQuery, Filters, Query
-from paperwire.search import fusion, suggest
+from paperwire.search import feedback, fusion, suggest
 from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import RECIPE, Embedder, ModelInfo, Recipe, load_embedder, model_info, recipe_of
 from paperwire.search.native import NativeKeyword, NativeVectors
@@ -23,6 +23,8 @@ from paperwire.search.query import MAX_LIMIT, parse_query
 from paperwire.storage import Store
 
 if TYPE_CHECKING:  # imported when first used: a keyword search needs no vector index (usearch)
+    import numpy as np
+
     from paperwire.search.vectors import VectorIndex
 
 log = logging.getLogger("paperwire.search")
@@ -90,6 +92,7 @@ class SearchEngine:
     ):
         self.store, self.folder, self.model_dir = store, folder, model_dir
         self.semantic_weight, self.fuse = semantic_weight, fuse
+        self.feedback = feedback.WEIGHT  # 0: no feedback (the benchmarks compare both)
         if in_database not in IN_DATABASE:
             raise ValueError(f"in_database must be one of {', '.join(IN_DATABASE)}, not {in_database!r}")
         self.keyword_in_database = store.native_search and in_database == "all"
@@ -245,6 +248,7 @@ class SearchEngine:
         clock.lap("exact")
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, float]] = []
+        vector = None
         if "id" in pinned.values():  # an arXiv id of a stored paper, in any form: just that paper
             fused = []
         elif query.empty:  # filters only: everything that passes them, newest first
@@ -257,23 +261,24 @@ class SearchEngine:
                 beside = _Clock(timings)
                 found = self._beside.submit(self._semantic, query, beside)
                 keyword = self.keyword.search(
-                    query, DEPTH, neighbours=lambda: [pid for pid, _ in found.result()]
+                    query, DEPTH, neighbours=lambda: [pid for pid, _ in found.result()[1]]
                 )
                 clock.lap("keyword")
-                semantic = found.result()
+                vector, semantic = found.result()
                 clock.lap("semantic wait")
             else:
                 if mode != "semantic":
                     keyword = self.keyword.search(query, DEPTH)
                     clock.lap("keyword")
                 if mode != "keyword":
-                    semantic = self._semantic(query, clock)
-            if mode == "hybrid" and self.fuse == "rrf":
-                fused = fusion.rrf(keyword, semantic)
-            elif mode == "hybrid":
-                fused = fusion.weighted(keyword, semantic, self.semantic_weight)
-            else:
-                fused = fusion.ordered(dict(keyword or semantic))
+                    vector, semantic = self._semantic(query, clock)
+            if mode == "hybrid" and semantic and self.feedback and feedback.applies(query):
+                semantic = self._feedback(query, vector, keyword, semantic, clock)
+            fused = (
+                self._fused(keyword, semantic)
+                if mode == "hybrid"
+                else fusion.ordered(dict(keyword or semantic))
+            )
         clock.lap("fuse")
         kw, sem = dict(keyword), dict(semantic)
         ranked = [(pid, "pinned", how) for pid, how in pinned.items()]
@@ -315,14 +320,35 @@ class SearchEngine:
                     pinned.setdefault(pid, "title")
         return pinned
 
-    def _semantic(self, query: Query, clock: _Clock) -> list[tuple[str, float]]:
+    def _fused(self, keyword: list[tuple[str, float]], semantic: list[tuple[str, float]]):
+        if self.fuse == "rrf":
+            return fusion.rrf(keyword, semantic)
+        return fusion.weighted(keyword, semantic, self.semantic_weight)
+
+    def _semantic(self, query: Query, clock: _Clock) -> tuple[np.ndarray | None, list[tuple[str, float]]]:
+        """The query's vector and the papers nearest it (None and none while nothing is embedded)."""
         try:
             if not self._has_embeddings():
-                return []  # nothing embedded yet: keyword results only
+                return None, []  # nothing embedded yet: keyword results only
         except PaperwireError:  # another model's embeddings: words only, and coverage() says why
-            return []
+            return None, []
         vector = self.embedder.embed_one(query.text)
         clock.lap("embed")
+        return vector, self._nearest(query, vector, clock, "semantic")
+
+    def _feedback(self, query, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
+        """Meaning looked up again from the query's vector moved toward its first fused results'
+        (search/feedback.py); their similarities are to the moved vector."""
+        from paperwire.search.vectors import from_blob
+
+        first = [pid for pid, _ in self._fused(keyword, semantic)[: feedback.PAPERS]]
+        rows = self.store.embeddings.embeddings_for(first)
+        found = [from_blob(rows[pid].vector) for pid in first if pid in rows and rows[pid].vector is not None]
+        if not found:
+            return semantic
+        return self._nearest(query, feedback.moved(vector, found, self.feedback), clock, "feedback")
+
+    def _nearest(self, query: Query, vector: np.ndarray, clock: _Clock, lap: str) -> list[tuple[str, float]]:
         strict = query.filters.active or query.excluded or query.phrases
         if self.vectors_in_database:  # the database applies the filters while it walks the graph
             found = self.vectors.nearest(vector, DEPTH, query if strict else None)
@@ -338,7 +364,7 @@ class SearchEngine:
                 [pid for pid, _ in ranked], query.filters, query.excluded, required=query.phrases
             )
             ranked = [(pid, sim) for pid, sim in ranked if pid in allowed]
-        clock.lap("semantic")
+        clock.lap(lap)
         return ranked[:DEPTH]
 
     def similar(self, paper_id: str, limit: int = 10) -> list[Hit]:

@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from paperwire.search import feedback
+from paperwire.search.query import parse_query
+
+
+@pytest.mark.parametrize(
+    "text, applies",
+    [
+        ("protein folding", True),
+        ("graph neural networks molecules", True),  # MAX_WORDS (4): a topic
+        ("graph neural networks for molecules", False),  # five words: a description
+        ('"graph neural networks" molecules', True),  # a phrase's words count one by one
+        ('"graph neural networks for" molecules', False),
+        ("protein folding cat:q-bio.BM author:Jumper -review", True),  # filters and exclusions don't
+        ("COVID-19 vaccines", True),  # 3 words: COVID, 19, vaccines
+    ],
+)
+def test_only_short_queries_get_feedback(text, applies):
+    assert feedback.MAX_WORDS == 4
+    assert feedback.applies(parse_query(text)) is applies
+
+
+def test_the_vector_moves_toward_the_first_results_and_stays_of_unit_length():
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    first = [np.array([0.0, 1.0, 0.0], dtype=np.float32), np.array([0.0, 0.6, 0.8], dtype=np.float32)]
+    out = feedback.moved(query, first, weight=0.5)
+    mean = np.mean(first, axis=0)  # (0, 0.8, 0.4)
+    expected = np.array([1.0, 0.4, 0.2]) / np.linalg.norm([1.0, 0.4, 0.2])
+    assert out.dtype == np.float32
+    assert np.allclose(out, expected, atol=1e-6)
+    assert np.isclose(np.linalg.norm(out), 1.0)
+    assert float(out @ mean) > float(query @ mean)  # nearer the results than the query was
+    assert np.allclose(feedback.moved(query, first, weight=0.0), query)  # weight 0: as it was
