@@ -4,8 +4,9 @@ For each query, Paperwire's own candidate lists (keyword and semantic, the top 2
 search engine of a cached hub) are fetched once; then every fusion variant ranks from the same lists:
 fixed weights for meaning, reciprocal-rank fusion, a weight that follows the keyword side's strength (the
 top BM25 score per query word), shorter candidate lists, and pseudo-relevance feedback on vectors (the
-query's vector moved 0.35 of the way toward its first 3 fused results' mean, meaning looked up again:
-see vector_feedback.py) for every query or only for queries of at most n words. Known-item R@10 overall,
+query's vector moved 0.35 of the way toward its first 3 fused results' mean; then either the vector
+index searched again, as vector_feedback.py does, or the candidates of both sides rescored, as the
+engine does) for every query or only for queries of at most n words. Known-item R@10 overall,
 by batch (and batch 3 by style) on the 20,000-paper slice that benchmarks/known_item.py caches;
 nDCG@10 on SciFact train and NFCorpus dev (tuning splits only), from the hubs
 benchmarks/search_quality.py caches. Run those two first; this script reads their cached hubs and
@@ -28,6 +29,7 @@ from pathlib import Path
 import known_item  # a sibling script: `python benchmarks/fusion_levers.py` puts benchmarks/ on the path
 import search_quality
 from paperwire.search import feedback, fusion
+from paperwire.search.engine import MIN_SIMILARITY
 from paperwire.search.query import parse_query
 from paperwire.search.vectors import from_blob
 from vector_feedback import semantic as nearest
@@ -36,22 +38,27 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BEIR = ROOT.parent / "shared" / "data" / "beir"
 DEPTH = 200
-Lists = tuple[list[tuple[str, float]], list[tuple[str, float]], list[tuple[str, float]]]
+Ranked = list[tuple[str, float]]
+Lists = tuple[Ranked, Ranked, Ranked, Ranked]
 
 
-def moved(engine, text: str, keyword, semantic) -> list[tuple[str, float]]:
-    """The semantic candidates of the query's vector moved toward its first fused results' mean."""
+def moved(engine, text: str, keyword: Ranked, semantic: Ranked) -> tuple[Ranked, Ranked]:
+    """After feedback: the vector index searched again from the moved vector, and the candidates of both
+    sides rescored by their cosine to it (the engine's way, search/feedback.py)."""
     first = [pid for pid, _ in fusion.weighted(keyword, semantic, 0.5)[: feedback.PAPERS]]
-    rows = engine.store.embeddings.embeddings_for(first)
-    found = [from_blob(rows[pid].vector) for pid in first if pid in rows]
+    candidates = list(dict.fromkeys([pid for pid, _ in semantic] + [pid for pid, _ in keyword]))
+    rows = engine.store.embeddings.embeddings_for(candidates)
+    vectors = {pid: from_blob(row.vector) for pid, row in rows.items()}
+    found = [vectors[pid] for pid in first if pid in vectors]
     if not found:
-        return semantic
-    return nearest(engine, feedback.moved(engine.embedder.embed_one(text), found))
+        return semantic, semantic
+    vector = feedback.moved(engine.embedder.embed_one(text), found)
+    return nearest(engine, vector), feedback.rescored(vector, vectors, MIN_SIMILARITY, DEPTH)
 
 
 def lists(engine, text: str) -> Lists:
     """The keyword and the semantic candidates, best first, as the hybrid search sees them, and the
-    semantic candidates after feedback."""
+    semantic candidates after feedback, both ways."""
     out = []
     for mode in ("keyword", "semantic"):
         ranked: list[tuple[str, float]] = []
@@ -59,7 +66,7 @@ def lists(engine, text: str) -> Lists:
             hits = engine.search(text, limit=100, offset=offset, mode=mode).hits
             ranked += [(h.paper.id, h.keyword if mode == "keyword" else h.semantic) for h in hits]
         out.append([(pid, score) for pid, score in ranked if score is not None])
-    return out[0], out[1], moved(engine, text, out[0], out[1])
+    return out[0], out[1], *moved(engine, text, out[0], out[1])
 
 
 def words(text: str) -> int:
@@ -73,25 +80,29 @@ def strength(text: str, keyword: list[tuple[str, float]]) -> float:
     return (keyword[0][1] if keyword else 0.0) / words
 
 
-def variants() -> dict[str, Callable[[str, list, list, list], list]]:
-    out: dict[str, Callable[[str, list, list, list], list]] = {}
+def variants() -> dict[str, Callable[..., list]]:
+    out: dict[str, Callable[..., list]] = {}
     for w in (0.4, 0.5, 0.6, 0.7):
-        out[f"weight {w}"] = lambda t, k, s, m, w=w: fusion.weighted(k, s, w)
-    out["reciprocal rank (k 60)"] = lambda t, k, s, m: fusion.rrf(k, s)
+        out[f"weight {w}"] = lambda t, k, s, m, r, w=w: fusion.weighted(k, s, w)
+    out["reciprocal rank (k 60)"] = lambda t, k, s, m, r: fusion.rrf(k, s)
     for a, b, c in ((0.45, 0.1, 3.0), (0.5, 0.15, 2.5), (0.45, 0.2, 3.0)):
 
-        def adaptive(t, k, s, m, a=a, b=b, c=c):
+        def adaptive(t, k, s, m, r, a=a, b=b, c=c):
             return fusion.weighted(k, s, min(0.8, max(0.35, a + b * (c - strength(t, k)))))
 
         out[f"adaptive {a} + {b} x ({c} - strength)"] = adaptive
     for depth in (50, 100):
-        out[f"weight 0.5, {depth} candidates a side"] = lambda t, k, s, m, d=depth: fusion.weighted(
+        out[f"weight 0.5, {depth} candidates a side"] = lambda t, k, s, m, r, d=depth: fusion.weighted(
             k[:d], s[:d], 0.5
         )
-    out["feedback, every query"] = lambda t, k, s, m: fusion.weighted(k, m, 0.5)
+    out["feedback, index searched again, every query"] = lambda t, k, s, m, r: fusion.weighted(k, m, 0.5)
+    out["feedback, index searched again, <= 4 words"] = lambda t, k, s, m, r: fusion.weighted(
+        k, m if words(t) <= 4 else s, 0.5
+    )
+    out["feedback, rescored, every query"] = lambda t, k, s, m, r: fusion.weighted(k, r, 0.5)
     for n in (2, 3, 4, 5, 6):
-        out[f"feedback, queries of <= {n} words"] = lambda t, k, s, m, n=n: fusion.weighted(
-            k, m if words(t) <= n else s, 0.5
+        out[f"feedback, rescored, <= {n} words"] = lambda t, k, s, m, r, n=n: fusion.weighted(
+            k, r if words(t) <= n else s, 0.5
         )
     return out
 
@@ -143,10 +154,10 @@ def main() -> int:
     scifact = beir_rows(fuse, "scifact", "train")
     nfcorpus = beir_rows(fuse, "nfcorpus", "dev")
     cols = [*next(iter(ki.values())), "SciFact train", "NFCorpus dev"]
-    print(f"{'variant':<44}" + "".join(f"{c:>14}" for c in cols))
+    print(f"{'variant':<47}" + "".join(f"{c:>14}" for c in cols))
     for name in fuse:
         cells = [*ki[name].values(), scifact[name], nfcorpus[name]]
-        print(f"{name:<44}" + "".join(f"{v:>14.3f}" for v in cells))
+        print(f"{name:<47}" + "".join(f"{v:>14.3f}" for v in cells))
     out = ROOT / "benchmarks" / "results" / "fusion_levers.json"
     result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "known_item_r@10": ki}
     result |= {"scifact_train_ndcg@10": scifact, "nfcorpus_dev_ndcg@10": nfcorpus}

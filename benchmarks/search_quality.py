@@ -235,9 +235,9 @@ def main() -> int:
                 table[name][mode] = score
                 print(f"{mode:<19} {score['ndcg@10']:>8.4f} {score['recall@100']:>8.4f}", flush=True)
     if len(table) > 1:
-        print(f"\nnDCG@10 (R@100)     {''.join(f'{m:>17}' for m in MODES)}")
+        print(f"\nnDCG@10 (R@100)     {''.join(f'{m:>19}' for m in MODES)}")
         for name, scores in table.items():
-            cells = "".join(f"{s['ndcg@10']:>9.3f} ({s['recall@100']:.3f})" for s in scores.values())
+            cells = "".join(f"{s['ndcg@10']:>11.3f} ({s['recall@100']:.3f})" for s in scores.values())
             print(f"{name:<20}{cells}")
     RESULTS.mkdir(exist_ok=True)
     suffix = ("-tune" if args.tune else "") + ("-postgres" if args.database_url else "")

@@ -337,16 +337,21 @@ class SearchEngine:
         return vector, self._nearest(query, vector, clock, "semantic")
 
     def _feedback(self, query, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
-        """Meaning looked up again from the query's vector moved toward its first fused results'
-        (search/feedback.py); their similarities are to the moved vector."""
+        """The candidates of both sides scored by their cosine to the query's vector moved toward its
+        first fused results' (search/feedback.py)."""
         from paperwire.search.vectors import from_blob
 
         first = [pid for pid, _ in self._fused(keyword, semantic)[: feedback.PAPERS]]
-        rows = self.store.embeddings.embeddings_for(first)
-        found = [from_blob(rows[pid].vector) for pid in first if pid in rows and rows[pid].vector is not None]
+        candidates = list(dict.fromkeys([pid for pid, _ in semantic] + [pid for pid, _ in keyword]))
+        rows = self.store.embeddings.embeddings_for(candidates)
+        vectors = {pid: from_blob(row.vector) for pid, row in rows.items() if row.vector is not None}
+        found = [vectors[pid] for pid in first if pid in vectors]
         if not found:
             return semantic
-        return self._nearest(query, feedback.moved(vector, found, self.feedback), clock, "feedback")
+        moved = feedback.moved(vector, found, self.feedback)
+        out = feedback.rescored(moved, vectors, MIN_SIMILARITY, DEPTH)
+        clock.lap("feedback")
+        return out
 
     def _nearest(self, query: Query, vector: np.ndarray, clock: _Clock, lap: str) -> list[tuple[str, float]]:
         strict = query.filters.active or query.excluded or query.phrases
