@@ -37,14 +37,18 @@ def test_the_vector_moves_toward_the_first_results_and_stays_of_unit_length():
 
 def test_candidates_are_ranked_by_cosine_to_the_moved_vector():
     vector = np.array([1.0, 0.0], dtype=np.float32)
-    candidates = {
-        "2503.00001": np.array([0.6, 0.8], dtype=np.float32),  # 0.6
-        "2503.00002": np.array([1.0, 0.0], dtype=np.float32),  # 1.0
-        "2503.00003": np.array([0.1, 0.995], dtype=np.float32),  # 0.1: under the floor
-        "2503.00004": np.array([0.6, -0.8], dtype=np.float32),  # 0.6, a newer id than 2503.00001
-    }
-    ranked = feedback.rescored(vector, candidates, floor=0.2, depth=10)
-    assert [pid for pid, _ in ranked] == ["2503.00002", "2503.00004", "2503.00001"]
+    ids = ["2503.00001", "2503.00002", "2503.00003", "2503.00004"]
+    vectors = np.array(
+        [
+            [0.6, 0.8],  # 0.6
+            [1.0, 0.0],  # 1.0
+            [0.1, 0.995],  # 0.1: under the floor
+            [0.6, -0.8],  # 0.6: equal to the first, which stays ahead (the candidates' order)
+        ],
+        dtype=np.float32,
+    )
+    ranked = feedback.rescored(vector, ids, vectors, floor=0.2, depth=10)
+    assert [pid for pid, _ in ranked] == ["2503.00002", "2503.00001", "2503.00004"]
     assert np.allclose([sim for _, sim in ranked], [1.0, 0.6, 0.6])
-    assert feedback.rescored(vector, candidates, floor=0.2, depth=1) == [("2503.00002", 1.0)]
-    assert feedback.rescored(vector, {}, floor=0.2, depth=10) == []
+    assert feedback.rescored(vector, ids, vectors, floor=0.2, depth=1) == [("2503.00002", 1.0)]
+    assert feedback.rescored(vector, [], np.zeros((0, 0), dtype=np.float32), floor=0.2, depth=10) == []

@@ -339,17 +339,18 @@ class SearchEngine:
     def _feedback(self, query, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
         """The candidates of both sides scored by their cosine to the query's vector moved toward its
         first fused results' (search/feedback.py)."""
-        from paperwire.search.vectors import from_blob
+        from paperwire.search.vectors import from_blobs
 
         first = [pid for pid, _ in self._fused(keyword, semantic)[: feedback.PAPERS]]
-        candidates = list(dict.fromkeys([pid for pid, _ in semantic] + [pid for pid, _ in keyword]))
-        rows = self.store.embeddings.embeddings_for(candidates)
-        vectors = {pid: from_blob(row.vector) for pid, row in rows.items() if row.vector is not None}
-        found = [vectors[pid] for pid in first if pid in vectors]
+        blobs = self.store.embeddings.vectors_for([pid for pid, _ in semantic] + [pid for pid, _ in keyword])
+        ids = list(blobs)
+        vectors = from_blobs([blobs[pid] for pid in ids])
+        row = {pid: i for i, pid in enumerate(ids)}
+        found = [vectors[row[pid]] for pid in first if pid in row]
         if not found:
             return semantic
         moved = feedback.moved(vector, found, self.feedback)
-        out = feedback.rescored(moved, vectors, MIN_SIMILARITY, DEPTH)
+        out = feedback.rescored(moved, ids, vectors, MIN_SIMILARITY, DEPTH)
         clock.lap("feedback")
         return out
 

@@ -17,6 +17,7 @@ benchmarks/vector_feedback.py and benchmarks/fusion_levers.py; the figures are i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from paperwire.models.search import Query
@@ -44,19 +45,14 @@ def moved(vector: np.ndarray, first: list[np.ndarray], weight: float = WEIGHT) -
 
 
 def rescored(
-    vector: np.ndarray, candidates: dict[str, np.ndarray], floor: float, depth: int
+    vector: np.ndarray, ids: Sequence[str], vectors: np.ndarray, floor: float, depth: int
 ) -> list[tuple[str, float]]:
-    """The candidates by cosine to `vector` (unit vectors both), best first, those under `floor`
-    dropped, at most `depth`; equal cosines in paper id order, descending, as search orders them."""
+    """The candidates `ids` (rows of `vectors`, unit length like `vector`) by cosine to `vector`, best
+    first, those under `floor` dropped, at most `depth`; equal cosines keep the candidates' order."""
     import numpy as np
 
-    if not candidates:
+    if not len(ids):
         return []
-    ids = list(candidates)
-    cosines = np.stack([candidates[pid] for pid in ids]).astype(np.float32) @ vector
-    ranked = sorted(zip(ids, cosines.tolist(), strict=True), key=lambda x: (-x[1], _desc(x[0])))
-    return [(pid, sim) for pid, sim in ranked if sim >= floor][:depth]
-
-
-def _desc(paper_id: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in paper_id)
+    cosines = vectors @ vector
+    order = np.argsort(-cosines, kind="stable")[:depth]
+    return [(ids[i], float(cosines[i])) for i in order if cosines[i] >= floor]

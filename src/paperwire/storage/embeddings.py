@@ -35,6 +35,10 @@ class Embeddings(ABC):
     def embeddings_for(self, paper_ids: Sequence[str]) -> dict[str, EmbeddingRow]: ...
 
     @abstractmethod
+    def vectors_for(self, paper_ids: Sequence[str]) -> dict[str, bytes]:
+        """The stored vectors (float16 bytes) of those papers that have one: what a search rescores."""
+
+    @abstractmethod
     def paper_ids_for_keys(self, keys: Sequence[int]) -> dict[int, str]: ...
 
     @abstractmethod
@@ -102,6 +106,14 @@ class EmbeddingsSQL(Noun, Embeddings):
         with self.db.snapshot() as conn:
             for condition, params in self.d.one_of("paper_id", paper_ids):
                 out.update((r[1], _row(*r)) for r in conn.all(f"{_EMBEDDING} WHERE {condition}", params))
+        return out
+
+    def vectors_for(self, paper_ids: Sequence[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        with self.db.snapshot() as conn:
+            for condition, params in self.d.one_of("paper_id", paper_ids):
+                sql = f"SELECT paper_id, vector FROM embeddings WHERE {condition} AND vector IS NOT NULL"
+                out.update((pid, bytes(vector)) for pid, vector in conn.all(sql, params))
         return out
 
     def paper_ids_for_keys(self, keys: Sequence[int]) -> dict[int, str]:
