@@ -31,7 +31,6 @@ import search_quality
 from paperwire.search import feedback, fusion
 from paperwire.search.engine import MIN_SIMILARITY
 from paperwire.search.query import parse_query
-from paperwire.search.vectors import from_blobs
 from vector_feedback import semantic as nearest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,14 +46,11 @@ def moved(engine, text: str, keyword: Ranked, semantic: Ranked) -> tuple[Ranked,
     sides rescored by their cosine to it (the engine's way, search/feedback.py)."""
     first = [pid for pid, _ in fusion.weighted(keyword, semantic, 0.5)[: feedback.PAPERS]]
     blobs = engine.store.embeddings.vectors_for([pid for pid, _ in semantic] + [pid for pid, _ in keyword])
-    ids = list(blobs)
-    vectors = from_blobs([blobs[pid] for pid in ids])
-    row = {pid: i for i, pid in enumerate(ids)}
-    found = [vectors[row[pid]] for pid in first if pid in row]
-    if not found:
+    vector = engine.embedder.embed_one(text)
+    done = feedback.apply(vector, first, blobs, feedback.WEIGHT, MIN_SIMILARITY, DEPTH)
+    if done is None:
         return semantic, semantic
-    vector = feedback.moved(engine.embedder.embed_one(text), found)
-    return nearest(engine, vector), feedback.rescored(vector, ids, vectors, MIN_SIMILARITY, DEPTH)
+    return nearest(engine, done[0]), done[1]
 
 
 def lists(engine, text: str) -> Lists:

@@ -52,3 +52,16 @@ def test_candidates_are_ranked_by_cosine_to_the_moved_vector():
     assert np.allclose([sim for _, sim in ranked], [1.0, 0.6, 0.6])
     assert feedback.rescored(vector, ids, vectors, floor=0.2, depth=1) == [("2503.00002", 1.0)]
     assert feedback.rescored(vector, [], np.zeros((0, 0), dtype=np.float32), floor=0.2, depth=10) == []
+
+
+def test_apply_moves_the_vector_then_rescores_the_candidates_with_it():
+    def blob(*xs):
+        return np.array(xs, dtype="<f2").tobytes()
+
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    blobs = {"2503.00001": blob(0.0, 1.0), "2503.00002": blob(0.8, 0.6), "2503.00003": blob(1.0, 0.0)}
+    moved, ranked = feedback.apply(query, ["2503.00001"], blobs, weight=1.0, floor=0.0, depth=10)
+    assert np.allclose(moved, np.array([1.0, 1.0]) / np.sqrt(2), atol=1e-6)  # halfway to 2503.00001
+    assert [pid for pid, _ in ranked] == ["2503.00002", "2503.00001", "2503.00003"]  # 0.99, 0.71, 0.71
+    assert feedback.apply(query, ["2503.00009"], blobs, 1.0, 0.0, 10) is None  # no first result's vector
+    assert feedback.apply(query, ["2503.00001"], {}, 1.0, 0.0, 10) is None

@@ -339,20 +339,13 @@ class SearchEngine:
     def _feedback(self, query, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
         """The candidates of both sides scored by their cosine to the query's vector moved toward its
         first fused results' (search/feedback.py)."""
-        from paperwire.search.vectors import from_blobs
-
         first = [pid for pid, _ in self._fused(keyword, semantic)[: feedback.PAPERS]]
         blobs = self.store.embeddings.vectors_for([pid for pid, _ in semantic] + [pid for pid, _ in keyword])
-        ids = list(blobs)
-        vectors = from_blobs([blobs[pid] for pid in ids])
-        row = {pid: i for i, pid in enumerate(ids)}
-        found = [vectors[row[pid]] for pid in first if pid in row]
-        if not found:
+        done = feedback.apply(vector, first, blobs, self.feedback, MIN_SIMILARITY, DEPTH)
+        if done is None:
             return semantic
-        moved = feedback.moved(vector, found, self.feedback)
-        out = feedback.rescored(moved, ids, vectors, MIN_SIMILARITY, DEPTH)
         clock.lap("feedback")
-        return out
+        return done[1]
 
     def _nearest(self, query: Query, vector: np.ndarray, clock: _Clock, lap: str) -> list[tuple[str, float]]:
         strict = query.filters.active or query.excluded or query.phrases

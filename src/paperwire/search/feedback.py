@@ -36,6 +36,23 @@ def applies(query: Query) -> bool:
     return len(_WORD.findall(query.text)) <= MAX_WORDS
 
 
+def apply(
+    vector: np.ndarray, first: Sequence[str], blobs: dict[str, bytes], weight: float, floor: float, depth: int
+) -> tuple[np.ndarray, list[tuple[str, float]]] | None:
+    """The query's vector moved toward its first results' and the candidates (`blobs`: stored vectors
+    by paper id) rescored by cosine to it; None when none of the first results has a vector."""
+    from paperwire.search.vectors import from_blobs
+
+    ids = list(blobs)
+    vectors = from_blobs([blobs[pid] for pid in ids])
+    row = {pid: i for i, pid in enumerate(ids)}
+    found = [vectors[row[pid]] for pid in first if pid in row]
+    if not found:
+        return None
+    to = moved(vector, found, weight)
+    return to, rescored(to, ids, vectors, floor, depth)
+
+
 def moved(vector: np.ndarray, first: list[np.ndarray], weight: float = WEIGHT) -> np.ndarray:
     """The query's vector plus `weight` times its first results' mean vector, of unit length."""
     import numpy as np
