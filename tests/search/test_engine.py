@@ -309,17 +309,15 @@ def test_a_query_that_describes_a_paper_gets_no_feedback(embedded):
     assert "feedback" not in embedded.search(f'"{short}" error').timings_ms  # a phrase's words count
 
 
-def test_an_old_count_is_answered_while_a_new_one_is_made(embedded, store, monkeypatch):
-    from paperwire.search import engine as engine_module
-
+def test_an_old_count_is_answered_while_a_new_one_is_made(embedded, store):
     assert embedded.search("canine companions").coverage.papers == len(CORPUS)
     store.papers.upsert_papers([paper("2503.00095", "New paper", "Not embedded yet.")])
     embedded.sync_keyword()
     assert embedded.search("canine companions").coverage.papers == len(CORPUS)  # within the TTL
-    monkeypatch.setattr(engine_module, "COVERAGE_TTL_S", 0.0)
+    embedded._coverage.ttl_s = 0.0
     stale = embedded.search("canine companions").coverage  # answered at once, counted meanwhile
     assert stale.papers == len(CORPUS)
-    embedded._recounter.submit(lambda: None).result()  # the count made in the background is done
+    embedded._coverage.wait()  # the count made in the background is done
     fresh = embedded.search("canine companions").coverage
     assert (fresh.embedded, fresh.papers) == (len(CORPUS), len(CORPUS) + 1) and "covers" in fresh.note
 

@@ -16,6 +16,7 @@ from paperwire import PaperwireError
 from paperwire.models.papers import Paper
 from paperwire.models.search import BadQuery, Filters, Query
 from paperwire.search import feedback, fusion, suggest
+from paperwire.search.coverage import Coverage, CoverageCount
 from paperwire.search.keyword import FieldWeights, KeywordIndex, OutdatedIndex
 from paperwire.search.model import RECIPE, Embedder, ModelInfo, Recipe, load_embedder, model_info, recipe_of
 from paperwire.search.native import NativeKeyword, NativeVectors
@@ -35,9 +36,6 @@ _FILTERED_DEPTH = 1_000  # semantic candidates before filtering, when filters or
 # Nearest neighbours exist for any query; below this cosine similarity they are unrelated papers
 # (MiniLM puts unrelated abstracts at about 0 to 0.15) and are not results.
 MIN_SIMILARITY = 0.2
-# How long a count of embedded papers is used before a new one is made, in the background: on
-# PostgreSQL a count scans two tables, which no search should wait for at a million papers.
-COVERAGE_TTL_S = 10.0
 
 
 @dataclass(slots=True)
@@ -47,15 +45,6 @@ class Hit:
     keyword: float | None = None  # BM25 score, when the paper was a keyword candidate
     semantic: float | None = None  # cosine similarity, when it was a semantic candidate
     pinned: str | None = None  # "id" or "title": an exact match placed first
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """How much of the hub meaning search reaches, and what a searcher should know about it."""
-
-    embedded: int
-    papers: int
-    note: str | None = None  # "meaning search covers 17,152 of 74,728 papers", or why it is off
 
 
 @dataclass(slots=True)
@@ -107,9 +96,7 @@ class SearchEngine:
             NativeVectors(store) if self.vectors_in_database else None
         )
         self._load_lock = threading.Lock()
-        self._coverage: tuple[float, Coverage] | None = None
-        self._recounting = threading.Lock()  # held while a new count is made in the background
-        self._recounter = ThreadPoolExecutor(1, "paperwire-coverage")  # its thread starts when first used
+        self._coverage = CoverageCount(self._count_coverage)
         # Hybrid search on `all`: meaning is looked up beside the words, on a connection of its own.
         self._beside = ThreadPoolExecutor(4, "paperwire-semantic") if self.keyword_in_database else None
 
@@ -164,25 +151,10 @@ class SearchEngine:
         return self.recipe != RECIPE
 
     def coverage(self) -> Coverage:
-        """How many papers meaning search reaches: counted at the first search and after
-        forget_coverage(); a count older than COVERAGE_TTL_S is answered while a new one is made."""
-        cached = self._coverage
-        if cached is None:
-            return self._count_coverage()
-        if time.monotonic() - cached[0] >= COVERAGE_TTL_S and self._recounting.acquire(blocking=False):
-            self._recounter.submit(self._recount)
-        return cached[1]
-
-    def _recount(self) -> None:
-        try:
-            self._count_coverage()
-        except Exception:  # the last count stands; the next search tries again
-            log.exception("counting the papers meaning search reaches failed")
-        finally:
-            self._recounting.release()
+        """How many papers meaning search reaches (search/coverage.py: a count kept per process)."""
+        return self._coverage.get()
 
     def _count_coverage(self) -> Coverage:
-        now = time.monotonic()
         papers = self.keyword.count()  # the index files count for free; in the database, a count
         try:
             usable = self._has_embeddings()
@@ -192,13 +164,11 @@ class SearchEngine:
         embedded = min(len(self.vectors), papers) if usable else 0
         if note is None and papers > 0 and embedded < papers:
             note = f"meaning search covers {embedded:,} of {papers:,} papers"
-        found = Coverage(embedded, papers, note)
-        self._coverage = (now, found)
-        return found
+        return Coverage(embedded, papers, note)
 
     def forget_coverage(self) -> None:
         """Count again at the next search (this process embedded papers)."""
-        self._coverage = None
+        self._coverage.forget()
 
     @property
     def embedder(self) -> Embedder:
