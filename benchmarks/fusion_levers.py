@@ -20,7 +20,6 @@ Prints a table and writes benchmarks/results/fusion_levers.json.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -67,8 +66,8 @@ def lists(engine, text: str) -> Lists:
 
 
 def words(text: str) -> int:
-    """The words of a query as typed (letters and digits)."""
-    return len(re.findall(r"\w+", text))
+    """The words of a query as the engine counts them for feedback."""
+    return feedback.words(parse_query(text))
 
 
 def strength(text: str, keyword: list[tuple[str, float]]) -> float:

@@ -16,13 +16,8 @@ def test_vectors_for_gives_the_stored_vectors_of_the_papers_that_have_one(store)
     store.embeddings.save_embeddings(
         [EmbeddingRow("2504.00011", seq, "h", VECTOR), EmbeddingRow("2504.00013", seq, "h", OTHER)]
     )
-    asked = [
-        "2504.00013",
-        "2504.00011",
-        "2504.00012",
-        "9999.99999",
-        "2504.00011",
-    ]  # unembedded, unknown, twice
+    # two embedded papers, one paper not embedded, an unknown id, and one id asked twice
+    asked = ["2504.00013", "2504.00011", "2504.00012", "9999.99999", "2504.00011"]
     found = store.embeddings.vectors_for(asked)
     assert found == {"2504.00011": VECTOR, "2504.00013": OTHER}
     assert all(type(v) is bytes for v in found.values())

@@ -243,7 +243,7 @@ class SearchEngine:
                 if mode != "keyword":
                     vector, semantic = self._semantic(query, clock)
             if mode == "hybrid" and semantic and self.feedback and feedback.applies(query):
-                semantic = self._feedback(query, vector, keyword, semantic, clock)
+                semantic = self._feedback(vector, keyword, semantic, clock)
             fused = (
                 self._fused(keyword, semantic)
                 if mode == "hybrid"
@@ -306,7 +306,7 @@ class SearchEngine:
         clock.lap("embed")
         return vector, self._nearest(query, vector, clock, "semantic")
 
-    def _feedback(self, query, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
+    def _feedback(self, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
         """The candidates of both sides scored by their cosine to the query's vector moved toward its
         first fused results' (search/feedback.py)."""
         first = [pid for pid, _ in self._fused(keyword, semantic)[: feedback.PAPERS]]

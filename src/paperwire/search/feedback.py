@@ -31,9 +31,14 @@ MAX_WORDS = 4
 _WORD = re.compile(r"\w+")
 
 
+def words(query: Query) -> int:
+    """The words a query searches for (letters and digits), phrases' words included."""
+    return len(_WORD.findall(query.text))
+
+
 def applies(query: Query) -> bool:
-    """Whether the query is short enough to name a topic: its words, phrases' words included."""
-    return len(_WORD.findall(query.text)) <= MAX_WORDS
+    """Whether the query is short enough to name a topic."""
+    return words(query) <= MAX_WORDS
 
 
 def apply(
