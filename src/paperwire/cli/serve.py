@@ -33,7 +33,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     from paperwire.ingest.schedule import empty_hub_hint, start_schedule
     from paperwire.ingest.submissions import start_submission_fetcher
     from paperwire.search import open_search
-    from paperwire.search.background import BackgroundIndexer
+    from paperwire.search.background import BackgroundIndexer, warm_up
     from paperwire.web import create_app
     from paperwire.web.security import resolve_secret_key
 
@@ -53,6 +53,8 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         hint = empty_hub_hint(settings, store, datetime.now(UTC))
         click.echo(f"The hub has no papers yet: {hint}.", err=True)
     indexer.start()
+    if workers == 1:  # each worker process warms its own engine up (web/worker.py)
+        warm_up(search)
     schedule = start_schedule(settings, store)
     fetcher = start_submission_fetcher(settings, store)
     digests = start_digest_schedule(settings, store, search, secret)

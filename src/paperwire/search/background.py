@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from paperwire import PaperwireError
@@ -95,3 +96,26 @@ class VectorFollower(Ticker):
             self.engine.catch_up_vectors()
         except PaperwireError:  # another model's vectors: the engine answers by words and says why
             self._stop.wait(60)
+
+
+def warm_up(engine: SearchEngine) -> threading.Thread:
+    """Run one search in a daemon thread, so that the first researcher to search does not wait for what
+    a search loads once per process: the keyword index, the vector index (about 1 GB at a million
+    papers), the model (built from its package the first time, about 5 s) and the query's onnxruntime
+    session. The thread keeps its caller's priority: the query session's threads start at it, and they
+    answer requests (priority.py). Nothing is loaded that search would not load: a hub with nothing
+    embedded does not load the model."""
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            engine.sync_keyword(wait=False)  # as a request does (web/search.py)
+            engine.search("warm up", limit=1)
+        except Exception:  # a search that fails here fails for the request too, which says why
+            log.exception("warming up search failed")
+            return
+        log.info("search warmed up in %.1f s", time.perf_counter() - started)
+
+    thread = threading.Thread(target=run, name="search-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -9,7 +9,7 @@ def create_worker_app() -> FastAPI:
     """Each worker opens its own store and search indexes; background jobs stay in the supervisor, but
     each worker follows the vectors they store into its own vector index (VectorFollower)."""
     from paperwire.search import open_search
-    from paperwire.search.background import VectorFollower
+    from paperwire.search.background import VectorFollower, warm_up
     from paperwire.settings import load_settings
     from paperwire.storage import open_store
     from paperwire.web import create_app
@@ -18,4 +18,5 @@ def create_worker_app() -> FastAPI:
     store = open_store(settings, create=False)
     search = open_search(settings, store)
     VectorFollower(search).start()  # a daemon thread: it ends with the worker
+    warm_up(search)  # the worker's first search, made before a request asks for it
     return create_app(settings, store, search)
