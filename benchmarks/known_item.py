@@ -16,6 +16,12 @@ Exit status 1 when hybrid misses issue 18's targets (R@10 >= 0.90 overall, no st
 
     .venv/bin/python benchmarks/known_item.py                 # the 20,000-paper slice
     .venv/bin/python benchmarks/known_item.py --papers all    # all 74,728 papers
+    .venv/bin/python benchmarks/known_item.py --first-recipe  # issue 18's starting point, for comparison
+
+--first-recipe builds the slice again (a cache folder of its own) with the first recipe (one window of
+96 tokens) and ranks hybrid with that time's fusion (semantic weight 0.45, no feedback): the
+configuration of issue 18's "today" row, measured on these queries, so that how this query set compares
+with the issue's held-out one can be read off (writes known_item-<N>-first-recipe.json).
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 SEED = 18
 # hybrid-no-feedback: the query's vector as it is, not moved toward its first results (engine.py)
 MODES = ("keyword", "semantic", "hybrid", "hybrid-no-feedback")
+FIRST_WEIGHT = 0.45  # the semantic weight of fusion with the first recipe (before 2026-12-06)
 TARGET_R10, TARGET_STYLE_R10 = 0.90, 0.80
 
 
@@ -74,12 +81,14 @@ def names(chosen: list[str], size: int | None, seed: int = SEED) -> tuple[str, s
     return name, name + "-" + hashlib.blake2b("".join(chosen).encode(), digest_size=4).hexdigest()
 
 
-def prepare(lines: list[str], name: str) -> tuple[object, dict]:
-    """The papers imported and indexed in a cached data dir; what the index build cost, if it ran."""
+def prepare(lines: list[str], name: str, recipe=None) -> tuple[object, dict]:
+    """The papers imported and indexed in a cached data dir (embedded with `recipe` when given, else the
+    current one); what the index build cost, if it ran."""
     from paperwire import PaperwireError
     from paperwire.ingest.bulk import import_files
     from paperwire.search import open_search
     from paperwire.search.indexer import embed_pending, rebuild
+    from paperwire.search.model import model_info
     from paperwire.settings import load_settings
     from paperwire.storage import open_store
 
@@ -92,11 +101,16 @@ def prepare(lines: list[str], name: str) -> tuple[object, dict]:
     settings = load_settings(data_dir=data_dir)
     store = open_store(settings)
     import_files(store, [source])
+    if recipe is not None and store.embeddings.get_search_meta("embedding_model") is None:
+        # a hub that recorded an older recipe embeds with it (engine.recipe), as an upgraded hub does
+        store.embeddings.set_search_meta("embedding_model", model_info(recipe).to_json())
     engine = open_search(settings, store)
     engine.sync_keyword()
     try:
         report = embed_pending(engine)
     except PaperwireError:  # embeddings of an earlier model or recipe: build them again
+        if recipe is not None:
+            raise  # (a rebuild would embed with the current recipe)
         report = rebuild(engine)
     build = {}
     if report.embedded:
@@ -198,6 +212,9 @@ def main() -> int:
     parser.add_argument("--papers", default="20000", help="slice size, or `all` (default 20000)")
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--seed", type=int, default=SEED, help="draws the slice's other papers (default 18)")
+    parser.add_argument(
+        "--first-recipe", action="store_true", help="issue 18's starting point: 96 tokens, weight 0.45"
+    )
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} is absent (the shared data is not here)")
@@ -207,15 +224,27 @@ def main() -> int:
     size = None if args.papers == "all" else int(args.papers)
     chosen = slice_lines(lines, {q["target"] for q in queries}, size, args.seed)
     name, cache = names(chosen, size, args.seed)
+    modes, recipe = MODES, None
+    if args.first_recipe:
+        from paperwire.search.model import RECIPES
+
+        modes, recipe, name, cache = (
+            ("semantic", "hybrid-no-feedback"),
+            RECIPES[0],
+            name + "-first-recipe",
+            cache + "-first-recipe",
+        )
     print(f"{len(queries)} queries over {len(chosen):,} papers", flush=True)
-    hub, build = prepare(chosen, cache)
+    hub, build = prepare(chosen, cache, recipe)
+    if args.first_recipe:
+        hub[2].semantic_weight = FIRST_WEIGHT
     if build:
         print(
             f"index build: {build['papers']:,} papers in {build['seconds']} s, {build['papers_per_s']} "
             f"papers/s, {build['tokens_per_s']:,} tokens/s ({build['tokens_per_paper']} tokens a paper)"
         )
     results, latency = {}, {}
-    for mode in MODES:
+    for mode in modes:
         rankings, ms = api_rankings(hub, queries, mode)
         results[mode] = scores(rankings, queries)
         latency[mode] = round(sorted(ms)[len(ms) // 2], 1)
@@ -229,7 +258,8 @@ def main() -> int:
         "load_average": [round(x, 2) for x in os.getloadavg()],  # others' work skews the build rate
         "papers": len(chosen),
         "queries": len(queries),
-        "recipe": engine.info.recipe,
+        "recipe": engine.recipe.describe(),
+        "semantic_weight": engine.semantic_weight,
         "model_build": engine.info.build,
         "index_build": build,
         "api_p50_ms": latency,
@@ -244,7 +274,7 @@ def main() -> int:
             out["index_build_when"] = earlier.get("index_build_when", earlier["when"])
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
-    hybrid = results["hybrid"]
+    hybrid = results["hybrid-no-feedback" if args.first_recipe else "hybrid"]
     missed = hybrid["all"]["r@10"] < TARGET_R10 or any(hybrid[s]["r@10"] < TARGET_STYLE_R10 for s in STYLES)
     if missed:
         print(f"target missed: hybrid R@10 >= {TARGET_R10} overall and >= {TARGET_STYLE_R10} in every style")
