@@ -141,24 +141,27 @@ def beir_rows(fuse: dict, name: str, split: str) -> dict[str, float]:
     return out
 
 
+def report(name: str, ki: dict, scifact: dict, nfcorpus: dict, width: int = 47) -> None:
+    """Print a study's table (a row a variant) and write it to benchmarks/results/<name>.json."""
+    cols = [*next(iter(ki.values())), "SciFact train", "NFCorpus dev"]
+    print(f"{'variant':<{width}}" + "".join(f"{c:>14}" for c in cols))
+    for variant in ki:
+        cells = [*ki[variant].values(), scifact[variant], nfcorpus[variant]]
+        print(f"{variant:<{width}}" + "".join(f"{v:>14.3f}" for v in cells))
+    out = ROOT / "benchmarks" / "results" / f"{name}.json"
+    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "known_item_r@10": ki}
+    result |= {"scifact_train_ndcg@10": scifact, "nfcorpus_dev_ndcg@10": nfcorpus}
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
 def main() -> int:
     if not known_item.CORPUS.exists() or not BEIR.exists():
         print("skipped: ../shared is absent (the known-item corpus and BEIR live there)")
         return 0
     fuse = variants()
     ki = known_item_rows(fuse)
-    scifact = beir_rows(fuse, "scifact", "train")
-    nfcorpus = beir_rows(fuse, "nfcorpus", "dev")
-    cols = [*next(iter(ki.values())), "SciFact train", "NFCorpus dev"]
-    print(f"{'variant':<47}" + "".join(f"{c:>14}" for c in cols))
-    for name in fuse:
-        cells = [*ki[name].values(), scifact[name], nfcorpus[name]]
-        print(f"{name:<47}" + "".join(f"{v:>14.3f}" for v in cells))
-    out = ROOT / "benchmarks" / "results" / "fusion_levers.json"
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "known_item_r@10": ki}
-    result |= {"scifact_train_ndcg@10": scifact, "nfcorpus_dev_ndcg@10": nfcorpus}
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out.relative_to(ROOT)}")
+    report("fusion_levers", ki, beir_rows(fuse, "scifact", "train"), beir_rows(fuse, "nfcorpus", "dev"))
     return 0
 
 

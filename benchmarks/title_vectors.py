@@ -26,10 +26,8 @@ Prints a table and writes benchmarks/results/title_vectors.json.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -153,18 +151,8 @@ def main() -> int:
         return 0
     ways = variants()
     ki = known_item_rows(ways)
-    scifact = beir_rows(ways, "scifact", "train")
-    nfcorpus = beir_rows(ways, "nfcorpus", "dev")
-    cols = [*next(iter(ki.values())), "SciFact train", "NFCorpus dev"]
-    print(f"{'variant':<26}" + "".join(f"{c:>14}" for c in cols))
-    for name in ways:
-        cells = [*ki[name].values(), scifact[name], nfcorpus[name]]
-        print(f"{name:<26}" + "".join(f"{v:>14.3f}" for v in cells))
-    out = ROOT / "benchmarks" / "results" / "title_vectors.json"
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "known_item_r@10": ki}
-    result |= {"scifact_train_ndcg@10": scifact, "nfcorpus_dev_ndcg@10": nfcorpus}
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out.relative_to(ROOT)}")
+    scifact, nfcorpus = beir_rows(ways, "scifact", "train"), beir_rows(ways, "nfcorpus", "dev")
+    fusion_levers.report("title_vectors", ki, scifact, nfcorpus, width=34)
     return 0
 
 
