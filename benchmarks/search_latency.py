@@ -85,9 +85,9 @@ def save_state(work: Path, state: dict) -> None:
 def build(work: Path, target: int, real: int | None) -> dict:
     from paperwire.ingest.bulk import import_files
     from paperwire.search import open_search
+    from paperwire.search.blobs import from_blob, to_blob
     from paperwire.search.indexer import embed_pending
     from paperwire.search.model import paper_text, text_hash
-    from paperwire.search.vectors import from_blob, to_blob
     from paperwire.storage import EmbeddingRow, open_store
 
     state = load_state(work)

@@ -35,7 +35,7 @@ import numpy as np
 import fusion_levers
 import known_item  # a sibling script: `python benchmarks/title_vectors.py` puts benchmarks/ on the path
 import search_quality
-from paperwire.search import fusion, vectors
+from paperwire.search import fusion
 from paperwire.search.engine import MIN_SIMILARITY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def scored(engine, text: str, lists: fusion_levers.Lists, titles: dict, how) -> 
     else:
         blobs = engine.store.embeddings.vectors_for(ids)
         have = [pid for pid in ids if pid in blobs]
-        paper = vectors.from_blobs([blobs[pid] for pid in have]) @ query
+        paper = blobs.from_blobs([blobs[pid] for pid in have]) @ query
     if not have:
         return base
     title = np.stack([titles[pid] for pid in have]) @ query

@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from paperwire.search import fusion
+from paperwire.search.blobs import from_blob
 from paperwire.search.engine import DEPTH, MIN_SIMILARITY
 from paperwire.search.query import parse_query
-from paperwire.search.vectors import from_blob
 from search_quality import RESULTS, load_queries, ndcg_at_10, prepare
 
 VARIANTS = [(0, 0.0)] + [(k, beta) for k in (2, 3, 4, 5) for beta in (0.25, 0.35, 0.5, 0.75)]

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from paperwire.search.indexer import BATCH
 from paperwire.search.model import ModelInfo
 from tests.support.paths import PAPERWIRE_BIN
@@ -169,6 +171,27 @@ def test_a_keyword_search_imports_only_what_it_needs(backend, run_cli, write_jso
     loaded = set(r.stderr.split("\n")[-2].split())
     unneeded = set(NOT_FOR_KEYWORDS) | ({"numpy"} if backend == "sqlite" else set())  # pgvector needs it
     assert "tantivy" in loaded and not loaded & unneeded, loaded & unneeded
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_on_postgresql_a_search_by_meaning_loads_no_vector_index(
+    backend, run_cli, write_jsonl, cli_env, tmp_path
+):
+    # pgvector answers meaning; feedback and related papers decode stored vectors with numpy alone
+    run_cli("import", "-q", corpus_file(write_jsonl))
+    run_cli("index", "-q")
+    code = (
+        "import sys\nfrom paperwire.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code, "search", "--json", "graph", "networks"],  # short: feedback runs
+        env=cli_env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "feedback" in json.loads(r.stdout)["timings_ms"], r.stderr
+    loaded = set(r.stderr.split("\n")[-2].split())
+    assert "onnxruntime" in loaded and "usearch" not in loaded
 
 
 def test_a_search_saves_the_vectors_it_had_to_add(run_cli, write_jsonl, tmp_path):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from paperwire.search.vectors import from_blobs
+from paperwire.search.blobs import from_blobs
 from paperwire.storage import EmbeddingRow
 from tests.support.recommend_corpus import PAPERS
 

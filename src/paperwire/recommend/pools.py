@@ -16,6 +16,7 @@ import numpy as np
 from paperwire.models.papers import Paper
 from paperwire.models.recommendations import PoolStamp
 from paperwire.recommend.model import Background
+from paperwire.search.blobs import from_blobs
 from paperwire.storage import Store
 
 MAX_POOL = 30_000  # papers ranked at most: the newest of a wider window
@@ -121,10 +122,10 @@ class Pools:
 
 
 def matrix(blobs: list[bytes]) -> np.ndarray:
-    """Stored vectors (float16 bytes, as search/vectors.py writes them) as float32 rows."""
+    """Stored vectors (search/blobs.py) as float32 rows; none as a (0, 1) matrix."""
     if not blobs:
         return np.zeros((0, 1), np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f2").reshape(len(blobs), -1).astype(np.float32)
+    return from_blobs(blobs)
 
 
 def _background_rows(n: int) -> np.ndarray:

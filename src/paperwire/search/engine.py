@@ -347,7 +347,7 @@ class SearchEngine:
             return []
         row = self.store.embeddings.embeddings_for([paper_id]).get(paper_id)
         if row is not None and row.vector is not None:
-            from paperwire.search.vectors import from_blob
+            from paperwire.search.blobs import from_blob
 
             vector = from_blob(row.vector)
         else:  # not embedded yet

@@ -46,7 +46,7 @@ def apply(
 ) -> tuple[np.ndarray, list[tuple[str, float]]] | None:
     """The query's vector moved toward its first results' and the candidates (`blobs`: stored vectors
     by paper id) rescored by cosine to it; None when none of the first results has a vector."""
-    from paperwire.search.vectors import from_blobs
+    from paperwire.search.blobs import from_blobs
 
     ids = list(blobs)
     vectors = from_blobs([blobs[pid] for pid in ids])

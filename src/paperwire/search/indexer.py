@@ -14,11 +14,11 @@ from paperwire import PaperwireError
 from paperwire.extracts import VERSION as EXTRACTS_VERSION
 from paperwire.extracts import Extract, extract
 from paperwire.jobs import EMBED, exclusive
+from paperwire.search.blobs import to_blob
 from paperwire.search.engine import SearchEngine
 from paperwire.search.locks import FileLock
 from paperwire.search.model import paper_text, text_hash
 from paperwire.search.priority import lower_this_thread
-from paperwire.search.vectors import to_blob
 from paperwire.storage import EmbeddingRow
 
 BATCH = 256  # papers embedded and committed together: length-sorted across 256, a few seconds of work

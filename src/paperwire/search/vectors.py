@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from usearch.index import Index
 
+from paperwire.search.blobs import from_blob
 from paperwire.search.model import ModelInfo
 from paperwire.storage import Store
 
@@ -26,21 +26,6 @@ EXPANSION_ADD = 128
 EXPANSION_SEARCH = 256
 _CATCH_UP_BATCH = 20_000
 _ADD_CHUNK = 16  # vectors added under the lock at a time (see catch_up)
-
-
-def to_blob(vector: np.ndarray) -> bytes:
-    return vector.astype("<f2").tobytes()
-
-
-def from_blob(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f2").astype(np.float32)
-
-
-def from_blobs(blobs: Sequence[bytes]) -> np.ndarray:
-    """Vectors of equal length as the rows of one float32 matrix (no copy per vector)."""
-    if not blobs:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f2").reshape(len(blobs), -1).astype(np.float32)
 
 
 class VectorIndex:
