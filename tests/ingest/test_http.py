@@ -88,6 +88,23 @@ def test_threads_sharing_a_fetcher_make_one_request_at_a_time(server, tmp_path):
     assert min(gaps) >= 0.15  # the 0.1 s answer, then the 0.05 s interval
 
 
+def test_fetchers_of_one_service_take_turns_across_a_process(server, tmp_path):
+    # serve's ingest schedule and its submission worker each open a fetcher for arXiv
+    s = load_settings(data_dir=tmp_path, contact_email="ops@example.org")
+    schedule, worker = (Fetcher(s, interval=0.2, backoff=0.0, name="arXiv (test)") for _ in range(2))
+    other = Fetcher(s, interval=0.0, backoff=0.0, name="another service (test)")
+    threads = [threading.Thread(target=f.get, args=(f"{server.url}/ok",)) for f in (schedule, worker) * 3]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    gaps = [b.at - a.at for a, b in zip(server.requests, server.requests[1:], strict=False)]
+    assert len(server.requests) == 6 and min(gaps) >= 0.19  # arXiv's interval between any two of them
+    started = time.monotonic()
+    other.get(f"{server.url}/ok")  # another service does not wait for arXiv's turn
+    assert time.monotonic() - started < 0.15
+
+
 def test_user_agent_names_paperwire_the_hub_and_the_contact(tmp_path):
     s = load_settings(data_dir=tmp_path, contact_email="ops@example.org", base_url="https://hub.example")
     assert user_agent(s) == "Paperwire/0.1.0 (+https://hub.example; mailto:ops@example.org)"

@@ -63,10 +63,31 @@ def user_agent(settings: Settings) -> str:
     return f"Paperwire/{__version__} (+{settings.base_url}{contact})"
 
 
+class _Pace:
+    """When a service was last asked, and the lock held while it is asked: one per service name in a
+    process, shared by every Fetcher of that service (serve's ingest schedule and its submission worker
+    each open their own), so that arXiv's interval holds across them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last = -float("inf")
+
+
+_PACES: dict[str, _Pace] = {}
+_PACES_LOCK = threading.Lock()
+
+
+def _pace(name: str) -> _Pace:
+    with _PACES_LOCK:
+        return _PACES.setdefault(name, _Pace())
+
+
 class Fetcher:
     """GETs to one service: one request at a time, at least `interval` seconds apart, retried with backoff.
 
-    The lock is held for the whole request, so threads sharing a Fetcher never open two connections.
+    The lock is held for the whole request, so threads sharing a Fetcher never open two connections;
+    it and the time of the last request are the service's (`_Pace`, by `name`), so Fetchers of the same
+    service in one process take turns too.
     A name that does not resolve or a refused connection is not retried: it raises Unreachable at once,
     and so does every request of this Fetcher in the next UNREACHABLE_MEMORY seconds (the rest of a
     run), without trying the network again.
@@ -77,8 +98,7 @@ class Fetcher:
         self.interval = interval
         self.backoff = backoff
         self.retries = settings.http_retries
-        self._lock = threading.Lock()
-        self._last = -float("inf")
+        self._pace = _pace(name)
         self._unreachable: tuple[str, float] | None = None  # ("host: why", when), from the last failure
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.http_timeout),
@@ -121,8 +141,8 @@ class Fetcher:
             ) from None
 
     def _once(self, url: str, params: dict | None, headers: dict | None, accept: tuple) -> httpx.Response:
-        with self._lock:
-            pause = self._last + self.interval - time.monotonic()
+        with self._pace.lock:
+            pause = self._pace.last + self.interval - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
             try:
@@ -135,7 +155,7 @@ class Fetcher:
                 self._unreachable = (f"{host}: {reason}", time.monotonic())
                 raise Unreachable(f"{self.name} is unreachable ({host}: {reason})") from None
             finally:
-                self._last = time.monotonic()
+                self._pace.last = time.monotonic()
         if response.status_code in RETRY_STATUSES or _rate_limited(response):
             retry_after = _retry_after(response.headers.get("Retry-After"))
             if retry_after is None and _rate_limited(response):
