@@ -108,8 +108,7 @@ def warm_up(engine: SearchEngine) -> threading.Thread:
 
     def run() -> None:
         started = time.perf_counter()
-        try:
-            engine.sync_keyword(wait=False)  # as a request does (web/search.py)
+        try:  # no keyword sync here: a first build of that index is the niced indexer's work
             engine.search("warm up", limit=1)
         except Exception:  # a search that fails here fails for the request too, which says why
             log.exception("warming up search failed")
