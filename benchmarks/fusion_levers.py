@@ -6,8 +6,10 @@ fixed weights for meaning, reciprocal-rank fusion, a weight that follows the key
 top BM25 score per query word), shorter candidate lists, and pseudo-relevance feedback on vectors (the
 query's vector moved 0.35 of the way toward its first 3 fused results' mean; then either the vector
 index searched again, as vector_feedback.py does, or the candidates of both sides rescored, as the
-engine does) for every query or only for queries of at most n words. Known-item R@10 overall,
-by batch (and batch 3 by style) on the 20,000-paper slice that benchmarks/known_item.py caches;
+engine does) for every query or only for queries of at most n words, and score normalisations other
+than min-max over the whole lists (min-max from a fixed rank, z-scores, mean ± 3 standard deviations).
+Known-item R@10 overall, by batch (and batch 3 by style) on the 20,000-paper slice that
+benchmarks/known_item.py caches;
 nDCG@10 on SciFact train and NFCorpus dev (tuning splits only), from the hubs
 benchmarks/search_quality.py caches. Run those two first; this script reads their cached hubs and
 embeds only the queries.
@@ -76,6 +78,32 @@ def strength(text: str, keyword: list[tuple[str, float]]) -> float:
     return (keyword[0][1] if keyword else 0.0) / words
 
 
+def scaled(ranked: Ranked, how: str, anchor: int = 0) -> tuple[dict[str, float], float]:
+    """A list's scores put on a common scale, and what a paper missing from it scores there. "min-max"
+    (the engine's, over the whole list, or from the score at rank `anchor`, clipped at 0), "z" (minus the
+    list's mean, over its standard deviation; missing: the list's lowest), "dbsf" (the mean ± 3
+    standard deviations mapped to 0..1, clipped)."""
+    if not ranked:
+        return {}, 0.0
+    scores = [x for _, x in ranked]
+    if how == "min-max":
+        low = scores[min(anchor or len(scores), len(scores)) - 1]
+        span = scores[0] - low
+        return {p: max(0.0, (x - low) / span) if span > 0 else 1.0 for p, x in ranked}, 0.0
+    mean = sum(scores) / len(scores)
+    sd = (sum((x - mean) ** 2 for x in scores) / len(scores)) ** 0.5 or 1.0
+    if how == "z":
+        return {p: (x - mean) / sd for p, x in ranked}, (scores[-1] - mean) / sd
+    low, high = mean - 3 * sd, mean + 3 * sd
+    return {p: min(1.0, max(0.0, (x - low) / (high - low))) for p, x in ranked}, 0.0
+
+
+def normalised(keyword: Ranked, semantic: Ranked, weight: float, how: str, anchor: int = 0) -> Ranked:
+    (kw, kw_missing), (sem, sem_missing) = scaled(keyword, how, anchor), scaled(semantic, how, anchor)
+    mixed = {p: (1 - weight) * kw.get(p, kw_missing) + weight * sem.get(p, sem_missing) for p in {*kw, *sem}}
+    return fusion.ordered(mixed)
+
+
 def variants() -> dict[str, Callable[..., list]]:
     out: dict[str, Callable[..., list]] = {}
     for w in (0.4, 0.5, 0.6, 0.7):
@@ -99,6 +127,20 @@ def variants() -> dict[str, Callable[..., list]]:
     for n in (2, 3, 4, 5, 6):
         out[f"feedback, rescored, <= {n} words"] = lambda t, k, s, m, r, n=n: fusion.weighted(
             k, r if words(t) <= n else s, 0.5
+        )
+    # Score normalisations other than the engine's min-max over the whole lists ("calibrated fusion"),
+    # each with feedback for queries of at most 4 words, as shipped.
+    for anchor in (20, 50, 100):
+        out[f"min-max from rank {anchor}, feedback <= 4 words"] = lambda t, k, s, m, r, a=anchor: normalised(
+            k, r if words(t) <= 4 else s, 0.5, "min-max", a
+        )
+    for w in (0.4, 0.5, 0.6):
+        out[f"z-score, weight {w}, feedback <= 4 words"] = lambda t, k, s, m, r, w=w: normalised(
+            k, r if words(t) <= 4 else s, w, "z"
+        )
+    for w in (0.5, 0.6):
+        out[f"mean +- 3 sd (DBSF), weight {w}, feedback <= 4 words"] = lambda t, k, s, m, r, w=w: normalised(
+            k, r if words(t) <= 4 else s, w, "dbsf"
         )
     return out
 
