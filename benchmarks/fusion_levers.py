@@ -7,7 +7,8 @@ top BM25 score per query word), shorter candidate lists, and pseudo-relevance fe
 query's vector moved 0.35 of the way toward its first 3 fused results' mean; then either the vector
 index searched again, as vector_feedback.py does, or the candidates of both sides rescored, as the
 engine does) for every query or only for queries of at most n words, and score normalisations other
-than min-max over the whole lists (min-max from a fixed rank, z-scores, mean ± 3 standard deviations).
+than min-max over the whole lists (min-max from a fixed rank, z-scores, mean ± 3 standard deviations),
+and a higher weight for meaning when the query is a question.
 Known-item R@10 overall, by batch (and batch 3 by style) on the 20,000-paper slice that
 benchmarks/known_item.py caches;
 nDCG@10 on SciFact train and NFCorpus dev (tuning splits only), from the hubs
@@ -22,6 +23,7 @@ Prints a table and writes benchmarks/results/fusion_levers.json.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -104,6 +106,18 @@ def normalised(keyword: Ranked, semantic: Ranked, weight: float, how: str, ancho
     return fusion.ordered(mixed)
 
 
+QUESTION_WORDS = frozenset(
+    "how what which why can does do is are when where who should could would will whether".split()  # noqa: SIM905
+)
+
+
+def question(text: str) -> bool:
+    """A query in question form: it ends with "?" or starts with a question word (issue 18: a problem
+    query is "often a question", and a described problem wants meaning)."""
+    first = re.findall(r"[A-Za-z']+", text.lower())[:1]
+    return text.strip().endswith("?") or bool(first and first[0] in QUESTION_WORDS)
+
+
 def variants() -> dict[str, Callable[..., list]]:
     out: dict[str, Callable[..., list]] = {}
     for w in (0.4, 0.5, 0.6, 0.7):
@@ -141,6 +155,10 @@ def variants() -> dict[str, Callable[..., list]]:
     for w in (0.5, 0.6):
         out[f"mean +- 3 sd (DBSF), weight {w}, feedback <= 4 words"] = lambda t, k, s, m, r, w=w: normalised(
             k, r if words(t) <= 4 else s, w, "dbsf"
+        )
+    for w in (0.6, 0.65, 0.7, 0.8):
+        out[f"questions at weight {w}, others 0.5, feedback <= 4 words"] = lambda t, k, s, m, r, w=w: (
+            fusion.weighted(k, r if words(t) <= 4 else s, w if question(t) else 0.5)
         )
     return out
 
