@@ -304,20 +304,21 @@ class SearchEngine:
             return None, []
         vector = self.embedder.embed_one(query.text)
         clock.lap("embed")
-        return vector, self._nearest(query, vector, clock, "semantic")
+        return vector, self._nearest(query, vector, clock)
 
     def _feedback(self, vector, keyword, semantic, clock: _Clock) -> list[tuple[str, float]]:
         """The candidates of both sides scored by their cosine to the query's vector moved toward its
         first fused results' (search/feedback.py)."""
         first = [pid for pid, _ in self._fused(keyword, semantic)[: feedback.PAPERS]]
-        blobs = self.store.embeddings.vectors_for([pid for pid, _ in semantic] + [pid for pid, _ in keyword])
+        candidates = dict.fromkeys([pid for pid, _ in semantic] + [pid for pid, _ in keyword])  # each once
+        blobs = self.store.embeddings.vectors_for(list(candidates))
         done = feedback.apply(vector, first, blobs, self.feedback, MIN_SIMILARITY, DEPTH)
         if done is None:
             return semantic
         clock.lap("feedback")
         return done[1]
 
-    def _nearest(self, query: Query, vector: np.ndarray, clock: _Clock, lap: str) -> list[tuple[str, float]]:
+    def _nearest(self, query: Query, vector: np.ndarray, clock: _Clock) -> list[tuple[str, float]]:
         strict = query.filters.active or query.excluded or query.phrases
         if self.vectors_in_database:  # the database applies the filters while it walks the graph
             found = self.vectors.nearest(vector, DEPTH, query if strict else None)
@@ -333,7 +334,7 @@ class SearchEngine:
                 [pid for pid, _ in ranked], query.filters, query.excluded, required=query.phrases
             )
             ranked = [(pid, sim) for pid, sim in ranked if pid in allowed]
-        clock.lap(lap)
+        clock.lap("semantic")
         return ranked[:DEPTH]
 
     def similar(self, paper_id: str, limit: int = 10) -> list[Hit]:
