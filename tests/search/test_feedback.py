@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from paperwire.search import feedback
+from paperwire.search.blobs import to_blob
 from paperwire.search.query import parse_query
 
 
@@ -56,7 +57,7 @@ def test_candidates_are_ranked_by_cosine_to_the_moved_vector():
 
 def test_apply_moves_the_vector_then_rescores_the_candidates_with_it():
     def blob(*xs):
-        return np.array(xs, dtype="<f2").tobytes()
+        return to_blob(np.array(xs, dtype=np.float32))  # as the store holds it
 
     query = np.array([1.0, 0.0], dtype=np.float32)
     blobs = {"2503.00001": blob(0.0, 1.0), "2503.00002": blob(0.8, 0.6), "2503.00003": blob(1.0, 0.0)}
