@@ -163,11 +163,17 @@ def variants() -> dict[str, Callable[..., list]]:
     return out
 
 
-def known_item_rows(fuse: dict) -> dict[str, dict]:
+Bind = Callable[[object], dict[str, Callable[..., list]]]
+
+
+def known_item_rows(fuse: dict, bind: Bind | None = None, styles_of: int | None = 3) -> dict[str, dict]:
+    """R@10 of each variant: overall, by batch, and by style within batch `styles_of` (None: over every
+    batch). `bind(engine)` makes the variants from the hub's engine, for a study that needs it."""
     queries = known_item.load_queries(known_item.QUERIES)
     lines = known_item.corpus_lines()
     chosen = known_item.slice_lines(lines, {q["target"] for q in queries}, 20_000)
     (_, _, engine), _ = known_item.prepare(chosen, known_item.names(chosen, 20_000)[1])
+    fuse = bind(engine) if bind else fuse
     cached = {q["qid"]: lists(engine, q["query"]) for q in queries}
     rows = {}
     for name, f in fuse.items():
@@ -180,15 +186,16 @@ def known_item_rows(fuse: dict) -> dict[str, dict]:
             sel = [q for q in queries if q["batch"] == batch]
             row[f"b{batch}"] = sum(hit[q["qid"]] for q in sel) / len(sel)
         for style in known_item.STYLES:
-            sel = [q for q in queries if q["batch"] == 3 and q["style"] == style]
-            row[f"b3 {style}"] = sum(hit[q["qid"]] for q in sel) / len(sel)
+            sel = [q for q in queries if q["style"] == style and styles_of in (None, q["batch"])]
+            row[f"b{styles_of} {style}" if styles_of else style] = sum(hit[q["qid"]] for q in sel) / len(sel)
         rows[name] = row
     return rows
 
 
-def beir_rows(fuse: dict, name: str, split: str) -> dict[str, float]:
+def beir_rows(fuse: dict, name: str, split: str, bind: Bind | None = None) -> dict[str, float]:
     folder = BEIR / name
     engine, _ = search_quality.prepare(folder)
+    fuse = bind(engine) if bind else fuse
     queries, qrels = search_quality.load_queries(folder, split)
     cached = {qid: lists(engine, text) for qid, text in queries.items()}
     out = {}

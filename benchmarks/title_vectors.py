@@ -34,8 +34,8 @@ import numpy as np
 
 import fusion_levers
 import known_item  # a sibling script: `python benchmarks/title_vectors.py` puts benchmarks/ on the path
-import search_quality
 from paperwire.search import fusion
+from paperwire.search.blobs import from_blobs
 from paperwire.search.engine import MIN_SIMILARITY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,9 +76,9 @@ def scored(engine, text: str, lists: fusion_levers.Lists, titles: dict, how) -> 
         have = [pid for pid in ids if pid in known]
         paper = np.array([known[pid] for pid in have])
     else:
-        blobs = engine.store.embeddings.vectors_for(ids)
-        have = [pid for pid in ids if pid in blobs]
-        paper = blobs.from_blobs([blobs[pid] for pid in have]) @ query
+        stored = engine.store.embeddings.vectors_for(ids)
+        have = [pid for pid in ids if pid in stored]
+        paper = from_blobs([stored[pid] for pid in have]) @ query
     if not have:
         return base
     title = np.stack([titles[pid] for pid in have]) @ query
@@ -96,62 +96,36 @@ def variants() -> dict[str, object]:
     return out
 
 
-def rank(engine, text: str, lists, titles, how) -> list[str]:
+def rank(engine, text: str, lists, titles, how) -> Ranked:
     keyword, semantic, _, rescored = lists
     if how is None:  # the engine: feedback (rescored) for short queries, the lists as they are otherwise
         side = rescored if fusion_levers.words(text) <= 4 else semantic
     else:
         side = scored(engine, text, lists, titles, how)
-    return [pid for pid, _ in fusion.weighted(keyword, side, 0.5)]
+    return fusion.weighted(keyword, side, 0.5)
 
 
-def known_item_rows(ways: dict) -> dict[str, dict]:
-    queries = known_item.load_queries(known_item.QUERIES)
-    lines = known_item.corpus_lines()
-    chosen = known_item.slice_lines(lines, {q["target"] for q in queries}, 20_000)
-    (_, _, engine), _ = known_item.prepare(chosen, known_item.names(chosen, 20_000)[1])
-    titles = title_vectors(engine)
-    cached = {q["qid"]: fusion_levers.lists(engine, q["query"]) for q in queries}
-    rows = {}
-    for name, how in ways.items():
-        hit = {
-            q["qid"]: q["target"] in rank(engine, q["query"], cached[q["qid"]], titles, how)[:10]
-            for q in queries
+def bound(ways: dict) -> fusion_levers.Bind:
+    """The variants as fusion_levers ranks them, once the hub's engine (and its titles) are known."""
+
+    def bind(engine):
+        titles = title_vectors(engine)
+        return {
+            name: lambda t, k, s, m, r, how=how: rank(engine, t, (k, s, m, r), titles, how)
+            for name, how in ways.items()
         }
-        row = {"all": sum(hit.values()) / len(hit)}
-        for batch in sorted({q["batch"] for q in queries}):
-            sel = [q for q in queries if q["batch"] == batch]
-            row[f"b{batch}"] = sum(hit[q["qid"]] for q in sel) / len(sel)
-        for style in known_item.STYLES:
-            sel = [q for q in queries if q["style"] == style]
-            row[style] = sum(hit[q["qid"]] for q in sel) / len(sel)
-        rows[name] = row
-    return rows
 
-
-def beir_rows(ways: dict, name: str, split: str) -> dict[str, float]:
-    folder = fusion_levers.BEIR / name
-    engine, _ = search_quality.prepare(folder)
-    titles = title_vectors(engine)
-    queries, qrels = search_quality.load_queries(folder, split)
-    cached = {qid: fusion_levers.lists(engine, text) for qid, text in queries.items()}
-    out = {}
-    for variant, how in ways.items():
-        scores = [
-            search_quality.ndcg_at_10(rank(engine, text, cached[qid], titles, how), qrels[qid])
-            for qid, text in queries.items()
-        ]
-        out[variant] = sum(scores) / len(scores)
-    return out
+    return bind
 
 
 def main() -> int:
     if not known_item.CORPUS.exists() or not fusion_levers.BEIR.exists():
         print("skipped: ../shared is absent (the known-item corpus and BEIR live there)")
         return 0
-    ways = variants()
-    ki = known_item_rows(ways)
-    scifact, nfcorpus = beir_rows(ways, "scifact", "train"), beir_rows(ways, "nfcorpus", "dev")
+    ways, bind = variants(), bound(variants())
+    ki = fusion_levers.known_item_rows(ways, bind, styles_of=None)
+    scifact = fusion_levers.beir_rows(ways, "scifact", "train", bind)
+    nfcorpus = fusion_levers.beir_rows(ways, "nfcorpus", "dev", bind)
     fusion_levers.report("title_vectors", ki, scifact, nfcorpus, width=34)
     return 0
 
