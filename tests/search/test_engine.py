@@ -318,6 +318,9 @@ def test_an_old_count_is_answered_while_a_new_one_is_made(embedded, store):
     stale = embedded.search("canine companions").coverage  # answered at once, counted meanwhile
     assert stale.papers == len(CORPUS)
     embedded._coverage.wait()  # the count made in the background is done
+    # No new count in flight when the test ends: the store's teardown would close the SQLite connection
+    # under it (a segfault in CI, 2026-12-07).
+    embedded._coverage.ttl_s = 3600
     fresh = embedded.search("canine companions").coverage
     assert (fresh.embedded, fresh.papers) == (len(CORPUS), len(CORPUS) + 1) and "covers" in fresh.note
 
